@@ -1,0 +1,7 @@
+"""runbook: make operational Markdown runbooks executable as they are written."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

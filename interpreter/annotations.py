@@ -1,0 +1,206 @@
+"""Explicit annotations: fence attributes, `<!-- runbook: -->` comments and front matter, schema-checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from . import jsonschemas
+from .source import Finding
+
+__all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
+
+_ATTRS = re.compile(r"\{(.*)\}\s*$", re.S)
+_PAIR = re.compile(r"""\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+))?""")
+_COMMENT = re.compile(r"^\s*<!--\s*runbook:(.*?)-->\s*$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """Validated explicit facts about one block or step (empty when none were written)."""
+
+    values: dict[str, Any]
+    """Keys and values as the schema `annotations.json#/$defs/block` allows them."""
+    line: int
+    """Where they were written."""
+
+
+def _scalar(text: str) -> Any:
+    if text[:1] in "\"'":
+        return text[1:-1].replace('\\"', '"') if text[:1] == '"' else text[1:-1]
+    if text in ("true", "false"):
+        return text == "true"
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return text
+
+
+def _check(values: dict[str, Any], path: str, line: int, where: str) -> list[Finding]:
+    return [
+        Finding(
+            "annotations/schema",
+            "error",
+            path,
+            line,
+            f"{where}: {jsonschemas.describe(error)}",
+            "fix the annotation; see schemas/annotations.json for the keys and types",
+        )
+        for error in jsonschemas.errors("annotations", values, "block")
+    ]
+
+
+def parse_fence_info(info: str, path: str, line: int) -> tuple[Annotation, list[Finding]]:
+    """Read `{key=value ...}` after a fence's language."""
+    match = _ATTRS.search(info)
+    if match is None:
+        return Annotation({}, line), []
+    body = match.group(1).replace(",", " ")
+    values: dict[str, Any] = {}
+    pos = 0
+    while pos < len(body):
+        if not body[pos:].strip():
+            break
+        pair = _PAIR.match(body, pos)
+        if pair is None or pair.end() == pos:
+            return Annotation({}, line), [
+                Finding(
+                    "annotations/syntax",
+                    "error",
+                    path,
+                    line,
+                    f"cannot read the fence attributes {{{match.group(1)}}} near {body[pos:].strip()!r}",
+                    'write them as {key=value key2="quoted value"}',
+                )
+            ]
+        key, raw = pair.group(1), pair.group(2)
+        values[key.replace("-", "_")] = True if raw is None else _scalar(raw)
+        pos = pair.end()
+    findings = _check(values, path, line, "fence attributes")
+    return Annotation({} if findings else values, line), findings
+
+
+def parse_comment(html: str, path: str, line: int) -> tuple[Annotation, list[Finding]] | None:
+    """Read a `<!-- runbook: {...} -->` comment; None when the HTML is something else."""
+    match = _COMMENT.match(html)
+    if match is None:
+        return None
+    try:
+        values = yaml.safe_load(match.group(1).strip() or "{}")
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return Annotation({}, line), [
+            Finding(
+                "annotations/syntax",
+                "error",
+                path,
+                line,
+                f"runbook comment is not valid YAML: {problem}",
+                'write it as <!-- runbook: {optional: true, when: "staging available"} -->',
+            )
+        ]
+    if not isinstance(values, dict):
+        return Annotation({}, line), [
+            Finding(
+                "annotations/syntax",
+                "error",
+                path,
+                line,
+                "runbook comment must hold a mapping such as {optional: true}",
+                "write it as <!-- runbook: {key: value} -->",
+            )
+        ]
+    values = _plain_data(values)
+    findings = _check(values, path, line, "runbook comment")
+    return Annotation({} if findings else values, line), findings
+
+
+def _plain_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_data(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _key_lines(content: str, first_line: int) -> dict[tuple[str, ...], int]:
+    """The line of every mapping key in the YAML, by path, for pointing at a bad key."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                lines[child] = first_line + key.start_mark.line
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[(*path, str(index))] = first_line + item.start_mark.line
+                walk(item, (*path, str(index)))
+
+    root = yaml.compose(content, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, Any], list[Finding]]:
+    """Read and check the YAML front matter whose `---` line is `start`."""
+    first = start + 1
+    try:
+        data = yaml.safe_load(content) if content.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first + mark.line if mark is not None else start
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, [
+            Finding(
+                "annotations/front-matter",
+                "error",
+                path,
+                line,
+                f"front matter is not valid YAML: {problem}",
+                "fix the YAML between the --- lines at the top of the file",
+            )
+        ]
+    if not isinstance(data, dict):
+        return {}, [
+            Finding(
+                "annotations/front-matter",
+                "error",
+                path,
+                first,
+                "front matter must be a YAML mapping of keys to values",
+                "write key: value lines between the --- lines",
+            )
+        ]
+    data = _plain_data(data)
+    found = jsonschemas.errors("annotations", data, "front_matter")
+    if not found:
+        return data, []
+    lines = _key_lines(content, first)
+    findings = []
+    for error in found:
+        keys = tuple(str(p) for p in error.absolute_path)
+        if error.validator == "additionalProperties":
+            known = set(error.schema.get("properties", {}))
+            extra = sorted(k for k in error.instance if k not in known and not k.startswith("x-"))
+            keys = (*keys, extra[0]) if extra else keys
+        findings.append(
+            Finding(
+                "annotations/front-matter",
+                "error",
+                path,
+                lines.get(keys, first),
+                f"front matter: {jsonschemas.describe(error)}",
+                "fix the key or value; prefix your own keys with x- to keep them",
+            )
+        )
+    return data, findings

@@ -1,0 +1,343 @@
+"""Markdown to a document tree of blocks that keep their source lines (the only user of markdown-it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Union
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from .source import Finding, Source, Span
+
+__all__ = [
+    "Block",
+    "BlockQuote",
+    "Document",
+    "Fence",
+    "FrontMatter",
+    "Heading",
+    "Html",
+    "ListBlock",
+    "ListItem",
+    "Paragraph",
+    "Rule",
+    "Table",
+    "parse_document",
+    "slugify",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading line."""
+
+    level: int
+    """1 for `#` to 6 for `######`."""
+    text: str
+    """The heading as plain text, markup removed."""
+    slug: str
+    """The anchor GitHub gives it, made unique in the document (`-1`, `-2` for repeats)."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph."""
+
+    markdown: str
+    """The paragraph's inline Markdown as written (bold, code spans and all)."""
+    text: str
+    """The same as plain text."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """A fenced (or indented) code block."""
+
+    lang: str
+    """The first word of the info string, lower-cased; empty when there is none."""
+    info: str
+    """The whole info string, for the annotation parser (`bash {id=backup}`)."""
+    code: str
+    """The block's content, ending with a newline."""
+    span: Span
+    """From the opening fence line to the closing one."""
+    first_code_line: int
+    """The line of the first content line."""
+    closed: bool = True
+    """False when the document ended before the closing fence."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One item of a list; its content is a sequence of blocks."""
+
+    number: int | None
+    """The item's number in an ordered list, None in a bullet list."""
+    task: bool | None
+    """None for a plain item; False for `- [ ]`, True for `- [x]`."""
+    blocks: tuple[Block, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """A bullet or ordered list."""
+
+    ordered: bool
+    items: tuple[ListItem, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A GitHub-style table."""
+
+    header: tuple[str, ...]
+    """Header cells as plain text."""
+    rows: tuple[tuple[str, ...], ...]
+    """Body cells as plain text, one tuple per row."""
+    row_lines: tuple[int, ...]
+    """The source line of each body row."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    """A quotation, such as a GitHub alert `> [!CAUTION]`."""
+
+    blocks: tuple[Block, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Html:
+    """A raw HTML block (comments carry `runbook:` annotations)."""
+
+    content: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A thematic break (`---`)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The YAML between `---` lines at the top of the file, unparsed."""
+
+    content: str
+    span: Span
+
+
+Block = Union[Heading, Paragraph, Fence, ListBlock, Table, BlockQuote, Html, Rule, FrontMatter]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed Markdown file: its blocks in order, and what went wrong while reading it."""
+
+    source: Source
+    blocks: tuple[Block, ...]
+    findings: tuple[Finding, ...] = field(default=())
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return (
+        MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .use(front_matter_plugin)
+        .use(tasklists_plugin)
+    )
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+def slugify(text: str) -> str:
+    """The anchor GitHub derives from a heading's text (before de-duplication)."""
+    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+
+
+def _plain(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+class _Builder:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.findings: list[Finding] = []
+        self.slugs: dict[str, int] = {}
+
+    def span(self, token: Token) -> Span:
+        first, last = token.map or (0, 1)
+        # Lists and items may claim trailing blank lines; a span ends at the last written line.
+        while last - 1 > first and not self.source.lines[last - 1].strip():
+            last -= 1
+        return Span(self.source.path, first + 1, max(first + 1, last))
+
+    def unique_slug(self, text: str) -> str:
+        base = slugify(text)
+        seen = self.slugs.get(base)
+        self.slugs[base] = 0 if seen is None else seen + 1
+        return base if seen is None else f"{base}-{seen + 1}"
+
+    def blocks(self, tokens: list[Token], start: int, stop: int) -> Iterator[Block]:
+        i = start
+        while i < stop:
+            token = tokens[i]
+            if token.nesting == 1:
+                close = _matching_close(tokens, i)
+                yield from self.container(tokens, i, close)
+                i = close + 1
+                continue
+            leaf = self.leaf(token)
+            if leaf is not None:
+                yield leaf
+            i += 1
+
+    def leaf(self, token: Token) -> Block | None:
+        if token.type in ("fence", "code_block"):
+            return self.fence(token)
+        if token.type == "html_block":
+            return Html(token.content, self.span(token))
+        if token.type == "hr":
+            return Rule(self.span(token))
+        if token.type == "front_matter":
+            return FrontMatter(token.content, self.span(token))
+        return None
+
+    def fence(self, token: Token) -> Fence:
+        span = self.span(token)
+        first, last = token.map or (0, 1)
+        info = token.info.strip()
+        lang = info.split(maxsplit=1)[0].lower() if info else ""
+        lang = lang.split("{", 1)[0]
+        closed = True
+        if token.type == "fence":
+            closing = self.source.lines[last - 1].strip() if last - 1 > first else ""
+            marker = token.markup[:1]
+            closed = (
+                bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
+            )
+            if not closed:
+                self.findings.append(
+                    Finding(
+                        "structure/unclosed-fence",
+                        "error",
+                        self.source.path,
+                        first + 1,
+                        f"code fence {token.markup}{info} opened here is never closed",
+                        f"add a closing {token.markup} line after the block's last line",
+                    )
+                )
+        first_code = first + 2 if token.type == "fence" else first + 1
+        return Fence(lang, info, token.content, span, first_code, closed)
+
+    def container(self, tokens: list[Token], open_i: int, close_i: int) -> Iterator[Block]:
+        token = tokens[open_i]
+        kind = token.type
+        if kind == "heading_open":
+            inline = tokens[open_i + 1]
+            text = _plain(inline)
+            yield Heading(int(token.tag[1]), text, self.unique_slug(text), self.span(token))
+        elif kind == "paragraph_open":
+            inline = tokens[open_i + 1]
+            yield Paragraph(inline.content.strip(), _plain(inline), self.span(token))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            yield self.list_block(tokens, open_i, close_i)
+        elif kind == "blockquote_open":
+            inner = tuple(self.blocks(tokens, open_i + 1, close_i))
+            yield BlockQuote(inner, self.span(token))
+        elif kind == "table_open":
+            yield self.table(tokens, open_i, close_i)
+        else:  # an unknown container from a plugin: keep what is inside it
+            yield from self.blocks(tokens, open_i + 1, close_i)
+
+    def list_block(self, tokens: list[Token], open_i: int, close_i: int) -> ListBlock:
+        items: list[ListItem] = []
+        i = open_i + 1
+        while i < close_i:
+            item = tokens[i]
+            end = _matching_close(tokens, i)
+            task: bool | None = None
+            if "task-list-item" in str(item.attrs.get("class", "")):
+                task = _task_checked(tokens, i, end)
+            number = int(item.info) if item.info.isdigit() else None
+            blocks = tuple(self.blocks(tokens, i + 1, end))
+            items.append(ListItem(number, task, blocks, self.span(item)))
+            i = end + 1
+        return ListBlock(
+            tokens[open_i].type == "ordered_list_open", tuple(items), self.span(tokens[open_i])
+        )
+
+    def table(self, tokens: list[Token], open_i: int, close_i: int) -> Table:
+        header: list[str] = []
+        rows: list[tuple[str, ...]] = []
+        lines: list[int] = []
+        current: list[str] | None = None
+        in_head = False
+        for token in tokens[open_i:close_i]:
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open":
+                current = []
+                if not in_head and token.map:
+                    lines.append(token.map[0] + 1)
+            elif token.type == "inline" and current is not None:
+                current.append(_plain(token))
+            elif token.type == "tr_close" and current is not None:
+                if in_head:
+                    header = current
+                else:
+                    rows.append(tuple(current))
+                current = None
+        return Table(tuple(header), tuple(rows), tuple(lines), self.span(tokens[open_i]))
+
+
+def _task_checked(tokens: list[Token], start: int, stop: int) -> bool:
+    for token in tokens[start:stop]:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "html_inline" and "task-list-item-checkbox" in child.content:
+                    return 'checked="checked"' in child.content
+            break
+    return False
+
+
+def _matching_close(tokens: list[Token], open_i: int) -> int:
+    depth = 0
+    for i in range(open_i, len(tokens)):
+        depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return len(tokens) - 1
+
+
+def parse_document(source: Source) -> Document:
+    """Parse Markdown text into a document tree. Never raises on any text."""
+    tokens = _markdown().parse(source.text)
+    builder = _Builder(source)
+    blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
+    return Document(source, blocks, tuple(builder.findings))

@@ -1,0 +1,134 @@
+"""A fenced block becomes a code block of a kind: shell, console, sql, template, text or reference."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..document import Fence
+from ..model import BlockKind, CodeBlock, Placeholder
+from ..source import Finding
+from .shell import ShellFacts, analyse_shell, destructive_reasons, is_secret_name
+
+__all__ = ["SHELL_LANGS", "code_block"]
+
+SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
+_FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
+_VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+_SQL_DESTRUCTIVE = re.compile(r"\b(drop|truncate|delete|update|alter)\b", re.I)
+
+
+def _kind(fence: Fence, runnable: bool) -> BlockKind:
+    if fence.lang in SHELL_LANGS:
+        return "shell" if runnable else "reference"
+    if fence.lang == "console":
+        return "console" if runnable else "reference"
+    if fence.lang in ("sql", "postgresql", "psql"):
+        return "sql" if runnable else "reference"
+    if not fence.lang and (_FIELD.search(fence.code) or _VAR.search(fence.code)):
+        return "template"
+    return "text" if not fence.lang else "reference"
+
+
+def code_block(
+    fence: Fence, runnable: bool, annotation: dict[str, Any], findings: list[Finding]
+) -> CodeBlock:
+    """Classify and analyse one fence. `runnable` is False outside procedures and runnable sections."""
+    if annotation.get("run") is True:
+        runnable = True
+    kind: BlockKind = "reference" if annotation.get("run") is False else _kind(fence, runnable)
+    path = fence.span.file
+    if kind in ("shell", "console", "reference") and (
+        fence.lang in SHELL_LANGS or fence.lang == "console"
+    ):
+        facts = analyse_shell(
+            fence.code, fence.first_code_line, path, console=fence.lang == "console"
+        )
+        for name, line in facts.single_quoted:
+            findings.append(
+                Finding(
+                    "inputs/single-quoted-variable",
+                    "warning",
+                    path,
+                    line,
+                    f"${name} is inside single quotes: bash sends the text ${name}, not its value"
+                    + (" (a secret would not be sent either)" if is_secret_name(name) else ""),
+                    f"close the single quotes around it: '...'\"${name}\"'...'",
+                )
+            )
+        return CodeBlock(
+            fence.lang,
+            kind,
+            fence.code,
+            fence.span,
+            facts.commands,
+            facts.uses,
+            facts.sets,
+            facts.placeholders,
+            (),
+            annotation,
+        )
+    if kind == "sql":
+        facts = _sql_facts(fence)
+        return CodeBlock(
+            fence.lang,
+            kind,
+            fence.code,
+            fence.span,
+            facts.commands,
+            facts.uses,
+            facts.sets,
+            (),
+            (),
+            annotation,
+        )
+    if kind == "template":
+        fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(fence.code)))
+        uses = tuple(dict.fromkeys(m.group(1) for m in _VAR.finditer(fence.code)))
+        holes = tuple(
+            Placeholder(
+                f"[{name}]", "field", fence.first_code_line + fence.code[: m.start()].count("\n")
+            )
+            for m in _FIELD.finditer(fence.code)
+            for name in [m.group(1)]
+        )
+        return CodeBlock(
+            fence.lang, kind, fence.code, fence.span, (), uses, (), holes, fields, annotation
+        )
+    return CodeBlock(fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation)
+
+
+def _sql_facts(fence: Fence) -> ShellFacts:
+    from ..model import Command
+    from ..source import Span
+
+    commands = []
+    line = fence.first_code_line
+    statement: list[str] = []
+    start = line
+    for offset, text in enumerate(fence.code.split("\n")):
+        if not statement and not text.strip():
+            continue
+        if not statement:
+            start = line + offset
+        statement.append(text)
+        if text.rstrip().endswith(";"):
+            joined = "\n".join(statement)
+            reasons = destructive_reasons(joined) if _SQL_DESTRUCTIVE.search(joined) else ()
+            commands.append(
+                Command(joined, Span(fence.span.file, start, line + offset), "", reasons, False, ())
+            )
+            statement = []
+    if any(s.strip() for s in statement):
+        joined = "\n".join(statement).rstrip()
+        commands.append(
+            Command(
+                joined,
+                Span(fence.span.file, start, start + joined.count("\n")),
+                "",
+                destructive_reasons(joined),
+                False,
+                (),
+            )
+        )
+    return ShellFacts(tuple(commands), (), (), (), ())

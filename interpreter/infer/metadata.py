@@ -1,0 +1,128 @@
+"""Document metadata from the title, `**Key:** value` lines at the top and bottom, and front matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..document import Block, FrontMatter, Heading, Paragraph, Rule
+from ..model import Metadata
+
+__all__ = ["find_metadata", "iso_date"]
+
+_PAIR = re.compile(r"^\*\*([^*:]+?):\*\*\s*(.+)$|^\*\*([^*:]+?)\*\*\s*:\s*(.+)$")
+_FIELDS = {
+    "version": "version",
+    "document version": "version",
+    "doc version": "version",
+    "last updated": "last_updated",
+    "updated": "last_updated",
+    "last reviewed": "last_updated",
+    "status": "status",
+    "document status": "status",
+    "owner": "owner",
+    "owners": "owner",
+    "document owner": "owner",
+    "maintainer": "owner",
+    "next review": "next_review",
+    "review by": "next_review",
+    "review date": "next_review",
+    "next review date": "next_review",
+    "contact": "contacts",
+    "contacts": "contacts",
+    "escalation": "contacts",
+}
+_FRONT = {
+    "version": "version",
+    "status": "status",
+    "owner": "owner",
+    "last_updated": "last_updated",
+    "review_by": "next_review",
+    "next_review": "next_review",
+    "title": "title",
+}
+
+
+def iso_date(text: str) -> str:
+    """`November 20, 2025` or `2025-11-20` as `2025-11-20`; other text unchanged."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y/%m/%d", "%B %d %Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+def _pairs(block: Block) -> list[tuple[str, str, int]] | None:
+    if not isinstance(block, Paragraph):
+        return None
+    pairs = []
+    for offset, line in enumerate(block.markdown.split("\n")):
+        match = _PAIR.match(line.strip())
+        if match is None:
+            return None
+        key = (match.group(1) or match.group(3)).strip()
+        pairs.append((key, (match.group(2) or match.group(4)).strip(), block.span.start + offset))
+    return pairs
+
+
+def _status(value: str) -> str:
+    # `✅ ACTIVE` → `ACTIVE`: the emoji is decoration (and damaged in the seed).
+    return re.sub(r"^[^\w]+", "", value).strip() or value
+
+
+def find_metadata(
+    blocks: tuple[Block, ...], front: dict[str, Any], contacts: list[str]
+) -> Metadata:
+    """Read metadata; front matter wins over lines in the text."""
+    values: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    extra: dict[str, str] = {}
+    found_contacts: list[str] = []
+    title = ""
+    lead: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            if block.level == 1 and not title:
+                title, lines["title"] = block.text, block.span.start
+                continue
+            break
+        lead.append(block)
+    tail: list[Block] = []
+    for block in reversed(blocks):
+        if isinstance(block, (Heading, Rule)):
+            break
+        tail.insert(0, block)
+    for block in [*lead, *tail]:
+        for key, value, line in _pairs(block) or []:
+            name = _FIELDS.get(key.lower())
+            if name == "contacts":
+                found_contacts.append(value)
+            elif name is not None:
+                if name not in values:
+                    values[name] = value
+                    lines[name] = line
+            else:
+                extra[key] = value
+    for key, name in _FRONT.items():
+        if key in front:
+            values[name] = str(front[key])
+            front_block = next((b for b in blocks if isinstance(b, FrontMatter)), None)
+            lines[name] = front_block.span.start if front_block else 1
+    if isinstance(front.get("contacts"), list):
+        found_contacts = [str(c) for c in front["contacts"]]
+    elif isinstance(front.get("contacts"), str):
+        found_contacts = [front["contacts"]]
+    return Metadata(
+        title=values.get("title", title),
+        version=values.get("version", ""),
+        last_updated=iso_date(values.get("last_updated", "")),
+        status=_status(values.get("status", "")),
+        owner=values.get("owner", ""),
+        next_review=iso_date(values.get("next_review", "")),
+        contacts=tuple(dict.fromkeys([*found_contacts, *contacts])),
+        extra=extra,
+        lines=lines,
+    )

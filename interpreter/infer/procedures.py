@@ -1,0 +1,261 @@
+"""Procedures: which sections are procedures, their attributes, gate, variants and steps."""
+
+from __future__ import annotations
+
+import re
+
+from ..document import Block, ListBlock, Paragraph
+from ..model import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
+from .outline import Section
+from .steps import Context, id_slug, step_from_section, steps_from_blocks
+
+__all__ = ["find_procedures", "parse_duration", "parse_risk"]
+
+_EXPLICIT = re.compile(
+    r"^(?:procedure|runbook|playbook)\s*(?:#?\s*(\d+))?\s*[:.\-–—]\s*(.+)$", re.I
+)
+_NUMBERED = re.compile(r"^(\d+)[.)]\s+(.+)$")
+_STEP_HEADING = re.compile(r"^step\s+(\d+)\s*[:.\-–—]?\s*(.*)$", re.I)
+_ATTRIBUTE = re.compile(
+    r"^\*\*([A-Za-z][\w /-]*?)\*\*\s*:\s*(.*)$|^\*\*([A-Za-z][\w /-]*?):\*\*\s*(.*)$"
+)
+_STEPS_TITLE = re.compile(r"^(steps|procedure|instructions|how to|actions)\b", re.I)
+_PREREQ_TITLE = re.compile(
+    r"^(prerequisites?|pre-?requisites?|before you (begin|start)|requirements)\b", re.I
+)
+_DURATION = re.compile(
+    r"(?P<lt><|≤|under|up to|less than)?\s*(?P<a>\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
+    r"(?P<unit>seconds?|secs?|s\b|minutes?|mins?|m\b|hours?|hrs?|h\b)",
+    re.I,
+)
+_RISK = re.compile(r"^\W*(very\s+low|very\s+high|low|medium|moderate|high|critical)\b", re.I)
+
+
+def parse_duration(text: str) -> Duration | None:
+    """`15-30 minutes` → 15..30; `<1 minute` → 0..1; `1-2 hours` → 60..120."""
+    match = _DURATION.search(text)
+    if match is None:
+        return None
+    unit = match.group("unit").lower()
+    scale = 1 / 60 if unit.startswith("s") else 60.0 if unit.startswith("h") else 1.0
+    low = float(match.group("a")) * scale
+    high = float(match.group("b")) * scale if match.group("b") else low
+    if match.group("lt"):
+        low = 0.0
+    return Duration(low, high, text.strip())
+
+
+def parse_risk(text: str) -> Risk | None:
+    """`HIGH - Data loss possible` → high."""
+    match = _RISK.match(text)
+    if match is None:
+        return None
+    level = " ".join(match.group(1).lower().split())
+    level = {"moderate": "medium", "very high": "critical"}.get(level, level)
+    return Risk(level, text.strip())  # type: ignore[arg-type]
+
+
+def _attributes(blocks: list[Block]) -> tuple[dict[str, tuple[str, int]], list[Block]]:
+    """`**Key**: value` paragraphs at the top of a procedure, and the blocks that remain."""
+    found: dict[str, tuple[str, int]] = {}
+    rest: list[Block] = []
+    last_key = ""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            lines = block.markdown.split("\n")
+            matches = [_ATTRIBUTE.match(line) for line in lines]
+            if all(matches):
+                for offset, match in enumerate(matches):
+                    assert match is not None
+                    key = (match.group(1) or match.group(3)).strip().lower()
+                    found[key] = (
+                        (match.group(2) or match.group(4) or "").strip(),
+                        block.span.start + offset,
+                    )
+                    last_key = key
+                continue
+        if isinstance(block, ListBlock) and last_key.startswith("prerequisite") and not rest:
+            items = [
+                " ".join(b.text for b in i.blocks if isinstance(b, Paragraph)) for i in block.items
+            ]
+            value, line = found[last_key]
+            found[last_key] = ("; ".join(x for x in [value, *items] if x), line)
+            found["prerequisite items"] = ("\n".join(items), block.span.start)
+            continue
+        rest.append(block)
+        last_key = ""
+    return found, rest
+
+
+def _gate(
+    unit_id: str, section: Section | None, attrs: dict[str, tuple[str, int]], ctx: Context
+) -> Gate | None:
+    items: list[GateItem] = []
+    if section is not None:
+        for block in section.blocks:
+            if isinstance(block, ListBlock):
+                for item in block.items:
+                    text = " ".join(b.text for b in item.blocks if isinstance(b, Paragraph))
+                    items.append(
+                        GateItem(f"{unit_id}.prerequisites.{len(items) + 1}", text, item.span)
+                    )
+        span = section.span(ctx.path)
+    else:
+        listed = (
+            attrs.get("prerequisite items")
+            or attrs.get("prerequisites")
+            or attrs.get("prerequisite")
+        )
+        if listed is None or not listed[0]:
+            return None
+        from ..source import Span
+
+        span = Span(ctx.path, listed[1], listed[1] + listed[0].count("\n"))
+        for text in listed[0].split("\n"):
+            items.append(
+                GateItem(
+                    f"{unit_id}.prerequisites.{len(items) + 1}",
+                    text.strip(),
+                    Span(ctx.path, span.start, span.start),
+                )
+            )
+    if not items:
+        return None
+    for item in items:
+        ctx.ids.add(item.id)
+    gate_id = ctx.unique(f"{unit_id}.prerequisites", span.start)
+    return Gate(gate_id, "Prerequisites", tuple(items), span)
+
+
+def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
+    """Steps of a section: its numbered list, its `Step N:` sub-headings, or variant sub-sections."""
+    nodes, _ = steps_from_blocks(list(section.blocks), prefix, ctx)
+    variants: list[Section] = []
+    for child in section.children:
+        heading = _STEP_HEADING.match(child.title)
+        if heading:
+            blocks = list(child.blocks) + [b for c in child.children for b in c.all_blocks()]
+            nodes.append(
+                step_from_section(
+                    int(heading.group(1)),
+                    heading.group(2) or child.title,
+                    child.span(ctx.path),
+                    blocks,
+                    prefix,
+                    ctx,
+                )
+            )
+        elif _has_steps(child):
+            variants.append(child)
+        else:
+            more, _ = steps_from_blocks(list(child.all_blocks())[1:], prefix, ctx, kind="check")
+            nodes += more
+    if len(variants) == 1:
+        nodes += _section_steps(variants[0], prefix, ctx)
+    elif variants:
+        choice_id = ctx.unique(f"{prefix}.variant", variants[0].span(ctx.path).start)
+        branches = []
+        for variant in variants:
+            key = id_slug(variant.title)
+            branch_nodes = _section_steps(variant, f"{prefix}.{key}", ctx)
+            branches.append(Branch(key, variant.title, tuple(branch_nodes), variant.span(ctx.path)))
+        from ..source import Span
+
+        span = Span(ctx.path, variants[0].span(ctx.path).start, variants[-1].span(ctx.path).end)
+        nodes.insert(
+            0,
+            Choice(
+                choice_id,
+                "variant",
+                "Choose the variant that matches your setup",
+                tuple(branches),
+                span,
+            ),
+        )
+    return nodes
+
+
+def _has_steps(section: Section) -> bool:
+    for block in section.all_blocks():
+        if isinstance(block, ListBlock) and block.ordered:
+            return True
+    return any(_STEP_HEADING.match(child.title) for child in section.children)
+
+
+def build_procedure(
+    section: Section, number: int | None, title: str, unit_id: str, ctx: Context
+) -> Procedure:
+    """One procedure from its section."""
+    attrs, rest = _attributes(section.blocks)
+    prereq = next((c for c in section.children if _PREREQ_TITLE.match(c.title)), None)
+    steps_section = next((c for c in section.children if _STEPS_TITLE.match(c.title)), None)
+    gate = _gate(unit_id, prereq, attrs, ctx)
+    if steps_section is None:
+        body = Section(section.heading, rest, [c for c in section.children if c is not prereq])
+    else:
+        body = steps_section
+    nodes: list[Node] = [gate] if gate else []
+    nodes += _section_steps(body, unit_id, ctx)
+    duration = attrs.get("duration") or attrs.get("estimated time") or attrs.get("time")
+    risk = attrs.get("risk") or attrs.get("risk level")
+    prerequisites = attrs.get("prerequisites") or attrs.get("prerequisite")
+    return Procedure(
+        id=unit_id,
+        kind="procedure",
+        title=title,
+        slug=id_slug(title),
+        anchor=section.anchor,
+        span=section.span(ctx.path),
+        nodes=tuple(nodes),
+        number=number,
+        use_case=(attrs.get("use case") or attrs.get("when to use") or ("", 0))[0],
+        duration=parse_duration(duration[0]) if duration else None,
+        risk=parse_risk(risk[0]) if risk else None,
+        prerequisites=prerequisites[0] if prerequisites else "",
+    )
+
+
+def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedure]]:
+    """Every procedure: `Procedure N: Title` headings; failing those, sections of numbered steps."""
+    explicit = [(s, m) for s in root.walk() if (m := _EXPLICIT.match(s.title))]
+    found: list[tuple[Section, Procedure]] = []
+    if explicit:
+        used: set[int] = set()
+        for section, match in explicit:
+            number = int(match.group(1)) if match.group(1) else None
+            if number is None or number in used:
+                number = max(used, default=0) + 1
+            used.add(number)
+            found.append(
+                (
+                    section,
+                    build_procedure(section, number, match.group(2).strip(), str(number), ctx),
+                )
+            )
+        return found
+    candidates = [
+        s for s in root.walk() if s.heading is not None and s.level > 1 and _is_implicit(s)
+    ]
+    # Keep the outermost candidates: a procedure's sub-sections are its own parts.
+    outer = [
+        s for s in candidates if not any(o is not s and s in list(o.walk()) for o in candidates)
+    ]
+    for index, section in enumerate(outer, start=1):
+        match = _NUMBERED.match(section.title)
+        title = match.group(2) if match else section.title
+        number = int(match.group(1)) if match else index
+        found.append((section, build_procedure(section, number, title, str(number), ctx)))
+    return found
+
+
+def _is_implicit(section: Section) -> bool:
+    """A section whose body holds numbered steps with commands (or `Step N:` headings)."""
+    from ..document import Fence
+
+    if any(_STEP_HEADING.match(c.title) for c in section.children):
+        return True
+    for block in section.blocks:
+        if isinstance(block, ListBlock) and block.ordered:
+            if any(isinstance(b, Fence) for item in block.items for b in item.blocks):
+                return True
+    return False

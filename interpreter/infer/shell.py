@@ -1,0 +1,346 @@
+"""What a shell block says: its commands, the variables it reads and sets, and what makes it dangerous."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from ..model import Command, Expectation, Placeholder
+from ..source import Span
+
+__all__ = [
+    "ShellFacts",
+    "analyse_shell",
+    "destructive_reasons",
+    "is_never_ending",
+    "is_secret_name",
+    "parse_expectation",
+]
+
+# Names bash or the login environment always provide: reading them asks the operator nothing.
+ENVIRONMENT = frozenset(
+    [
+        "HOME",
+        "PATH",
+        "USER",
+        "LOGNAME",
+        "PWD",
+        "OLDPWD",
+        "SHELL",
+        "HOSTNAME",
+        "HOSTTYPE",
+        "RANDOM",
+        "LINENO",
+        "SECONDS",
+        "IFS",
+        "TMPDIR",
+        "LANG",
+        "LC_ALL",
+        "TERM",
+        "UID",
+        "EUID",
+        "PPID",
+        "BASHPID",
+        "BASH",
+        "BASH_VERSION",
+        "EDITOR",
+        "PAGER",
+        "PS1",
+        "PS4",
+        "OSTYPE",
+        "REPLY",
+        "PIPESTATUS",
+        "FUNCNAME",
+        "BASH_SOURCE",
+        "COLUMNS",
+        "LINES",
+        "SHLVL",
+        "DISPLAY",
+        "SSH_AUTH_SOCK",
+    ]
+)
+_SECRET = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(?:^|_)KEY(?:$|_)|API_KEY|CREDENTIAL|PRIVATE")
+
+_DESTRUCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, flags), reason)
+    for pattern, flags, reason in (
+        (
+            r"\bgit\s+reset\b[^;&|]*--hard\b",
+            0,
+            "git reset --hard discards commits and local changes",
+        ),
+        (
+            r"\bgit\s+push\b[^;&|]*(?:--force\b|\s-f\b|\s\+\w)",
+            0,
+            "a force push rewrites the remote branch",
+        ),
+        (r"\bgit\s+clean\b[^;&|]*\s-\w*f", 0, "git clean -f deletes untracked files"),
+        (
+            r"\bgit\s+checkout\b[^;&|]*\s(?:--force|-f)\b",
+            0,
+            "git checkout --force discards local changes",
+        ),
+        (
+            r"\brm\s+(?:-\w*r\w*f|-\w*f\w*r|-r\s+-f|-f\s+-r|--recursive\s+--force)",
+            0,
+            "rm -rf deletes files recursively",
+        ),
+        (r"\bdrop\s+(?:database|table|schema|index|user|role)\b", re.I, "DROP removes it for good"),
+        (r"\btruncate\b(?:\s+table)?\s+\w", re.I, "TRUNCATE deletes every row"),
+        (r"\bdelete\s+from\b(?![^;]*\bwhere\b)", re.I, "DELETE without WHERE deletes every row"),
+        (
+            r"\bupdate\s+\w+\s+set\b(?![^;]*\bwhere\b)",
+            re.I,
+            "UPDATE without WHERE changes every row",
+        ),
+        (r"\balter\s+table\b[^;]*\bdrop\b", re.I, "ALTER TABLE ... DROP removes data"),
+        (r"\bdropdb\b", 0, "dropdb deletes a database"),
+        (r"\bpg_restore\b[^;&|]*--clean\b", 0, "pg_restore --clean drops objects before restoring"),
+        (
+            r"\bdocker(?:-compose|\s+compose)\b[^;&|]*\sdown\b",
+            0,
+            "docker-compose down stops and removes the containers",
+        ),
+        (
+            r"\bdocker\s+(?:rm|rmi|system\s+prune|volume\s+(?:rm|prune))\b",
+            0,
+            "docker removes containers or data",
+        ),
+        (r"\bkubectl\s+delete\b", 0, "kubectl delete removes cluster resources"),
+        (r"\bhelm\s+(?:uninstall|delete)\b", 0, "helm uninstall removes a release"),
+        (r"\bterraform\s+destroy\b", 0, "terraform destroy removes infrastructure"),
+        (
+            r"\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\s+[^;&|]*\bof=",
+            0,
+            "it overwrites a disk or file",
+        ),
+        (r"(?<![\w-])--force\b(?!-with-lease)", 0, "--force skips the tool's safety checks"),
+    )
+)
+_NEVER_ENDING = re.compile(
+    r"\btail\s+(?:-\w*[fF]\b|--follow\b)|\blogs\b[^;&|]*\s(?:-f|--follow)\b|\bwatch\s+\S"
+    r"|\bjournalctl\b[^;&|]*\s(?:-f|--follow)\b|\bkubectl\s+get\b[^;&|]*\s(?:-w|--watch)\b"
+    r"|^\s*(?:top|htop)\s*$",
+    re.M,
+)
+_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
+_PATH = re.compile(r"/path/to(?:/[\w.@-]*)*")
+_COMMIT = re.compile(r"(?<![\w./-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w./-])")
+_TIMESTAMP = re.compile(r"[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
+_SETS = re.compile(
+    r"(?:^|[;&|({]\s*|\b(?:export|local|readonly|declare(?:\s+-\w+)*)\s+)([A-Za-z_]\w*)\+?="
+    r"|\bread\s+(?:-\w+\s+(?:\S+\s+)?)*([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)\s+in\b",
+    re.M,
+)
+_EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellFacts:
+    """What inference reads from one block of shell code."""
+
+    commands: tuple[Command, ...]
+    uses: tuple[str, ...]
+    sets: tuple[str, ...]
+    single_quoted: tuple[tuple[str, int], ...]
+    """`$NAME` (and its line) written inside single quotes: bash sends it literally, never its value."""
+    placeholders: tuple[Placeholder, ...]
+
+
+def is_secret_name(name: str) -> bool:
+    """True for variable names that by convention hold secrets (`*PASSWORD*`, `*TOKEN*`, ...)."""
+    return bool(_SECRET.search(name.upper()))
+
+
+def destructive_reasons(text: str) -> tuple[str, ...]:
+    """Why a command is destructive; empty when nothing in it is."""
+    return tuple(dict.fromkeys(reason for pattern, reason in _DESTRUCTIVE if pattern.search(text)))
+
+
+def is_never_ending(text: str) -> bool:
+    """True for commands that run until stopped (`logs -f`, `tail -f`, `watch`)."""
+    return bool(_NEVER_ENDING.search(text))
+
+
+def parse_expectation(text: str, line: int) -> Expectation:
+    """An expectation is literal when it can be compared with output: JSON, or quoted text."""
+    text = text.strip()
+    literal = False
+    if text[:1] in "{[":
+        try:
+            json.loads(text)
+            literal = True
+        except ValueError:
+            literal = False
+    elif len(text) > 1 and text[0] == text[-1] and text[0] in "`'\"" and text.count(text[0]) == 2:
+        literal = True
+    return Expectation(text, literal, line)
+
+
+def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
+    """The command without `# comments`, the variables it reads, those it quotes literally."""
+    out: list[str] = []
+    uses: list[str] = []
+    literal: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+            elif ch == "$":
+                m = re.match(r"\$\{?([A-Za-z_]\w*)", text[i:])
+                if m:
+                    literal.append(m.group(1))
+            out.append(ch)
+        elif ch == "\\" and i + 1 < len(text):
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        elif ch == "'" and quote == "":
+            quote = "'"
+            out.append(ch)
+        elif ch == '"':
+            quote = "" if quote == '"' else '"'
+            out.append(ch)
+        elif ch == "#" and quote == "" and (i == 0 or text[i - 1] in " \t\n;(|&"):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch == "$":
+            m = re.match(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))", text[i:])
+            if m:
+                uses.append(m.group(1) or m.group(2))
+            out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out), uses, literal
+
+
+def _continues(line: str, pending: str) -> bool:
+    stripped = line.rstrip()
+    if stripped.endswith("\\") or re.search(r"(\|\||&&|\|)\s*$", stripped):
+        return True
+    text = pending + line
+    # An odd number of unescaped double or single quotes means the string goes on.
+    bare = re.sub(r"\\.", "", re.sub(r"'[^']*'", "", text))
+    return bare.count('"') % 2 == 1 or (
+        re.sub(r'"[^"]*"', "", re.sub(r"\\.", "", text)).count("'") % 2 == 1
+    )
+
+
+def split_commands(
+    code: str, first_line: int, console: bool
+) -> list[tuple[str, int, int, str, list[str]]]:
+    """Commands of a block as (text, first line, last line, comment above, expectation lines)."""
+    lines = code.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    commands: list[tuple[str, int, int, str, list[str]]] = []
+    comment: list[str] = []
+    pending: list[str] = []
+    start = 0
+    heredoc: str | None = None
+    output: list[str] = []
+    for offset, line in enumerate(lines):
+        number = first_line + offset
+        if pending:
+            pending.append(line)
+            if heredoc is not None:
+                if line.strip() == heredoc:
+                    heredoc = None
+                else:
+                    continue
+            elif _continues(line, "\n".join(pending[:-1]) + "\n"):
+                continue
+            commands.append(("\n".join(pending), start, number, "\n".join(comment), []))
+            pending, comment = [], []
+            continue
+        stripped = line.strip()
+        if console:
+            if stripped.startswith("$ ") or stripped == "$":
+                line = stripped[2:]
+                stripped = line.strip()
+            else:
+                if commands and stripped:
+                    commands[-1][4].append(stripped)
+                output.append(line)
+                continue
+        if not stripped:
+            comment = []
+            continue
+        expected = _EXPECTED.match(line)
+        if expected and commands:
+            commands[-1][4].append(expected.group(1))
+            continue
+        if stripped.startswith("#"):
+            comment.append(stripped.lstrip("#").strip())
+            continue
+        doc = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", line)
+        heredoc = doc.group(1) if doc else None
+        start = number
+        pending = [line]
+        if heredoc is None and _continues(line, ""):
+            continue
+        if heredoc is not None:
+            continue
+        commands.append(
+            (line.strip() if not console else line, number, number, "\n".join(comment), [])
+        )
+        pending, comment = [], []
+    if pending:
+        commands.append(
+            ("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), [])
+        )
+    return commands
+
+
+def placeholders_in(text: str, line: int) -> list[Placeholder]:
+    """Values in a command that the operator must replace."""
+    found: list[Placeholder] = []
+    found += [Placeholder(m.group(), "angle", line) for m in _ANGLE.finditer(text)]
+    found += [Placeholder(m.group(), "path", line) for m in _PATH.finditer(text)]
+    found += [Placeholder(m.group(), "timestamp", line) for m in _TIMESTAMP.finditer(text)]
+    if re.search(r"\bgit\b", text):
+        found += [Placeholder(m.group(), "commit", line) for m in _COMMIT.finditer(text)]
+    return found
+
+
+def analyse_shell(code: str, first_line: int, path: str, console: bool = False) -> ShellFacts:
+    """Read the commands, variables and hazards of a `bash`/`sh`/`console` block."""
+    commands: list[Command] = []
+    uses: list[str] = []
+    sets: list[str] = []
+    single: list[tuple[str, int]] = []
+    placeholders: list[Placeholder] = []
+    for text, start, end, comment, expected in split_commands(code, first_line, console):
+        bare, used, literal = _strip_comment_and_scan(text)
+        assigned = [next(g for g in m.groups() if g) for m in _SETS.finditer(bare)]
+        # A variable read before this block sets it is still an input; one set first is not.
+        uses += [name for name in used if name not in sets and name not in assigned]
+        sets += assigned
+        single += [(name, start + text[: text.find("$" + name)].count(chr(10))) for name in literal]
+        placeholders += placeholders_in(bare, start)
+        commands.append(
+            Command(
+                text=text,
+                span=Span(path, start, end),
+                comment=comment,
+                destructive=destructive_reasons(bare),
+                never_ending=is_never_ending(bare),
+                expectations=tuple(
+                    parse_expectation(e, end) if not console else Expectation(e, False, end)
+                    for e in expected
+                ),
+            )
+        )
+    return ShellFacts(
+        commands=tuple(commands),
+        uses=tuple(dict.fromkeys(u for u in uses if u not in ENVIRONMENT)),
+        sets=tuple(dict.fromkeys(sets)),
+        single_quoted=tuple(dict.fromkeys(single)),
+        placeholders=tuple(placeholders),
+    )

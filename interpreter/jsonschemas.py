@@ -1,0 +1,69 @@
+"""Loading the JSON Schemas shipped with the package, and validating documents against them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+__all__ = ["describe", "errors", "load", "validator"]
+
+_NAMES = ("annotations", "answers", "events", "graph")
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """The schema `schemas/<name>.json`, from the installed package (wheel or checkout)."""
+    text = resources.files("interpreter.schemas").joinpath(f"{name}.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    # Schemas refer to each other by file name (graph.json uses annotations.json#/$defs/block).
+    package = resources.files("interpreter.schemas")
+    resources_ = [
+        Resource.from_contents(load(name))
+        for name in _NAMES
+        if package.joinpath(f"{name}.json").is_file()
+    ]
+    return Registry().with_resources((r.id(), r) for r in resources_ if r.id())  # type: ignore[misc]
+
+
+@cache
+def validator(name: str, definition: str | None = None) -> Draft202012Validator:
+    """A validator for a schema, or for one of its `$defs` when `definition` is given."""
+    schema = load(name)
+    if definition is not None:
+        schema = {
+            "$schema": schema["$schema"],
+            "$id": schema["$id"],
+            "$defs": schema["$defs"],
+            "$ref": f"#/$defs/{definition}",
+        }
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def errors(name: str, instance: object, definition: str | None = None) -> list[ValidationError]:
+    """Every way `instance` breaks the schema, in a stable order."""
+    found = validator(name, definition).iter_errors(instance)
+    return sorted(found, key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+
+
+def describe(error: ValidationError) -> str:
+    """One line for a user: where in the document, and what is wrong."""
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extra = sorted(k for k in error.instance if k not in known and not str(k).startswith("x-"))
+        listed = ", ".join(sorted(known))
+        place = f" in {where}" if where else ""
+        return f"unknown key {', '.join(map(repr, extra))}{place} (known keys: {listed})"
+    return f"{where or 'value'}: {error.message}"

@@ -1,0 +1,138 @@
+"""Reading a runbook file into text, and the source spans and findings that point back into it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import InvalidRunbookError
+
+__all__ = ["Finding", "Severity", "Source", "Span", "read_source"]
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where something came from: a file and an inclusive range of 1-based lines."""
+
+    file: str
+    """The path as the user gave it (relative paths stay relative)."""
+    start: int
+    """First line, 1-based."""
+    end: int
+    """Last line, 1-based, inclusive."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "start": self.start, "end": self.end}
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.start}"
+            if self.start == self.end
+            else (f"{self.file}:{self.start}-{self.end}")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something wrong or notable in a runbook, found while reading it."""
+
+    rule: str
+    """Stable rule id, such as `structure/unclosed-fence`."""
+    severity: Severity
+    """error: the runbook cannot be trusted as read; warning: it can, with care; info: a fact."""
+    file: str
+    """The runbook's path."""
+    line: int
+    """1-based line."""
+    message: str
+    """What is wrong, in one sentence."""
+    hint: str = ""
+    """What to do about it."""
+    column: int = 1
+    """1-based column."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.file}:{self.line}:{self.column}: {self.severity} [{self.rule}] {self.message}"
+        )
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A runbook's text as read from disk."""
+
+    path: str
+    """The path as the user gave it."""
+    text: str
+    """The decoded text, newlines normalised to `\\n`."""
+    sha256: str
+    """Hash of the bytes on disk, so a run can prove which text it followed."""
+    lines: tuple[str, ...] = field(repr=False, default=())
+    """The text split into lines (no line endings)."""
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<string>") -> Source:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(path=path, text=text, sha256=digest, lines=tuple(text.split("\n")))
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a runbook from disk.
+
+    Raises:
+        InvalidRunbookError: the file is missing, unreadable, empty, binary or not UTF-8.
+    """
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidRunbookError(f"{name}: no such file", "check the path") from exc
+    except IsADirectoryError as exc:
+        raise InvalidRunbookError(f"{name}: is a directory, not a runbook file") from exc
+    except OSError as exc:
+        raise InvalidRunbookError(f"{name}: cannot be read: {exc.strerror}") from exc
+    if not raw.strip():
+        raise InvalidRunbookError(
+            f"{name}:1: the file is empty", "write at least a title and one procedure"
+        )
+    if b"\x00" in raw[:8192]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InvalidRunbookError(
+            f"{name}:{line}: this is a binary file, not Markdown (NUL byte found)",
+            "pass the runbook's .md file",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InvalidRunbookError(
+            f"{name}:{line}:{column}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)",
+        ) from exc
+    source = Source.from_text(text, name)
+    return Source(
+        path=name,
+        text=source.text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        lines=source.lines,
+    )
