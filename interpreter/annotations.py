@@ -190,8 +190,7 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
     for error in found:
         keys = tuple(str(p) for p in error.absolute_path)
         if error.validator == "additionalProperties":
-            known = set(error.schema.get("properties", {}))
-            extra = sorted(k for k in error.instance if k not in known and not k.startswith("x-"))
+            extra, _ = jsonschemas.unknown_keys(error)
             keys = (*keys, extra[0]) if extra else keys
         findings.append(
             Finding(

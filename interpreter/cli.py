@@ -35,41 +35,42 @@ def _console(stderr: bool = False) -> Console:
 
 
 def _fail(error: RunbookError) -> NoReturn:
-    err = _console(stderr=True)
+    """Report an error the user can act on, in one line per problem, and exit with its code."""
     from rich.markup import escape
 
-    err.print(f"[bold red]runbook:[/] {escape(error.message)}")
+    err = _console(stderr=True)
+    hint = f" [dim]({escape(error.hint)})[/]" if error.hint else ""
+    for line in error.message.split("\n"):
+        err.print(f"[bold red]runbook:[/] {escape(line)}{hint if line else ''}")
     if isinstance(error, SelectionError) and error.candidates:
         err.print("candidates:")
         for candidate in error.candidates:
             err.print(f"  {escape(candidate)}")
-    if error.hint:
-        err.print(f"[dim]hint: {escape(error.hint)}[/]")
     sys.exit(error.exit_code)
 
 
-def _load(path: str, show_warnings: bool = False) -> Runbook:
-    """Load a runbook, report its findings on stderr, and stop with 3 when any is an error."""
+def _load(path: str, show_warnings: bool = False, quiet: bool = False) -> Runbook:
+    """Load a runbook, report its warnings on stderr, and stop with exit 3 on any error finding.
+
+    `quiet` (for --json) leaves warnings to the JSON, which carries every finding.
+    """
     from rich.markup import escape
 
     from .loader import load
 
     runbook = load(path)
     errors = [f for f in runbook.findings if f.severity == "error"]
-    warnings = [f for f in runbook.findings if f.severity == "warning"]
+    if errors:
+        raise InvalidRunbookError("\n".join(str(f) for f in errors))
+    warnings = [f for f in runbook.findings if f.severity == "warning" and not quiet]
     err = _console(stderr=True)
-    for finding in errors + (warnings if show_warnings else []):
-        colour = "red" if finding.severity == "error" else "yellow"
-        err.print(f"[{colour}]{escape(str(finding))}[/]")
-    if warnings and not show_warnings:
+    if show_warnings:
+        for finding in warnings:
+            err.print(f"[yellow]{escape(str(finding))}[/]")
+    elif warnings:
         err.print(
             f"[yellow]{len(warnings)} warning(s) in {escape(path)}[/] "
             f"[dim](`runbook parse {escape(path)}` lists them)[/]"
-        )
-    if errors:
-        raise InvalidRunbookError(
-            f"{path}: {len(errors)} error(s); the runbook cannot be trusted as read",
-            "fix the lines named above",
         )
     return runbook
 
@@ -82,9 +83,7 @@ class _Group(click.Group):
             _fail(error)
 
 
-@click.group(
-    cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES
-)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="runbook")
 def main() -> None:
     """Run operational Markdown runbooks as they are written.
@@ -98,9 +97,7 @@ def main() -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the step graph as JSON (schemas/graph.json)."
-)
+@click.option("--json", "as_json", is_flag=True, help="Print the step graph as JSON (schemas/graph.json).")
 def parse(file: str, as_json: bool) -> None:
     """Parse FILE into the step graph and report what was found.
 
@@ -110,7 +107,7 @@ def parse(file: str, as_json: bool) -> None:
     """
     from .graph import graph_json
 
-    runbook = _load(file, show_warnings=not as_json)
+    runbook = _load(file, show_warnings=not as_json, quiet=as_json)
     graph = graph_json(runbook)
     if as_json:
         click.echo(json.dumps(graph, indent=2, ensure_ascii=False))
@@ -159,7 +156,7 @@ def list_(file: str, as_json: bool) -> None:
     from .graph import graph_json
     from .listing import listing_json, print_listing
 
-    graph = graph_json(_load(file))
+    graph = graph_json(_load(file, quiet=as_json))
     if as_json:
         click.echo(json.dumps(listing_json(graph), indent=2, ensure_ascii=False))
     else:

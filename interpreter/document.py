@@ -236,9 +236,7 @@ class _Builder:
         if token.type == "fence":
             closing = self.source.lines[last - 1].strip() if last - 1 > first else ""
             marker = token.markup[:1]
-            closed = (
-                bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
-            )
+            closed = bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
             if not closed:
                 self.findings.append(
                     Finding(
@@ -286,9 +284,7 @@ class _Builder:
             blocks = tuple(self.blocks(tokens, i + 1, end))
             items.append(ListItem(number, task, blocks, self.span(item)))
             i = end + 1
-        return ListBlock(
-            tokens[open_i].type == "ordered_list_open", tuple(items), self.span(tokens[open_i])
-        )
+        return ListBlock(tokens[open_i].type == "ordered_list_open", tuple(items), self.span(tokens[open_i]))
 
     def table(self, tokens: list[Token], open_i: int, close_i: int) -> Table:
         header: list[str] = []

@@ -54,9 +54,7 @@ def _block(block: CodeBlock) -> dict[str, Any]:
         "commands": [_command(c) for c in block.commands],
         "uses": list(block.uses),
         "sets": list(block.sets),
-        "placeholders": [
-            {"text": p.text, "kind": p.kind, "line": p.line} for p in block.placeholders
-        ],
+        "placeholders": [{"text": p.text, "kind": p.kind, "line": p.line} for p in block.placeholders],
         "fields": list(block.fields),
         "annotation": dict(block.annotation),
     }
@@ -83,16 +81,10 @@ class _Unit:
         runnable = [b for b in blocks if b.kind in _RUNNABLE]
         templates = [b for b in blocks if b.kind == "template"]
         if kind is None:
-            kind = (
-                "template"
-                if templates and not runnable
-                else ("check" if step.kind == "check" else "step")
-            )
+            kind = "template" if templates and not runnable else ("check" if step.kind == "check" else "step")
         uses = []
         for name in dict.fromkeys(n for b in blocks for n in b.uses):
-            uses.append(
-                {"name": name, "from": self.set_by.get(name), "secret": name in self.secrets}
-            )
+            uses.append({"name": name, "from": self.set_by.get(name), "secret": name in self.secrets})
         sets = list(
             dict.fromkeys(
                 [n for b in blocks for n in b.sets]
@@ -159,9 +151,7 @@ class _Unit:
                     "title": node.title,
                     "span": node.span.to_json(),
                     "parent": self.parent,
-                    "items": [
-                        {"id": i.id, "text": i.text, "span": i.span.to_json()} for i in node.items
-                    ],
+                    "items": [{"id": i.id, "text": i.text, "span": i.span.to_json()} for i in node.items],
                 }
             )
             return node.id, [node.id]
@@ -171,7 +161,7 @@ class _Unit:
         return self.choice(node)
 
     def choice(self, node: Choice) -> tuple[str, list[str]]:
-        data = (
+        data: dict[str, Any] = (
             self.step(node.step, "choice")
             if node.step
             else {"id": node.id, "kind": "choice", "title": node.title, "span": node.span.to_json()}
@@ -304,8 +294,7 @@ def graph_json(runbook: Runbook) -> dict[str, Any]:
         "decisions": [_decision(d) for d in runbook.decisions],
         "criteria": [_criteria(c) for c in runbook.criteria],
         "reference": [
-            {"section": r.section, "anchor": r.anchor, "block": _block(r.block)}
-            for r in runbook.reference
+            {"section": r.section, "anchor": r.anchor, "block": _block(r.block)} for r in runbook.reference
         ],
         "findings": [f.to_json() for f in runbook.findings],
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -11,7 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-__all__ = ["describe", "errors", "load", "validator"]
+__all__ = ["describe", "errors", "load", "unknown_keys", "validator"]
 
 _NAMES = ("annotations", "answers", "events", "graph")
 
@@ -29,9 +31,7 @@ def _registry() -> Registry:
     # Schemas refer to each other by file name (graph.json uses annotations.json#/$defs/block).
     package = resources.files("interpreter.schemas")
     resources_ = [
-        Resource.from_contents(load(name))
-        for name in _NAMES
-        if package.joinpath(f"{name}.json").is_file()
+        Resource.from_contents(load(name)) for name in _NAMES if package.joinpath(f"{name}.json").is_file()
     ]
     return Registry().with_resources((r.id(), r) for r in resources_ if r.id())  # type: ignore[misc]
 
@@ -57,13 +57,26 @@ def errors(name: str, instance: object, definition: str | None = None) -> list[V
     return sorted(found, key=lambda e: ([str(p) for p in e.absolute_path], e.message))
 
 
+def unknown_keys(error: ValidationError) -> tuple[list[str], list[str]]:
+    """For an `additionalProperties` error: the unknown keys, and the keys the schema knows."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    known = list(schema.get("properties", {}))
+    instance = error.instance if isinstance(error.instance, Mapping) else {}
+    extra = sorted(str(k) for k in instance if k not in known and not str(k).startswith("x-"))
+    return extra, known
+
+
 def describe(error: ValidationError) -> str:
     """One line for a user: where in the document, and what is wrong."""
     where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {})
-        extra = sorted(k for k in error.instance if k not in known and not str(k).startswith("x-"))
-        listed = ", ".join(sorted(known))
+    if error.validator == "additionalProperties":
+        extra, known = unknown_keys(error)
         place = f" in {where}" if where else ""
-        return f"unknown key {', '.join(map(repr, extra))}{place} (known keys: {listed})"
+        close = [m for k in extra for m in difflib.get_close_matches(k, known, n=1)]
+        advice = (
+            f"did you mean {', '.join(map(repr, close))}?"
+            if close
+            else ("known keys: " + ", ".join(sorted(known)))
+        )
+        return f"unknown key {', '.join(map(repr, extra))}{place}; {advice}"
     return f"{where or 'value'}: {error.message}"

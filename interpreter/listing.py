@@ -28,9 +28,7 @@ def node_flags(node: dict[str, Any]) -> list[str]:
     for use in node.get("uses", []):
         if use["from"] is None:
             words.append(f"{'secret' if use['secret'] else 'input'} ${use['name']}")
-    holes = [
-        p["text"] for b in node.get("blocks", []) for p in b["placeholders"] if p["kind"] != "field"
-    ]
+    holes = [p["text"] for b in node.get("blocks", []) for p in b["placeholders"] if p["kind"] != "field"]
     if holes:
         words.append("placeholders " + " ".join(dict.fromkeys(holes)))
     fields = [f for b in node.get("blocks", []) for f in b["fields"]]
@@ -52,11 +50,7 @@ def _rows(unit: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]]:
         depth[node["id"]] = level
         detail = ""
         if node["kind"] == "choice":
-            detail = (
-                node["choice"]["kind"]
-                + ": "
-                + " | ".join(b["key"] for b in node["choice"]["branches"])
-            )
+            detail = node["choice"]["kind"] + ": " + " | ".join(b["key"] for b in node["choice"]["branches"])
         elif node["kind"] == "gate":
             detail = f"{len(node['items'])} to acknowledge"
         rows.append((level, node, detail))
@@ -106,9 +100,7 @@ def print_listing(graph: dict[str, Any], out: Console) -> None:
 
     data = listing_json(graph)
     meta = graph["runbook"]["metadata"]
-    out.print(
-        f"[bold]{escape(data['title'] or data['runbook'])}[/]  [dim]{escape(data['runbook'])}[/]"
-    )
+    out.print(f"[bold]{escape(data['title'] or data['runbook'])}[/]  [dim]{escape(data['runbook'])}[/]")
     facts = [
         f"{k} {v}"
         for k, v in (
@@ -122,9 +114,7 @@ def print_listing(graph: dict[str, Any], out: Console) -> None:
     if facts:
         out.print("[dim]" + escape(" · ".join(facts)) + "[/]")
     if not data["units"]:
-        out.print(
-            "\nNo procedures or runnable sections: nothing here has numbered steps with commands."
-        )
+        out.print("\nNo procedures or runnable sections: nothing here has numbered steps with commands.")
     for unit in data["units"]:
         out.print()
         head = f"Procedure {unit['number']}" if unit["kind"] == "procedure" else "Section"
@@ -134,8 +124,10 @@ def print_listing(graph: dict[str, Any], out: Console) -> None:
         if unit["risk"]:
             extra.append(f"risk {unit['risk']['level']}")
         tail = f"  [dim]({escape(', '.join(extra))})[/]" if extra else ""
+        name = unit["slug"] if unit["kind"] == "procedure" else unit["id"]
         out.print(
-            f"[bold]{head}: {escape(unit['title'])}[/]  [cyan]{escape(unit['slug'] if unit['kind'] == 'procedure' else unit['id'])}[/]{tail}  [dim]line {unit['line']}[/]"
+            f"[bold]{head}: {escape(unit['title'])}[/]  [cyan]{escape(name)}[/]{tail}"
+            f"  [dim]line {unit['line']}[/]"
         )
         width = max((len(n["id"]) + 2 * n["depth"] for n in unit["nodes"]), default=0)
         for node in unit["nodes"]:
@@ -145,14 +137,11 @@ def print_listing(graph: dict[str, Any], out: Console) -> None:
             style = "red" if "destructive" in flags else ""
             note = f"  [dim]{escape(node['choice'])}[/]" if node.get("choice") else ""
             flag_text = f"  [yellow]{escape(', '.join(flags))}[/]" if flags else ""
-            title = escape(node["title"])
-            out.print(
-                f"  {escape(ident)}  {node['kind']:<8} {f'[{style}]{title}[/]' if style else title}{note}{flag_text}"
-            )
+            title = f"[{style}]{escape(node['title'])}[/]" if style else escape(node["title"])
+            out.print(f"  {escape(ident)}  {node['kind']:<8} {title}{note}{flag_text}")
     if data["decisions"]:
         out.print()
         out.print("[bold]Decision tables[/]")
         for table in data["decisions"]:
-            out.print(
-                f"  {escape(table['id'])}  {table['kind']:<8} {escape(table['title'])} [dim]({table['rows']} rows)[/]"
-            )
+            rows = f"[dim]({table['rows']} rows)[/]"
+            out.print(f"  {escape(table['id'])}  {table['kind']:<8} {escape(table['title'])} {rows}")

@@ -208,13 +208,16 @@ class DecisionRow:
     """For a severity table: the response-time target of this row, when it states one."""
 
 
+TableKind = Literal["severity", "trigger", "decision"]
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionTable:
     """A table whose columns read as condition → outcome."""
 
     id: str
     title: str
-    kind: Literal["severity", "trigger", "decision"]
+    kind: TableKind
     columns: tuple[str, ...]
     condition: str
     """The column that states the condition."""

@@ -9,7 +9,7 @@ __all__ = ["describe_unit", "select_unit"]
 
 
 def describe_unit(unit: Procedure) -> str:
-    """How a unit is listed among candidates: `2  database-migration-rollback  Database Migration Rollback`."""
+    """How a unit is listed among candidates: `2  database-migration-rollback  Database Migration …`."""
     key = str(unit.number) if unit.kind == "procedure" and unit.number is not None else unit.id
     return f"{key}  {unit.slug}  {unit.title}"
 

@@ -67,9 +67,7 @@ class Finding:
         }
 
     def __str__(self) -> str:
-        text = (
-            f"{self.file}:{self.line}:{self.column}: {self.severity} [{self.rule}] {self.message}"
-        )
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity} [{self.rule}] {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 
@@ -109,9 +107,7 @@ def read_source(path: str | Path) -> Source:
     except OSError as exc:
         raise InvalidRunbookError(f"{name}: cannot be read: {exc.strerror}") from exc
     if not raw.strip():
-        raise InvalidRunbookError(
-            f"{name}:1: the file is empty", "write at least a title and one procedure"
-        )
+        raise InvalidRunbookError(f"{name}:1: the file is empty", "write at least a title and one procedure")
     if b"\x00" in raw[:8192]:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InvalidRunbookError(

@@ -22,8 +22,7 @@ def _has_task_code(section: Section, deep: bool) -> bool:
     blocks = list(section.all_blocks()) if deep else section.blocks
     for block in blocks:
         if isinstance(block, ListBlock) and any(
-            item.task is not None and any(isinstance(b, Fence) for b in item.blocks)
-            for item in block.items
+            item.task is not None and any(isinstance(b, Fence) for b in item.blocks) for item in block.items
         ):
             return True
     return False
@@ -31,8 +30,7 @@ def _has_task_code(section: Section, deep: bool) -> bool:
 
 def _has_tasks(section: Section) -> bool:
     return any(
-        isinstance(b, ListBlock) and any(i.task is not None for i in b.items)
-        for b in section.all_blocks()
+        isinstance(b, ListBlock) and any(i.task is not None for i in b.items) for b in section.all_blocks()
     )
 
 
@@ -80,7 +78,8 @@ def _runnable_sections(root: Section, taken: list[Section], ctx: Context) -> lis
 def _variables(units: list[Procedure], front: dict[str, object]) -> list[Variable]:
     declared = front.get("variables") if isinstance(front.get("variables"), dict) else {}
     assert isinstance(declared, dict)
-    secrets = set(front.get("secrets") or []) if isinstance(front.get("secrets"), list) else set()
+    listed = front.get("secrets")
+    secrets = {str(name) for name in listed} if isinstance(listed, list) else set()
     found: dict[str, Variable] = {}
     for name, spec in declared.items():
         spec = spec or {}

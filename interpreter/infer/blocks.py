@@ -38,12 +38,8 @@ def code_block(
         runnable = True
     kind: BlockKind = "reference" if annotation.get("run") is False else _kind(fence, runnable)
     path = fence.span.file
-    if kind in ("shell", "console", "reference") and (
-        fence.lang in SHELL_LANGS or fence.lang == "console"
-    ):
-        facts = analyse_shell(
-            fence.code, fence.first_code_line, path, console=fence.lang == "console"
-        )
+    if kind in ("shell", "console", "reference") and (fence.lang in SHELL_LANGS or fence.lang == "console"):
+        facts = analyse_shell(fence.code, fence.first_code_line, path, console=fence.lang == "console")
         for name, line in facts.single_quoted:
             findings.append(
                 Finding(
@@ -86,15 +82,11 @@ def code_block(
         fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(fence.code)))
         uses = tuple(dict.fromkeys(m.group(1) for m in _VAR.finditer(fence.code)))
         holes = tuple(
-            Placeholder(
-                f"[{name}]", "field", fence.first_code_line + fence.code[: m.start()].count("\n")
-            )
+            Placeholder(f"[{name}]", "field", fence.first_code_line + fence.code[: m.start()].count("\n"))
             for m in _FIELD.finditer(fence.code)
             for name in [m.group(1)]
         )
-        return CodeBlock(
-            fence.lang, kind, fence.code, fence.span, (), uses, (), holes, fields, annotation
-        )
+        return CodeBlock(fence.lang, kind, fence.code, fence.span, (), uses, (), holes, fields, annotation)
     return CodeBlock(fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation)
 
 

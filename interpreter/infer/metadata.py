@@ -8,6 +8,7 @@ from typing import Any
 
 from ..document import Block, FrontMatter, Heading, Paragraph, Rule
 from ..model import Metadata
+from ..mojibake import repair
 
 __all__ = ["find_metadata", "iso_date"]
 
@@ -69,13 +70,11 @@ def _pairs(block: Block) -> list[tuple[str, str, int]] | None:
 
 
 def _status(value: str) -> str:
-    # `✅ ACTIVE` → `ACTIVE`: the emoji is decoration (and damaged in the seed).
-    return re.sub(r"^[^\w]+", "", value).strip() or value
+    # `✅ ACTIVE` → `ACTIVE`: the emoji is decoration (double-encoded in the seed: `âœ…`).
+    return re.sub(r"^[^\w]+", "", repair(value)).strip() or value
 
 
-def find_metadata(
-    blocks: tuple[Block, ...], front: dict[str, Any], contacts: list[str]
-) -> Metadata:
+def find_metadata(blocks: tuple[Block, ...], front: dict[str, Any], contacts: list[str]) -> Metadata:
     """Read metadata; front matter wins over lines in the text."""
     values: dict[str, str] = {}
     lines: dict[str, int] = {}

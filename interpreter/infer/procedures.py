@@ -6,19 +6,16 @@ import re
 
 from ..document import Block, ListBlock, Paragraph
 from ..model import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
+from ..source import Span
 from .outline import Section
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
 
 __all__ = ["find_procedures", "parse_duration", "parse_risk"]
 
-_EXPLICIT = re.compile(
-    r"^(?:procedure|runbook|playbook)\s*(?:#?\s*(\d+))?\s*[:.\-–—]\s*(.+)$", re.I
-)
+_EXPLICIT = re.compile(r"^(?:procedure|runbook|playbook)\s*(?:#?\s*(\d+))?\s*[:.\-–—]\s*(.+)$", re.I)
 _NUMBERED = re.compile(r"^(\d+)[.)]\s+(.+)$")
 _STEP_HEADING = re.compile(r"^step\s+(\d+)\s*[:.\-–—]?\s*(.*)$", re.I)
-_ATTRIBUTE = re.compile(
-    r"^\*\*([A-Za-z][\w /-]*?)\*\*\s*:\s*(.*)$|^\*\*([A-Za-z][\w /-]*?):\*\*\s*(.*)$"
-)
+_ATTRIBUTE = re.compile(r"^\*\*([A-Za-z][\w /-]*?)\*\*\s*:\s*(.*)$|^\*\*([A-Za-z][\w /-]*?):\*\*\s*(.*)$")
 _STEPS_TITLE = re.compile(r"^(steps|procedure|instructions|how to|actions)\b", re.I)
 _PREREQ_TITLE = re.compile(
     r"^(prerequisites?|pre-?requisites?|before you (begin|start)|requirements)\b", re.I
@@ -55,10 +52,13 @@ def parse_risk(text: str) -> Risk | None:
     return Risk(level, text.strip())  # type: ignore[arg-type]
 
 
-def _attributes(blocks: list[Block]) -> tuple[dict[str, tuple[str, int]], list[Block]]:
-    """`**Key**: value` paragraphs at the top of a procedure, and the blocks that remain."""
+def _attributes(
+    blocks: list[Block],
+) -> tuple[dict[str, tuple[str, int]], list[Block], list[ListBlock]]:
+    """`**Key**: value` paragraphs of a procedure; the other blocks; a list under Prerequisites."""
     found: dict[str, tuple[str, int]] = {}
     rest: list[Block] = []
+    listed: list[ListBlock] = []
     last_key = ""
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -75,56 +75,35 @@ def _attributes(blocks: list[Block]) -> tuple[dict[str, tuple[str, int]], list[B
                     last_key = key
                 continue
         if isinstance(block, ListBlock) and last_key.startswith("prerequisite") and not rest:
-            items = [
-                " ".join(b.text for b in i.blocks if isinstance(b, Paragraph)) for i in block.items
-            ]
+            items = [" ".join(b.text for b in i.blocks if isinstance(b, Paragraph)) for i in block.items]
             value, line = found[last_key]
             found[last_key] = ("; ".join(x for x in [value, *items] if x), line)
-            found["prerequisite items"] = ("\n".join(items), block.span.start)
+            listed.append(block)
             continue
         rest.append(block)
         last_key = ""
-    return found, rest
+    return found, rest, listed
 
 
-def _gate(
-    unit_id: str, section: Section | None, attrs: dict[str, tuple[str, int]], ctx: Context
-) -> Gate | None:
-    items: list[GateItem] = []
-    if section is not None:
-        for block in section.blocks:
-            if isinstance(block, ListBlock):
-                for item in block.items:
-                    text = " ".join(b.text for b in item.blocks if isinstance(b, Paragraph))
-                    items.append(
-                        GateItem(f"{unit_id}.prerequisites.{len(items) + 1}", text, item.span)
-                    )
-        span = section.span(ctx.path)
-    else:
-        listed = (
-            attrs.get("prerequisite items")
-            or attrs.get("prerequisites")
-            or attrs.get("prerequisite")
+def _gate(unit_id: str, lists: list[ListBlock], span: Span | None, ctx: Context) -> Gate | None:
+    """A gate from a Prerequisites section's list, or from a list after `**Prerequisites**:`.
+
+    A one-line `**Prerequisites**: text` stays a procedure attribute (shown in the header).
+    """
+    items = [
+        GateItem(
+            f"{unit_id}.prerequisites.{n}",
+            " ".join(b.text for b in item.blocks if isinstance(b, Paragraph)),
+            item.span,
         )
-        if listed is None or not listed[0]:
-            return None
-        from ..source import Span
-
-        span = Span(ctx.path, listed[1], listed[1] + listed[0].count("\n"))
-        for text in listed[0].split("\n"):
-            items.append(
-                GateItem(
-                    f"{unit_id}.prerequisites.{len(items) + 1}",
-                    text.strip(),
-                    Span(ctx.path, span.start, span.start),
-                )
-            )
+        for n, item in enumerate((i for block in lists for i in block.items), start=1)
+    ]
     if not items:
         return None
     for item in items:
         ctx.ids.add(item.id)
-    gate_id = ctx.unique(f"{unit_id}.prerequisites", span.start)
-    return Gate(gate_id, "Prerequisites", tuple(items), span)
+    where = span or Span(ctx.path, lists[0].span.start, lists[-1].span.end)
+    return Gate(ctx.unique(f"{unit_id}.prerequisites", where.start), "Prerequisites", tuple(items), where)
 
 
 def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
@@ -148,7 +127,9 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
         elif _has_steps(child):
             variants.append(child)
         else:
-            more, _ = steps_from_blocks(list(child.all_blocks())[1:], prefix, ctx, kind="check")
+            # A closing checklist (Verification, Validation) after the last step.
+            closing = f"{prefix}.{id_slug(child.title)}"
+            more, _ = steps_from_blocks(list(child.all_blocks())[1:], closing, ctx, kind="check")
             nodes += more
     if len(variants) == 1:
         nodes += _section_steps(variants[0], prefix, ctx)
@@ -186,10 +167,14 @@ def build_procedure(
     section: Section, number: int | None, title: str, unit_id: str, ctx: Context
 ) -> Procedure:
     """One procedure from its section."""
-    attrs, rest = _attributes(section.blocks)
+    attrs, rest, listed = _attributes(section.blocks)
     prereq = next((c for c in section.children if _PREREQ_TITLE.match(c.title)), None)
     steps_section = next((c for c in section.children if _STEPS_TITLE.match(c.title)), None)
-    gate = _gate(unit_id, prereq, attrs, ctx)
+    if prereq is not None:
+        lists = [b for b in prereq.blocks if isinstance(b, ListBlock)]
+        gate = _gate(unit_id, lists, prereq.span(ctx.path), ctx)
+    else:
+        gate = _gate(unit_id, listed, None, ctx)
     if steps_section is None:
         body = Section(section.heading, rest, [c for c in section.children if c is not prereq])
     else:
@@ -233,17 +218,15 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
                 )
             )
         return found
-    candidates = [
-        s for s in root.walk() if s.heading is not None and s.level > 1 and _is_implicit(s)
-    ]
+    candidates = [s for s in root.walk() if s.heading is not None and s.level > 1 and _is_implicit(s)]
     # Keep the outermost candidates: a procedure's sub-sections are its own parts.
     outer = [
-        s for s in candidates if not any(o is not s and s in list(o.walk()) for o in candidates)
+        s for s in candidates if not any(o is not s and any(s is x for x in o.walk()) for o in candidates)
     ]
     for index, section in enumerate(outer, start=1):
-        match = _NUMBERED.match(section.title)
-        title = match.group(2) if match else section.title
-        number = int(match.group(1)) if match else index
+        numbered = _NUMBERED.match(section.title)
+        title = numbered.group(2) if numbered else section.title
+        number = int(numbered.group(1)) if numbered else index
         found.append((section, build_procedure(section, number, title, str(number), ctx)))
     return found
 
@@ -255,7 +238,10 @@ def _is_implicit(section: Section) -> bool:
     if any(_STEP_HEADING.match(c.title) for c in section.children):
         return True
     for block in section.blocks:
-        if isinstance(block, ListBlock) and block.ordered:
-            if any(isinstance(b, Fence) for item in block.items for b in item.blocks):
-                return True
+        if (
+            isinstance(block, ListBlock)
+            and block.ordered
+            and any(isinstance(b, Fence) for item in block.items for b in item.blocks)
+        ):
+            return True
     return False

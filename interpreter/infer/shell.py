@@ -108,6 +108,11 @@ _DESTRUCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "docker removes containers or data",
         ),
         (r"\bkubectl\s+delete\b", 0, "kubectl delete removes cluster resources"),
+        (
+            r"\b(?:aws\s+\S+\s+(?:delete|terminate)-|gcloud\b[^;&|]*\sdelete\b|az\b[^;&|]*\sdelete\b)",
+            0,
+            "it deletes cloud resources",
+        ),
         (r"\bhelm\s+(?:uninstall|delete)\b", 0, "helm uninstall removes a release"),
         (r"\bterraform\s+destroy\b", 0, "terraform destroy removes infrastructure"),
         (
@@ -227,19 +232,17 @@ def _continues(line: str, pending: str) -> bool:
     text = pending + line
     # An odd number of unescaped double or single quotes means the string goes on.
     bare = re.sub(r"\\.", "", re.sub(r"'[^']*'", "", text))
-    return bare.count('"') % 2 == 1 or (
-        re.sub(r'"[^"]*"', "", re.sub(r"\\.", "", text)).count("'") % 2 == 1
-    )
+    return bare.count('"') % 2 == 1 or (re.sub(r'"[^"]*"', "", re.sub(r"\\.", "", text)).count("'") % 2 == 1)
 
 
 def split_commands(
     code: str, first_line: int, console: bool
-) -> list[tuple[str, int, int, str, list[str]]]:
-    """Commands of a block as (text, first line, last line, comment above, expectation lines)."""
+) -> list[tuple[str, int, int, str, list[tuple[str, int]]]]:
+    """Commands of a block as (text, first line, last line, comment above, expectations with lines)."""
     lines = code.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    commands: list[tuple[str, int, int, str, list[str]]] = []
+    commands: list[tuple[str, int, int, str, list[tuple[str, int]]]] = []
     comment: list[str] = []
     pending: list[str] = []
     start = 0
@@ -266,7 +269,7 @@ def split_commands(
                 stripped = line.strip()
             else:
                 if commands and stripped:
-                    commands[-1][4].append(stripped)
+                    commands[-1][4].append((stripped, number))
                 output.append(line)
                 continue
         if not stripped:
@@ -274,7 +277,7 @@ def split_commands(
             continue
         expected = _EXPECTED.match(line)
         if expected and commands:
-            commands[-1][4].append(expected.group(1))
+            commands[-1][4].append((expected.group(1), number))
             continue
         if stripped.startswith("#"):
             comment.append(stripped.lstrip("#").strip())
@@ -287,14 +290,10 @@ def split_commands(
             continue
         if heredoc is not None:
             continue
-        commands.append(
-            (line.strip() if not console else line, number, number, "\n".join(comment), [])
-        )
+        commands.append((line.strip() if not console else line, number, number, "\n".join(comment), []))
         pending, comment = [], []
     if pending:
-        commands.append(
-            ("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), [])
-        )
+        commands.append(("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), []))
     return commands
 
 
@@ -332,8 +331,8 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
                 destructive=destructive_reasons(bare),
                 never_ending=is_never_ending(bare),
                 expectations=tuple(
-                    parse_expectation(e, end) if not console else Expectation(e, False, end)
-                    for e in expected
+                    parse_expectation(e, at) if not console else Expectation(e, False, at)
+                    for e, at in expected
                 ),
             )
         )

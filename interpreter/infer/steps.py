@@ -16,9 +16,7 @@ __all__ = ["Context", "id_slug", "is_warning", "step_from_item", "steps_from_blo
 
 _BOLD_TITLE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*(.*)$", re.S)
 _OPTIONAL = re.compile(r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional\b[:\s]", re.I)
-_OPTION_PARA = re.compile(
-    r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S
-)
+_OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
 _OPTION_COMMENT = re.compile(r"^\s*#\s*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
 _ALTERNATIVE = re.compile(r"^or\b", re.I)
 _WARNING = re.compile(
@@ -152,7 +150,7 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
                     checks.append(text)
                 else:
                     prose.append(f"- {text}")
-                nested = [b for b in item.blocks if isinstance(b, (Fence, ListBlock))]
+                nested: list[Block] = [b for b in item.blocks if isinstance(b, (Fence, ListBlock))]
                 if nested:
                     sub = _body(_Draft(None, "", item.span, blocks=nested), ctx)
                     prose += sub[0]
@@ -207,9 +205,9 @@ def _options(draft: _Draft) -> list[tuple[str, str, list[Block]]] | None:
 def _make_step(draft: _Draft, step_id: str, kind: str, ctx: Context) -> Step:
     prose, codes, checks, warnings = _body(draft, ctx)
     note = draft.annotation
-    optional_match = _OPTIONAL.search(
-        draft.head.split("\n", 1)[0] if draft.head else ""
-    ) or _OPTIONAL.search(draft.title)
+    optional_match = _OPTIONAL.search(draft.head.split("\n", 1)[0] if draft.head else "") or _OPTIONAL.search(
+        draft.title
+    )
     title = draft.title
     return Step(
         id=step_id,
@@ -228,10 +226,16 @@ def _make_step(draft: _Draft, step_id: str, kind: str, ctx: Context) -> Step:
 
 
 def _node(draft: _Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
-    wanted = draft.annotation.get("id") or (
-        f"{prefix}.{draft.number}"
-        if draft.number is not None
-        else f"{prefix}.{id_slug(draft.title)}"
+    block_ids = [
+        parse_fence_info(b.info, ctx.path, b.span.start)[0].values.get("id")
+        for b in draft.blocks
+        if isinstance(b, Fence) and "{" in b.info
+    ]
+    # A step whose block carries `{id=...}` is known by that id (`--from-step backup`).
+    wanted = (
+        draft.annotation.get("id")
+        or next((i for i in block_ids if i), None)
+        or (f"{prefix}.{draft.number}" if draft.number is not None else f"{prefix}.{id_slug(draft.title)}")
     )
     step_id = ctx.unique(str(wanted), draft.span.start)
     options = _options(draft)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..document import ListBlock, Paragraph, Table
-from ..model import Criteria, CriteriaGroup, DecisionRow, DecisionTable, GateItem
+from ..model import Criteria, CriteriaGroup, DecisionRow, DecisionTable, GateItem, TableKind
 from .outline import Section
 from .steps import id_slug
 
@@ -37,7 +37,7 @@ def response_minutes(text: str) -> float | None:
     return value * (60 if unit.startswith("h") else 1440 if unit.startswith("d") else 1)
 
 
-def _classify(table: Table) -> tuple[str, int, list[int]] | None:
+def _classify(table: Table) -> tuple[TableKind, int, list[int]] | None:
     header = [h.strip() for h in table.header]
     if len(header) < 2 or not table.rows:
         return None
@@ -46,15 +46,11 @@ def _classify(table: Table) -> tuple[str, int, list[int]] | None:
     outcomes = [i for i, h in enumerate(header[1:], start=1) if _OUTCOME.search(h)]
     if not outcomes:
         return None
-    kind = (
-        "severity"
-        if re.match(r"^(severity|priority|sev)\b", header[0], re.I)
-        else (
-            "trigger"
-            if re.match(r"^(trigger|alert|signal|metric)\b", header[0], re.I)
-            else "decision"
-        )
-    )
+    kind: TableKind = "decision"
+    if re.match(r"^(severity|priority|sev)\b", header[0], re.I):
+        kind = "severity"
+    elif re.match(r"^(trigger|alert|signal|metric)\b", header[0], re.I):
+        kind = "trigger"
     return kind, 0, outcomes
 
 
@@ -76,11 +72,7 @@ def find_decisions(root: Section, path: str) -> list[DecisionTable]:
                 table_id += "-2"
             seen.add(table_id)
             response = next(
-                (
-                    i
-                    for i, h in enumerate(block.header)
-                    if re.search(r"response|target|sla", h, re.I)
-                ),
+                (i for i, h in enumerate(block.header) if re.search(r"response|target|sla", h, re.I)),
                 None,
             )
             rows = tuple(
@@ -91,7 +83,7 @@ def find_decisions(root: Section, path: str) -> list[DecisionTable]:
                     if kind == "severity" and response is not None and response < len(row)
                     else None,
                 )
-                for row, line in zip(block.rows, block.row_lines)
+                for row, line in zip(block.rows, block.row_lines, strict=True)
             )
             found.append(
                 DecisionTable(
@@ -99,7 +91,7 @@ def find_decisions(root: Section, path: str) -> list[DecisionTable]:
                     title,
                     kind,
                     block.header,
-                    block.header[condition],  # type: ignore[arg-type]
+                    block.header[condition],
                     tuple(block.header[i] for i in outcomes),
                     rows,
                     block.span,
@@ -130,13 +122,9 @@ def find_criteria(root: Section, path: str) -> list[Criteria]:
                 )
                 for n, item in enumerate((i for lb in lists for i in lb.items), start=1)
             )
-            groups.append(
-                CriteriaGroup(child.title, severity.group(1).upper(), items, child.span(path))
-            )
+            groups.append(CriteriaGroup(child.title, severity.group(1).upper(), items, child.span(path)))
         if len(groups) >= 2:
-            found.append(
-                Criteria(id_slug(section.title), section.title, tuple(groups), section.span(path))
-            )
+            found.append(Criteria(id_slug(section.title), section.title, tuple(groups), section.span(path)))
     return found
 
 
@@ -145,9 +133,7 @@ def contacts_from_tables(root: Section) -> list[str]:
     contacts: list[str] = []
     for section in root.walk():
         for block in section.blocks:
-            if isinstance(block, Table) and any(
-                re.match(r"contact", h, re.I) for h in block.header
-            ):
+            if isinstance(block, Table) and any(re.match(r"contact", h, re.I) for h in block.header):
                 col = next(i for i, h in enumerate(block.header) if re.match(r"contact", h, re.I))
                 for row in block.rows:
                     if col < len(row):

@@ -1,0 +1,29 @@
+"""Double-encoding repair: the shipped runbook is exactly the damaged seed, repaired."""
+
+from __future__ import annotations
+
+from conftest import DAMAGED, SEED
+
+from interpreter.mojibake import find_mojibake, repair
+
+
+def test_shipped_runbook_is_the_repaired_seed() -> None:
+    damaged = DAMAGED.read_text("utf-8")
+    # The seed's `┐` lost its last byte (0x90 has no cp1252 character); we pick it by hand.
+    assert repair(damaged, {"â”": "┐"}) == SEED.read_text("utf-8")
+
+
+def test_finds_every_damaged_character_with_its_position() -> None:
+    found = list(find_mojibake(DAMAGED.read_text("utf-8")))
+    first = found[0]
+    assert (first.line, first.column, first.damaged, first.repaired) == (6, 13, "âœ…", "✅")
+    assert {m.repaired for m in found if not m.lost_byte} >= {"✅", "🔴", "🟢", "→", "┌", "─", "│", "▼"}
+    lost = [m for m in found if m.lost_byte]
+    assert len(lost) == 12 and "┐" in lost[0].repaired.split("|")
+    assert not list(find_mojibake(SEED.read_text("utf-8")))
+
+
+def test_leaves_real_accents_alone() -> None:
+    text = "Café, naïve, Zürich, São Paulo — “quoted”"
+    assert list(find_mojibake(text)) == []
+    assert repair(text) == text

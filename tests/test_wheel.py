@@ -1,0 +1,33 @@
+"""The schemas ship inside the wheel and load from it, not only from the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import ROOT, SEED
+
+
+def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                   check=True, capture_output=True)
+    [wheel] = tmp_path.glob("runbook-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"interpreter/schemas/graph.json", "interpreter/schemas/annotations.json",
+            "interpreter/py.typed"} <= names
+    # Import the package from the wheel (zip import, like an installed copy) in a folder
+    # outside the checkout, and build a graph, which validates against the schema.
+    code = (
+        "import interpreter, json\n"
+        "from interpreter.loader import load\nfrom interpreter.graph import graph_json\n"
+        f"graph = graph_json(load({str(SEED)!r}))\n"
+        "print(interpreter.__file__)\nprint(len(graph['procedures']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(wheel)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=True)
+    origin, procedures = done.stdout.split()
+    assert origin.startswith(str(wheel)) and procedures == "5"
