@@ -20,6 +20,7 @@ from .model import (
     Runbook,
     Step,
 )
+from .perf import paused_gc
 
 __all__ = ["FORMAT_VERSION", "graph_json", "unit_json"]
 
@@ -258,6 +259,18 @@ def graph_json(runbook: Runbook) -> dict[str, Any]:
     Raises:
         RunbookError: the graph breaks its schema (a bug in this program, reported plainly).
     """
+    with paused_gc():
+        graph = _build(runbook)
+    problem = jsonschemas.first_error("graph", graph)
+    if problem:
+        raise RunbookError(
+            f"internal error: the step graph of {runbook.path} breaks schemas/graph.json at {problem}",
+            "please report this with the runbook attached",
+        )
+    return graph
+
+
+def _build(runbook: Runbook) -> dict[str, Any]:
     secrets = frozenset(v.name for v in runbook.variables if v.secret)
     meta = runbook.metadata
     graph = {
@@ -298,11 +311,4 @@ def graph_json(runbook: Runbook) -> dict[str, Any]:
         ],
         "findings": [f.to_json() for f in runbook.findings],
     }
-    problems = jsonschemas.errors("graph", graph)
-    if problems:
-        raise RunbookError(
-            f"internal error: the step graph of {runbook.path} breaks schemas/graph.json: "
-            f"{jsonschemas.describe(problems[0])}",
-            "please report this with the runbook attached",
-        )
     return graph

@@ -7,6 +7,7 @@ from pathlib import Path
 from .document import parse_document
 from .infer import infer
 from .model import Runbook
+from .perf import paused_gc
 from .source import Source, read_source
 
 __all__ = ["load", "load_text"]
@@ -27,4 +28,6 @@ def load_text(text: str, path: str = "<string>") -> Runbook:
 
 
 def load_source(source: Source) -> Runbook:
-    return infer(parse_document(source))
+    """The model of an already read source."""
+    with paused_gc():
+        return infer(parse_document(source))

@@ -62,66 +62,75 @@ ENVIRONMENT = frozenset(
 )
 _SECRET = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(?:^|_)KEY(?:$|_)|API_KEY|CREDENTIAL|PRIVATE")
 
-_DESTRUCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, flags), reason)
-    for pattern, flags, reason in (
-        (
-            r"\bgit\s+reset\b[^;&|]*--hard\b",
-            0,
-            "git reset --hard discards commits and local changes",
-        ),
-        (
-            r"\bgit\s+push\b[^;&|]*(?:--force\b|\s-f\b|\s\+\w)",
-            0,
-            "a force push rewrites the remote branch",
-        ),
-        (r"\bgit\s+clean\b[^;&|]*\s-\w*f", 0, "git clean -f deletes untracked files"),
-        (
-            r"\bgit\s+checkout\b[^;&|]*\s(?:--force|-f)\b",
-            0,
-            "git checkout --force discards local changes",
-        ),
-        (
-            r"\brm\s+(?:-\w*r\w*f|-\w*f\w*r|-r\s+-f|-f\s+-r|--recursive\s+--force)",
-            0,
-            "rm -rf deletes files recursively",
-        ),
-        (r"\bdrop\s+(?:database|table|schema|index|user|role)\b", re.I, "DROP removes it for good"),
-        (r"\btruncate\b(?:\s+table)?\s+\w", re.I, "TRUNCATE deletes every row"),
-        (r"\bdelete\s+from\b(?![^;]*\bwhere\b)", re.I, "DELETE without WHERE deletes every row"),
-        (
-            r"\bupdate\s+\w+\s+set\b(?![^;]*\bwhere\b)",
-            re.I,
-            "UPDATE without WHERE changes every row",
-        ),
-        (r"\balter\s+table\b[^;]*\bdrop\b", re.I, "ALTER TABLE ... DROP removes data"),
-        (r"\bdropdb\b", 0, "dropdb deletes a database"),
-        (r"\bpg_restore\b[^;&|]*--clean\b", 0, "pg_restore --clean drops objects before restoring"),
-        (
-            r"\bdocker(?:-compose|\s+compose)\b[^;&|]*\sdown\b",
-            0,
-            "docker-compose down stops and removes the containers",
-        ),
-        (
-            r"\bdocker\s+(?:rm|rmi|system\s+prune|volume\s+(?:rm|prune))\b",
-            0,
-            "docker removes containers or data",
-        ),
-        (r"\bkubectl\s+delete\b", 0, "kubectl delete removes cluster resources"),
-        (
-            r"\b(?:aws\s+\S+\s+(?:delete|terminate)-|gcloud\b[^;&|]*\sdelete\b|az\b[^;&|]*\sdelete\b)",
-            0,
-            "it deletes cloud resources",
-        ),
-        (r"\bhelm\s+(?:uninstall|delete)\b", 0, "helm uninstall removes a release"),
-        (r"\bterraform\s+destroy\b", 0, "terraform destroy removes infrastructure"),
-        (
-            r"\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\s+[^;&|]*\bof=",
-            0,
-            "it overwrites a disk or file",
-        ),
-        (r"(?<![\w-])--force\b(?!-with-lease)", 0, "--force skips the tool's safety checks"),
-    )
+
+@dataclass(frozen=True, slots=True)
+class _Hazard:
+    """A destructive command pattern, tried only when one of its trigger words is present."""
+
+    triggers: frozenset[str]
+    pattern: re.Pattern[str]
+    reason: str
+
+
+def _hazard(triggers: str, pattern: str, reason: str, flags: int = 0) -> _Hazard:
+    return _Hazard(frozenset(triggers.split()), re.compile(pattern, flags), reason)
+
+
+_DESTRUCTIVE = (
+    _hazard(
+        "reset", r"\bgit\s+reset\b[^;&|]*--hard\b", "git reset --hard discards commits and local changes"
+    ),
+    _hazard(
+        "push", r"\bgit\s+push\b[^;&|]*(?:--force\b|\s-f\b|\s\+\w)", "a force push rewrites the remote branch"
+    ),
+    _hazard("clean", r"\bgit\s+clean\b[^;&|]*\s-\w*f", "git clean -f deletes untracked files"),
+    _hazard(
+        "checkout",
+        r"\bgit\s+checkout\b[^;&|]*\s(?:--force|-f)\b",
+        "git checkout --force discards local changes",
+    ),
+    _hazard(
+        "rm",
+        r"\brm\s+(?:-\w*r\w*f|-\w*f\w*r|-r\s+-f|-f\s+-r|--recursive\s+--force)",
+        "rm -rf deletes files recursively",
+    ),
+    _hazard(
+        "drop", r"\bdrop\s+(?:database|table|schema|index|user|role)\b", "DROP removes it for good", re.I
+    ),
+    _hazard("truncate", r"\btruncate\b(?:\s+table)?\s+\w", "TRUNCATE deletes every row", re.I),
+    _hazard("delete", r"\bdelete\s+from\b(?![^;]*\bwhere\b)", "DELETE without WHERE deletes every row", re.I),
+    _hazard(
+        "update", r"\bupdate\s+\w+\s+set\b(?![^;]*\bwhere\b)", "UPDATE without WHERE changes every row", re.I
+    ),
+    _hazard("alter", r"\balter\s+table\b[^;]*\bdrop\b", "ALTER TABLE ... DROP removes data", re.I),
+    _hazard("dropdb", r"\bdropdb\b", "dropdb deletes a database"),
+    _hazard(
+        "pg_restore", r"\bpg_restore\b[^;&|]*--clean\b", "pg_restore --clean drops objects before restoring"
+    ),
+    _hazard(
+        "down",
+        r"\bdocker(?:-compose|\s+compose)\b[^;&|]*\sdown\b",
+        "docker-compose down stops and removes the containers",
+    ),
+    _hazard(
+        "rm rmi prune",
+        r"\bdocker\s+(?:rm|rmi|system\s+prune|volume\s+(?:rm|prune))\b",
+        "docker removes containers or data",
+    ),
+    _hazard("delete", r"\bkubectl\s+delete\b", "kubectl delete removes cluster resources"),
+    _hazard(
+        "aws gcloud az",
+        r"\b(?:aws\s+\S+\s+(?:delete|terminate)-|gcloud\b[^;&|]*\sdelete\b|az\b[^;&|]*\sdelete\b)",
+        "it deletes cloud resources",
+    ),
+    _hazard("uninstall delete", r"\bhelm\s+(?:uninstall|delete)\b", "helm uninstall removes a release"),
+    _hazard("destroy", r"\bterraform\s+destroy\b", "terraform destroy removes infrastructure"),
+    _hazard(
+        "mkfs shred wipefs dd",
+        r"\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\s+[^;&|]*\bof=",
+        "it overwrites a disk or file",
+    ),
+    _hazard("force", r"(?<![\w-])--force\b(?!-with-lease)", "--force skips the tool's safety checks"),
 )
 _NEVER_ENDING = re.compile(
     r"\btail\s+(?:-\w*[fF]\b|--follow\b)|\blogs\b[^;&|]*\s(?:-f|--follow)\b|\bwatch\s+\S"
@@ -158,13 +167,23 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET.search(name.upper()))
 
 
+_WORDS = re.compile(r"[a-z_]+")
+
+
 def destructive_reasons(text: str) -> tuple[str, ...]:
     """Why a command is destructive; empty when nothing in it is."""
-    return tuple(dict.fromkeys(reason for pattern, reason in _DESTRUCTIVE if pattern.search(text)))
+    words = set(_WORDS.findall(text.lower()))
+    return tuple(
+        dict.fromkeys(
+            h.reason for h in _DESTRUCTIVE if not h.triggers.isdisjoint(words) and h.pattern.search(text)
+        )
+    )
 
 
 def is_never_ending(text: str) -> bool:
     """True for commands that run until stopped (`logs -f`, `tail -f`, `watch`)."""
+    if not any(word in text for word in ("-f", "-F", "--follow", "watch", "-w", "top")):
+        return False
     return bool(_NEVER_ENDING.search(text))
 
 
@@ -183,56 +202,57 @@ def parse_expectation(text: str, line: int) -> Expectation:
     return Expectation(text, literal, line)
 
 
+_TOKENS = re.compile(
+    r"""(?P<single>'[^']*'?)|(?P<double>"(?:[^"\\]|\\.)*"?)|(?P<escape>\\.)"""
+    r"""|(?P<comment>(?<![^\s;(|&])\#[^\n]*)|(?P<var>\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*)))|[^'"\\#$]+|.""",
+    re.S,
+)
+_VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
+
+
+_SPECIAL = re.compile(r"""[$#'"\\]""")
+_OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
+_DOUBLE_QUOTED = re.compile(r'"[^"]*"')
+_ESCAPED = re.compile(r"\\.")
+_TS_CORE = re.compile(r"20\d{6}-\d{6}")
+_GIT = re.compile(r"\bgit\b")
+
+
 def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
     """The command without `# comments`, the variables it reads, those it quotes literally."""
+    if not _SPECIAL.search(text):
+        return text, [], []
     out: list[str] = []
     uses: list[str] = []
     literal: list[str] = []
-    quote = ""
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote == "'":
-            if ch == "'":
-                quote = ""
-            elif ch == "$":
-                m = re.match(r"\$\{?([A-Za-z_]\w*)", text[i:])
-                if m:
-                    literal.append(m.group(1))
-            out.append(ch)
-        elif ch == "\\" and i + 1 < len(text):
-            out.append(text[i : i + 2])
-            i += 2
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        token = match.group()
+        if kind == "comment":
             continue
-        elif ch == "'" and quote == "":
-            quote = "'"
-            out.append(ch)
-        elif ch == '"':
-            quote = "" if quote == '"' else '"'
-            out.append(ch)
-        elif ch == "#" and quote == "" and (i == 0 or text[i - 1] in " \t\n;(|&"):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-            continue
-        elif ch == "$":
-            m = re.match(r"\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))", text[i:])
-            if m:
-                uses.append(m.group(1) or m.group(2))
-            out.append(ch)
-        else:
-            out.append(ch)
-        i += 1
+        if kind == "single":
+            literal += [a or b for a, b in _VAR_NAME.findall(token)]
+        elif kind == "double":
+            uses += [a or b for a, b in _VAR_NAME.findall(token)]
+        elif kind == "var":
+            uses.append(match.group(6) or match.group(7))
+        out.append(token)
     return "".join(out), uses, literal
 
 
 def _continues(line: str, pending: str) -> bool:
     stripped = line.rstrip()
-    if stripped.endswith("\\") or re.search(r"(\|\||&&|\|)\s*$", stripped):
+    if stripped.endswith("\\") or _OPEN_END.search(stripped):
         return True
     text = pending + line
-    # An odd number of unescaped double or single quotes means the string goes on.
-    bare = re.sub(r"\\.", "", re.sub(r"'[^']*'", "", text))
-    return bare.count('"') % 2 == 1 or (re.sub(r'"[^"]*"', "", re.sub(r"\\.", "", text)).count("'") % 2 == 1)
+    if "'" not in text and '"' not in text:
+        return False
+    # An odd number of unescaped double (or single) quotes means the string goes on.
+    unescaped = _ESCAPED.sub("", text)
+    if _SINGLE_QUOTED.sub("", unescaped).count('"') % 2 == 1:
+        return True
+    return _DOUBLE_QUOTED.sub("", unescaped).count("'") % 2 == 1
 
 
 def split_commands(
@@ -302,8 +322,9 @@ def placeholders_in(text: str, line: int) -> list[Placeholder]:
     found: list[Placeholder] = []
     found += [Placeholder(m.group(), "angle", line) for m in _ANGLE.finditer(text)]
     found += [Placeholder(m.group(), "path", line) for m in _PATH.finditer(text)]
-    found += [Placeholder(m.group(), "timestamp", line) for m in _TIMESTAMP.finditer(text)]
-    if re.search(r"\bgit\b", text):
+    if _TS_CORE.search(text):
+        found += [Placeholder(m.group(), "timestamp", line) for m in _TIMESTAMP.finditer(text)]
+    if _GIT.search(text):
         found += [Placeholder(m.group(), "commit", line) for m in _COMMIT.finditer(text)]
     return found
 

@@ -91,12 +91,15 @@ class _Draft:
     annotation: dict[str, Any] = field(default_factory=dict)
 
 
-def _title(markdown: str, text: str) -> tuple[str, str]:
+def _title(paragraph: Paragraph) -> tuple[str, str]:
+    """A step's title (its bold lead, else its first line) and the rest of its first paragraph."""
+    markdown = paragraph.markdown
     first_line = markdown.split("\n", 1)[0]
     match = _BOLD_TITLE.match(first_line)
     if match:
         rest = markdown.split("\n", 1)[1] if "\n" in markdown else ""
         return match.group(1).rstrip(":").strip(), (match.group(2) + "\n" + rest).strip()
+    text = paragraph.text
     title = text.split("\n", 1)[0]
     return title.strip(), text[len(title) :].strip()
 
@@ -190,7 +193,7 @@ def _options(draft: _Draft) -> list[tuple[str, str, list[Block]]] | None:
         match = _OPTION_PARA.match(block.markdown) if isinstance(block, Paragraph) else None
         if match:
             # The option's own paragraph opens its span; any text after the bold title is its prose.
-            rest: list[Block] = [Paragraph(match.group(3), match.group(3), block.span)]
+            rest: list[Block] = [Paragraph(match.group(3), block.span)]
             parts.append((match.group(1), match.group(2), rest))
         elif parts:
             parts[-1][2].append(block)
@@ -278,7 +281,7 @@ def step_from_item(item: ListItem, number: int | None, note: dict[str, Any]) -> 
     if blocks and isinstance(blocks[0], Paragraph):
         first = blocks.pop(0)
         assert isinstance(first, Paragraph)
-        title, head = _title(first.markdown, first.text)
+        title, head = _title(first)
     return _Draft(number, title, item.span, head, blocks, note)
 
 

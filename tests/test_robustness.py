@@ -1,0 +1,51 @@
+"""Parsing never fails: damaged variants of real runbooks still give a schema-valid graph."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import DAMAGED, FIXTURES, SEED
+
+from interpreter.graph import graph_json
+from interpreter.loader import load_text
+
+SOURCES = [SEED, DAMAGED, *sorted((FIXTURES / "golden").glob("*.md")), *sorted((FIXTURES / "bad").glob("*.md"))]
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 8)):
+        if not lines:
+            break
+        i = rng.randrange(len(lines))
+        action = rng.choice(["delete", "duplicate", "indent", "dedent", "truncate", "fence", "swap"])
+        if action == "delete":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        elif action == "indent":
+            lines[i] = "   " + lines[i]
+        elif action == "dedent":
+            lines[i] = lines[i].lstrip()
+        elif action == "truncate":
+            lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
+        elif action == "fence":
+            lines.insert(i, rng.choice(["```", "```bash {id=x", "~~~", "<!-- runbook: {", "---", "1. **"]))
+        else:
+            j = rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_mutated_runbooks_parse_into_a_valid_graph(seed: int) -> None:
+    rng = random.Random(seed)
+    source = SOURCES[seed % len(SOURCES)]
+    text = _mutate(source.read_text("utf-8"), rng)
+    graph = graph_json(load_text(text, path="mutated.md"))  # validates against the schema
+    ids = [n["id"] for u in [*graph["procedures"], *graph["sections"]] for n in u["nodes"]]
+    assert len(ids) == len(set(ids)), "node ids must be unique"
+    n_lines = text.count("\n") + 1
+    assert all(1 <= n["span"]["start"] <= n["span"]["end"] <= n_lines
+               for u in [*graph["procedures"], *graph["sections"]] for n in u["nodes"])
