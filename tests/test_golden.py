@@ -47,6 +47,12 @@ def test_heading_steps_console_caution_and_closing_checklist() -> None:
     promote = node(proc, "promote")  # the fence's {id=promote} names the step
     assert promote["flags"]["destructive"] and promote["flags"]["timeout"] == 30
     assert any("[!CAUTION]" in r for r in promote["flags"]["reasons"])
+    clients = node(proc, "1.3")
+    expected = [[(e["text"], e["literal"]) for e in c["expectations"]] for b in clients["blocks"] for c in b["commands"]]
+    # `# Expected:` comments, an "Expected output:" block and an "Expected:" line all attach to their command.
+    assert expected == [[], [('"successfully rolled out"', True), ('{"connected_clients": 0}', True)],
+                        [("connected_clients grows back within a minute", False)]]
+    assert not [r for r in graph["reference"] if r["block"]["lang"] == "json"]  # the output block is not code
     closing = [n for n in proc["nodes"] if n["kind"] == "check"]
     assert [n["id"] for n in closing] == ["1.verification.1", "1.verification.2"]
     variables = {v["name"]: v for v in graph["runbook"]["variables"]}

@@ -11,6 +11,7 @@ from ..document import Block, BlockQuote, Fence, Html, ListBlock, ListItem, Para
 from ..model import Branch, Choice, CodeBlock, Node, Step
 from ..source import Finding, Span
 from .blocks import SHELL_LANGS, code_block
+from .shell import parse_expectation
 
 __all__ = ["Context", "id_slug", "is_warning", "step_from_item", "steps_from_blocks"]
 
@@ -19,6 +20,11 @@ _OPTIONAL = re.compile(r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional\b[:\s]",
 _OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
 _OPTION_COMMENT = re.compile(r"^\s*#\s*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
 _ALTERNATIVE = re.compile(r"^or\b", re.I)
+_EXPECTED_PROSE = re.compile(
+    r"^(?:\*\*|__)?expected(?:\s+(?:output|result|response))?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$",
+    re.I | re.S,
+)
+_OUTPUT_LANGS = frozenset({"", "text", "txt", "json", "output", "console", "plaintext"})
 _WARNING = re.compile(
     r"\bWARNING\b|\bDATA LOSS\b|\b[Dd]estructive\b|\bDANGER\b|\bCAUTION\b|\bIRREVERSIBLE\b"
     r"|\*\*Warning\*\*|\[!(?:CAUTION|WARNING)\]|(?i:cannot be undone)"
@@ -139,13 +145,24 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
     checks: list[str] = []
     warnings: list[str] = [draft.title] if is_warning(draft.title) else []
     pending: dict[str, Any] = {}
+    expect_block = False
     for block in draft.blocks:
         if isinstance(block, Paragraph):
             if block.markdown:
                 prose.append(block.markdown)
+            said = _EXPECTED_PROSE.match(block.markdown)
+            expect_block = said is not None and not said.group(1).strip()
+            if said is not None and not expect_block:
+                codes = _expect(codes, said.group(1).strip(), block.span.start)
+        elif isinstance(block, Fence) and expect_block and block.lang in _OUTPUT_LANGS and codes:
+            # "Expected output:" followed by a block: that block is the output, not code to run.
+            ctx.fences.add(block.span.start)
+            codes = _expect(codes, block.code.strip(), block.first_code_line)
+            expect_block = False
         elif isinstance(block, Fence):
             codes.append(ctx.code(block, pending))
             pending = {}
+            expect_block = False
         elif isinstance(block, ListBlock):
             for item in block.items:
                 text = "\n".join(b.markdown for b in item.blocks if isinstance(b, Paragraph))
@@ -177,6 +194,18 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
             if line.strip().startswith("#") and is_warning(line) and line.strip() not in warnings
         ]
     return prose, codes, checks, list(dict.fromkeys(warnings))
+
+
+def _expect(codes: list[CodeBlock], text: str, line: int) -> list[CodeBlock]:
+    """Attach an expectation written in prose to the last command before it."""
+    runnable = [i for i, c in enumerate(codes) if c.commands and c.kind in ("shell", "console", "sql")]
+    if not runnable or not text:
+        return codes
+    index = runnable[-1]
+    block = codes[index]
+    last = block.commands[-1]
+    updated = replace(last, expectations=(*last.expectations, parse_expectation(text, line)))
+    return [*codes[:index], replace(block, commands=(*block.commands[:-1], updated)), *codes[index + 1 :]]
 
 
 def _quote_lines(block: BlockQuote) -> list[tuple[str, int]]:
