@@ -15,7 +15,7 @@ from .source import Finding
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
 
 _ATTRS = re.compile(r"\{(.*)\}\s*$", re.S)
-_PAIR = re.compile(r"""\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+))?""")
+_PAIR = re.compile(r"""\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}"']+))?(?=\s|$)""")
 _COMMENT = re.compile(r"^\s*<!--\s*runbook:(.*?)-->\s*$", re.S)
 
 
@@ -182,6 +182,11 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
             )
         ]
     data = _plain_data(data)
+    # YAML reads `version: 1.10` as the number 1.1; keep the version as written.
+    if isinstance(data.get("version"), (int, float)):
+        raw = re.search(r"^version\s*:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", content, re.M)
+        if raw:
+            data["version"] = raw.group(1)
     found = jsonschemas.errors("annotations", data, "front_matter")
     if not found:
         return data, []
@@ -189,9 +194,13 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
     findings = []
     for error in found:
         keys = tuple(str(p) for p in error.absolute_path)
+        hint = "fix the value; schemas/annotations.json gives each key's type"
         if error.validator == "additionalProperties":
             extra, _ = jsonschemas.unknown_keys(error)
             keys = (*keys, extra[0]) if extra else keys
+            hint = "fix the key; prefix keys of your own with x- to keep them"
+        elif error.validator == "propertyNames":
+            hint = "variable names are letters, digits and _, not starting with a digit"
         findings.append(
             Finding(
                 "annotations/front-matter",
@@ -199,7 +208,7 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
                 path,
                 lines.get(keys, first),
                 f"front matter: {jsonschemas.describe(error)}",
-                "fix the key or value; prefix your own keys with x- to keep them",
+                hint,
             )
         )
     return data, findings

@@ -176,6 +176,8 @@ def inline_text(markdown: str) -> str:
     return _plain(tokens[0]) if tokens else markdown.strip()
 
 
+_OPEN_ANNOTATION = re.compile(r"^\s*<!--\s*runbook:")
+_QUOTE_MARKS = re.compile(r"^(\s*>)+")
 _TASK = re.compile(r"^\[([ xX])\][ \t]+")
 
 
@@ -236,6 +238,17 @@ class _Builder:
         if token.type in ("fence", "code_block"):
             return self.fence(token)
         if token.type == "html_block":
+            if _OPEN_ANNOTATION.match(token.content) and "-->" not in token.content:
+                self.findings.append(
+                    Finding(
+                        "structure/unclosed-comment",
+                        "error",
+                        self.source.path,
+                        self.span(token).start,
+                        "runbook comment opened here is never closed: the rest of the file is hidden in it",
+                        "end the comment with -->",
+                    )
+                )
             return Html(token.content, self.span(token))
         if token.type == "hr":
             return Rule(self.span(token))
@@ -251,7 +264,8 @@ class _Builder:
         lang = lang.split("{", 1)[0]
         closed = True
         if token.type == "fence":
-            closing = self.source.lines[last - 1].strip() if last - 1 > first else ""
+            # Inside a quote the closing line carries the quote's `>` markers too.
+            closing = _QUOTE_MARKS.sub("", self.source.lines[last - 1]).strip() if last - 1 > first else ""
             marker = token.markup[:1]
             closed = bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
             if not closed:
@@ -291,11 +305,14 @@ class _Builder:
     def list_block(self, tokens: list[Token], open_i: int, close_i: int) -> ListBlock:
         items: list[ListItem] = []
         i = open_i + 1
+        written = tokens[i].info if i < close_i else ""
+        # Items are numbered from the list's start, as rendered: `1.` `1.` `1.` reads 1, 2, 3.
+        start = int(written) if written.isascii() and written.isdigit() else None
         while i < close_i:
             item = tokens[i]
             end = _matching_close(tokens, i)
             task: bool | None = None
-            number = int(item.info) if item.info.isdigit() else None
+            number = None if start is None else start + len(items)
             blocks = tuple(self.blocks(tokens, i + 1, end))
             first = blocks[0] if blocks else None
             marker = _TASK.match(first.markdown) if isinstance(first, Paragraph) else None

@@ -75,26 +75,34 @@ class _Unit:
 
     def step(self, step: Step, kind: str | None = None) -> dict[str, Any]:
         blocks = step.blocks
-        reasons = [r for b in blocks for c in b.commands for r in c.destructive]
-        destructive = bool(step.annotation.get("destructive", bool(reasons or step.warnings)))
-        for b in blocks:
-            destructive = bool(b.annotation.get("destructive", destructive))
         runnable = [b for b in blocks if b.kind in _RUNNABLE]
         templates = [b for b in blocks if b.kind == "template"]
+        # A block's `destructive` annotation speaks for that block's commands only.
+        reasons = [
+            r
+            for b in runnable
+            if b.annotation.get("destructive", True)
+            for c in b.commands
+            for r in c.destructive
+        ]
+        forced = any(b.annotation.get("destructive") is True for b in runnable)
+        destructive = bool(step.annotation.get("destructive", bool(reasons or step.warnings or forced)))
         if kind is None:
             kind = "template" if templates and not runnable else ("check" if step.kind == "check" else "step")
-        uses = []
-        for name in dict.fromkeys(n for b in blocks for n in b.uses):
-            uses.append({"name": name, "from": self.set_by.get(name), "secret": name in self.secrets})
-        sets = list(
-            dict.fromkeys(
-                [n for b in blocks for n in b.sets]
-                + [str(b.annotation["capture"]) for b in blocks if b.annotation.get("capture")]
-            )
-        )
-        for name in sets:
-            self.set_by.setdefault(name, step.id)
+        uses: list[dict[str, Any]] = []
+        sets: list[str] = []
+        for block in blocks:
+            for name in block.uses:
+                if name not in sets and all(u["name"] != name for u in uses):
+                    uses.append({"name": name, "from": self.set_by.get(name), "secret": name in self.secrets})
+            captured = block.annotation.get("capture") or step.annotation.get("capture")
+            for name in [*block.sets, *([str(captured)] if captured else [])]:
+                if name not in sets:
+                    sets.append(name)
+                self.set_by[name] = step.id
         timeouts = [b.annotation["timeout"] for b in blocks if "timeout" in b.annotation]
+        if "timeout" in step.annotation:
+            timeouts.append(step.annotation["timeout"])
         confirm = next(
             (b.annotation["confirm"] for b in blocks if "confirm" in b.annotation),
             step.annotation.get("confirm", "typed" if destructive else "yes"),

@@ -10,10 +10,10 @@ if TYPE_CHECKING:
 __all__ = ["listing_json", "node_flags", "print_listing"]
 
 
-def node_flags(node: dict[str, Any]) -> list[str]:
-    """Short words for what matters about a node before running it."""
+def node_marks(node: dict[str, Any]) -> list[str]:
+    """optional, destructive, never-ending, manual: the marks every view of a node shows."""
     flags = node.get("flags") or {}
-    words = [
+    return [
         word
         for word, on in (
             ("optional", flags.get("optional")),
@@ -23,6 +23,12 @@ def node_flags(node: dict[str, Any]) -> list[str]:
         )
         if on
     ]
+
+
+def node_flags(node: dict[str, Any]) -> list[str]:
+    """Short words for what matters about a node before running it."""
+    flags = node.get("flags") or {}
+    words = node_marks(node)
     if flags.get("timeout"):
         words.append(f"timeout={flags['timeout']:g}s")
     for use in node.get("uses", []):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .listing import node_marks
+
 __all__ = ["to_dot", "to_mermaid"]
 
 
@@ -11,17 +13,7 @@ def _label(node: dict[str, Any]) -> str:
     title = node["title"]
     if node["kind"] == "gate":
         title = f"{title} ({len(node['items'])})"
-    flags = node.get("flags") or {}
-    marks = [
-        name
-        for name, on in (
-            ("optional", flags.get("optional")),
-            ("destructive", flags.get("destructive")),
-            ("never-ending", flags.get("never_ending")),
-            ("manual", flags.get("manual") and node["kind"] != "choice"),
-        )
-        if on
-    ]
+    marks = node_marks(node)
     suffix = f" [{', '.join(marks)}]" if marks else ""
     return f"{node['id']}: {title}{suffix}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .errors import SelectionError
 from .model import Procedure, Runbook
 
@@ -24,17 +26,27 @@ def select_unit(runbook: Runbook, query: str) -> Procedure:
         SelectionError: nothing matches, or a prefix matches several (the error lists candidates).
     """
     units = [*runbook.procedures, *runbook.sections]
-    wanted = query.strip().lower()
+    wanted = " ".join(query.strip().lower().split())
+    if not wanted:
+        raise SelectionError(
+            "an empty procedure name matches nothing",
+            [describe_unit(u) for u in units],
+            "use a number, a slug or a title",
+        )
+    # `Procedure 2` and `procedure-2` name procedure 2, as the heading does.
+    numbered = re.fullmatch(r"(?:procedure[\s-]*)?#?(\d+)", wanted)
+    if numbered:
+        wanted = numbered.group(1)
     if not units:
         raise SelectionError(
             f"{runbook.path} has no procedures or runnable sections",
             [],
             "see `runbook list` for what was found",
         )
-    if wanted.isdigit():
-        numbered = [u for u in runbook.procedures if u.number == int(wanted)]
-        if numbered:
-            return numbered[0]
+    if wanted.isascii() and wanted.isdigit():
+        by_number = [u for u in runbook.procedures if u.number == int(wanted)]
+        if by_number:
+            return by_number[0]
     exact = [u for u in units if wanted in _names(u)]
     if len(exact) == 1:
         return exact[0]

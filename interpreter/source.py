@@ -108,6 +108,11 @@ def read_source(path: str | Path) -> Source:
         raise InvalidRunbookError(f"{name}: cannot be read: {exc.strerror}") from exc
     if not raw.strip():
         raise InvalidRunbookError(f"{name}:1: the file is empty", "write at least a title and one procedure")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InvalidRunbookError(
+            f"{name}:1: this file is UTF-16; runbooks are read as UTF-8",
+            "convert it: iconv -f utf-16 -t utf-8 FILE > FILE.utf8",
+        )
     if b"\x00" in raw[:8192]:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InvalidRunbookError(

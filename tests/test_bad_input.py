@@ -17,7 +17,8 @@ BAD = FIXTURES / "bad"
 def _run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
-        result.exception)
+        result.exception
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -54,7 +55,11 @@ def _write(tmp_path: Path, name: str, data: bytes) -> str:
         ("empty.md", b"", r":1: the file is empty"),
         ("blank.md", b"\n  \n", r":1: the file is empty"),
         ("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r":3: this is a binary file, not Markdown"),
-        ("latin1.md", "# Runbook\n\nCaf\xe9 au lait\n".encode("latin-1"), r":3:4: not valid UTF-8 \(byte 0xe9\)"),
+        (
+            "latin1.md",
+            "# Runbook\n\nCaf\xe9 au lait\n".encode("latin-1"),
+            r":3:4: not valid UTF-8 \(byte 0xe9\)",
+        ),
         ("missing.md", None, r": no such file"),
     ],
 )
@@ -76,8 +81,9 @@ def test_bad_input_through_the_real_entry_point(tmp_path: Path) -> None:
     import sys
 
     path = _write(tmp_path, "bad.md", b"# T\n\n```bash\necho unclosed\n")
-    done = subprocess.run([sys.executable, "-m", "interpreter", "list", path],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "interpreter", "list", path], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 3
     assert "Traceback" not in done.stderr
     assert f"{path}:3:1: error [structure/unclosed-fence]" in done.stderr

@@ -37,9 +37,16 @@ def test_parse_json_is_the_schema_valid_graph() -> None:
     assert result.exit_code == 0, result.stderr
     graph = json.loads(result.stdout)
     # Checked against the schema file in the repository, independently of how the package loads it.
-    schemas = {name: json.loads((ROOT / "schemas" / f"{name}.json").read_text()) for name in ("graph", "annotations")}
-    registry = __import__("referencing").Registry().with_resources(
-        (s["$id"], __import__("referencing").Resource.from_contents(s)) for s in schemas.values())
+    schemas = {
+        name: json.loads((ROOT / "schemas" / f"{name}.json").read_text()) for name in ("graph", "annotations")
+    }
+    registry = (
+        __import__("referencing")
+        .Registry()
+        .with_resources(
+            (s["$id"], __import__("referencing").Resource.from_contents(s)) for s in schemas.values()
+        )
+    )
     jsonschema.Draft202012Validator(schemas["graph"], registry=registry).validate(graph)
     assert [p["number"] for p in graph["procedures"]] == [1, 2, 3, 4, 5]
     assert result.stderr == ""
@@ -79,7 +86,12 @@ def test_list_json() -> None:
     data = json.loads(result.stdout)
     units = {u["id"]: u for u in data["units"]}
     p2 = [(n["id"], n["kind"], n["depth"]) for n in units["2"]["nodes"]]
-    assert p2[:4] == [("2.prerequisites", "gate", 0), ("2.1", "step", 0), ("2.2", "step", 0), ("2.3", "choice", 0)]
+    assert p2[:4] == [
+        ("2.prerequisites", "gate", 0),
+        ("2.1", "step", 0),
+        ("2.2", "step", 0),
+        ("2.3", "choice", 0),
+    ]
     assert ("2.3.b", "step", 1) in p2
     assert "destructive" in next(n for n in units["2"]["nodes"] if n["id"] == "2.3.b")["flags"]
 
@@ -91,8 +103,17 @@ def test_list_respects_no_color_even_when_forced() -> None:
     assert "\x1b[3" not in plain.stdout
 
 
-@pytest.mark.parametrize("query", ["2", "database-migration-rollback", "Database Migration Rollback",
-                                   "DATABASE MIGRATION", "database", "procedure-2-database-migration-rollback"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "2",
+        "database-migration-rollback",
+        "Database Migration Rollback",
+        "DATABASE MIGRATION",
+        "database",
+        "procedure-2-database-migration-rollback",
+    ],
+)
 def test_graph_selects_a_procedure_by_number_slug_title_or_prefix(query: str) -> None:
     result = run("graph", SEED_PATH, "--procedure", query, "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -109,7 +130,10 @@ def test_ambiguous_and_unknown_procedures_list_the_candidates() -> None:
     assert ambiguous.exit_code == 2
     assert "'p' matches 7 procedures or sections" in ambiguous.stderr  # "procedure-N-…" anchors too
     assert "4  partial-rollback-feature-flag  Partial Rollback (Feature Flag)" in ambiguous.stderr
-    assert "pre-rollback-checklist" in ambiguous.stderr and "post-rollback-validation-checklist" in ambiguous.stderr
+    assert (
+        "pre-rollback-checklist" in ambiguous.stderr
+        and "post-rollback-validation-checklist" in ambiguous.stderr
+    )
     unknown = run("graph", SEED_PATH, "--procedure", "7")
     assert unknown.exit_code == 2 and "no procedure or section '7'" in unknown.stderr
     assert "1  application-code-rollback-no-database-changes" in unknown.stderr

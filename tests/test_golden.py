@@ -41,29 +41,46 @@ def test_heading_steps_console_caution_and_closing_checklist() -> None:
     assert (proc["title"], proc["number"]) == ("Promote the replica", 1)
     check = node(proc, "1.1")
     # Only `$ ` lines are commands; the others are the output to expect.
-    assert commands(check) == ['redis-cli -h "$REPLICA_HOST" -a "$REDIS_PASSWORD" info replication | grep role',
-                               'redis-cli -h "$REPLICA_HOST" ping']
-    assert [e["text"] for c in check["blocks"][0]["commands"] for e in c["expectations"]] == ["role:slave", "PONG"]
+    assert commands(check) == [
+        'redis-cli -h "$REPLICA_HOST" -a "$REDIS_PASSWORD" info replication | grep role',
+        'redis-cli -h "$REPLICA_HOST" ping',
+    ]
+    assert [e["text"] for c in check["blocks"][0]["commands"] for e in c["expectations"]] == [
+        "role:slave",
+        "PONG",
+    ]
     promote = node(proc, "promote")  # the fence's {id=promote} names the step
     assert promote["flags"]["destructive"] and promote["flags"]["timeout"] == 30
     assert any("[!CAUTION]" in r for r in promote["flags"]["reasons"])
     clients = node(proc, "1.3")
-    expected = [[(e["text"], e["literal"]) for e in c["expectations"]] for b in clients["blocks"] for c in b["commands"]]
+    expected = [
+        [(e["text"], e["literal"]) for e in c["expectations"]]
+        for b in clients["blocks"]
+        for c in b["commands"]
+    ]
     # `# Expected:` comments, an "Expected output:" block and an "Expected:" line all attach to their command.
-    assert expected == [[], [('"successfully rolled out"', True), ('{"connected_clients": 0}', True)],
-                        [("connected_clients grows back within a minute", False)]]
+    assert expected == [
+        [],
+        [('"successfully rolled out"', True), ('{"connected_clients": 0}', True)],
+        [("connected_clients grows back within a minute", False)],
+    ]
     assert not [r for r in graph["reference"] if r["block"]["lang"] == "json"]  # the output block is not code
     closing = [n for n in proc["nodes"] if n["kind"] == "check"]
     assert [n["id"] for n in closing] == ["1.verification.1", "1.verification.2"]
     variables = {v["name"]: v for v in graph["runbook"]["variables"]}
-    assert variables["REPLICA_HOST"]["default"] == "cache-2.internal" and variables["REPLICA_HOST"]["declared"]
+    assert (
+        variables["REPLICA_HOST"]["default"] == "cache-2.internal" and variables["REPLICA_HOST"]["declared"]
+    )
     assert variables["REDIS_PASSWORD"]["secret"]
     assert graph["runbook"]["metadata"]["next_review"] == "2027-03-01"
 
 
 def test_numbered_sections_options_warning_and_details() -> None:
     graph = _graph("numbered-sections")
-    assert [(p["number"], p["title"]) for p in graph["procedures"]] == [(1, "Drain traffic"), (2, "Restore the database")]
+    assert [(p["number"], p["title"]) for p in graph["procedures"]] == [
+        (1, "Drain traffic"),
+        (2, "Restore the database"),
+    ]
     drain = graph["procedures"][0]
     assert node(drain, "1.2")["flags"]["never_ending"]
     restore = graph["procedures"][1]

@@ -6,6 +6,8 @@ from conftest import DAMAGED, SEED
 
 from interpreter.mojibake import find_mojibake, repair
 
+SEED_SHA256 = "ecd0500389b22e5145cc8323edda01b9aae18eea523153313d1a9c966209e501"
+
 
 def test_shipped_runbook_is_the_repaired_seed() -> None:
     damaged = DAMAGED.read_text("utf-8")
@@ -27,3 +29,11 @@ def test_leaves_real_accents_alone() -> None:
     text = "Café, naïve, Zürich, São Paulo — “quoted”"
     assert list(find_mojibake(text)) == []
     assert repair(text) == text
+
+
+def test_the_damaged_fixture_is_the_seed_byte_for_byte() -> None:
+    import hashlib
+
+    # sha256 of ../shared/seed/rollback-procedures.md as the user gave it (tools must never reformat it).
+    digest = hashlib.sha256(DAMAGED.read_bytes()).hexdigest()
+    assert digest == SEED_SHA256

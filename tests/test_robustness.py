@@ -10,7 +10,12 @@ from conftest import DAMAGED, FIXTURES, SEED
 from interpreter.graph import graph_json
 from interpreter.loader import load_text
 
-SOURCES = [SEED, DAMAGED, *sorted((FIXTURES / "golden").glob("*.md")), *sorted((FIXTURES / "bad").glob("*.md"))]
+SOURCES = [
+    SEED,
+    DAMAGED,
+    *sorted((FIXTURES / "golden").glob("*.md")),
+    *sorted((FIXTURES / "bad").glob("*.md")),
+]
 
 
 def _mutate(text: str, rng: random.Random) -> str:
@@ -47,5 +52,8 @@ def test_mutated_runbooks_parse_into_a_valid_graph(seed: int) -> None:
     ids = [n["id"] for u in [*graph["procedures"], *graph["sections"]] for n in u["nodes"]]
     assert len(ids) == len(set(ids)), "node ids must be unique"
     n_lines = text.count("\n") + 1
-    assert all(1 <= n["span"]["start"] <= n["span"]["end"] <= n_lines
-               for u in [*graph["procedures"], *graph["sections"]] for n in u["nodes"])
+    assert all(
+        1 <= n["span"]["start"] <= n["span"]["end"] <= n_lines
+        for u in [*graph["procedures"], *graph["sections"]]
+        for n in u["nodes"]
+    )

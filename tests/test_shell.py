@@ -31,6 +31,13 @@ from interpreter.infer.shell import analyse_shell, destructive_reasons, is_never
         ("pg_restore --clean --dbname=app backup.dump", True),
         ("helm upgrade --install api ./chart --force", True),
         ("echo 'git reset --hard is dangerous'", True),  # quoted text is still flagged: a human reads it
+        ("rm -Rf /var/cache/web", True),
+        ("find /tmp -name '*.log' -delete", True),
+        ("redis-cli FLUSHALL", True),
+        ("git branch -D release-1.2", True),
+        ("aws s3 rm s3://bucket/path --recursive", True),
+        ("pip install --force-reinstall app", False),
+        ("certbot renew --force-renewal", False),
     ],
 )
 def test_destructive_commands(command: str, destructive: bool) -> None:
@@ -50,6 +57,14 @@ def test_destructive_commands(command: str, destructive: bool) -> None:
         ("docker-compose -f prod.yml up -d", False),
         ("rm -f /tmp/lock", False),
         ("docker-compose logs --tail=100 api", False),
+        ("tail -n 50 -f /var/log/web.log", True),
+        ("journalctl -fu api", True),
+        ("docker-compose up api", True),
+        ("docker-compose up -d api", False),
+        ("kubectl port-forward svc/api 8080:80", True),
+        ("ping db.internal", True),
+        ("ping -c 3 db.internal", False),
+        ('redis-cli -h "$HOST" ping', False),
     ],
 )
 def test_never_ending_commands(command: str, never_ending: bool) -> None:
@@ -58,9 +73,9 @@ def test_never_ending_commands(command: str, never_ending: bool) -> None:
 
 def test_variables_read_set_and_quoted_literally() -> None:
     code = (
-        'export TARGET=$(git describe --tags)\n'
+        "export TARGET=$(git describe --tags)\n"
         'echo "deploying $TARGET to ${ENVIRONMENT}"\n'
-        "curl -d '{\"password\": \"$ADMIN_PASSWORD\"}' $API_URL  # $NOT_A_USE in a comment\n"
+        'curl -d \'{"password": "$ADMIN_PASSWORD"}\' $API_URL  # $NOT_A_USE in a comment\n'
         "for host in $HOSTS; do ssh $host uptime; done\n"
         "echo $HOME $1\n"
     )
@@ -80,9 +95,9 @@ def test_continuations_heredocs_comments_and_expectations() -> None:
         "mode=safe\n"
         "EOF\n"
         "curl -s localhost/health\n"
-        "# Expected: {\"status\": \"ok\"}\n"
-        "psql -c \"SELECT 1\n"
-        "  FROM dual\"\n"
+        '# Expected: {"status": "ok"}\n'
+        'psql -c "SELECT 1\n'
+        '  FROM dual"\n'
     )
     facts = analyse_shell(code, 1, "x.md")
     spans = [(c.span.start, c.span.end) for c in facts.commands]
@@ -93,8 +108,9 @@ def test_continuations_heredocs_comments_and_expectations() -> None:
 
 
 def test_console_blocks_run_only_prompt_lines() -> None:
-    facts = analyse_shell("$ kubectl get nodes\nNAME STATUS\nnode-1 Ready\n$ echo done\ndone\n", 5, "x.md",
-                          console=True)
+    facts = analyse_shell(
+        "$ kubectl get nodes\nNAME STATUS\nnode-1 Ready\n$ echo done\ndone\n", 5, "x.md", console=True
+    )
     assert [c.text for c in facts.commands] == ["kubectl get nodes", "echo done"]
     assert [e.text for e in facts.commands[0].expectations] == ["NAME STATUS", "node-1 Ready"]
     assert not facts.commands[0].expectations[0].literal
@@ -104,15 +120,28 @@ def test_placeholders() -> None:
     facts = analyse_shell(
         "cd /path/to/app\ngit checkout abc123f\ngit checkout <stable-tag>\n"
         "cp .env.backup-20251120-100000 .env\ncat <<EOF\nx\nEOF\necho deadbeef\n",
-        1, "x.md")
+        1,
+        "x.md",
+    )
     assert [(p.text, p.kind, p.line) for p in facts.placeholders] == [
-        ("/path/to/app", "path", 1), ("abc123f", "commit", 2), ("<stable-tag>", "angle", 3),
+        ("/path/to/app", "path", 1),
+        ("abc123f", "commit", 2),
+        ("<stable-tag>", "angle", 3),
         (".env.backup-20251120-100000", "timestamp", 4),
     ]
 
 
-@pytest.mark.parametrize(("name", "secret"), [("ADMIN_API_KEY", True), ("DB_PASSWORD", True), ("GITHUB_TOKEN", True),
-                                              ("AWS_SECRET_ACCESS_KEY", True), ("KEYCLOAK_URL", False),
-                                              ("MONKEY", False), ("STABLE_TAG", False)])
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("ADMIN_API_KEY", True),
+        ("DB_PASSWORD", True),
+        ("GITHUB_TOKEN", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("KEYCLOAK_URL", False),
+        ("MONKEY", False),
+        ("STABLE_TAG", False),
+    ],
+)
 def test_secret_names(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret

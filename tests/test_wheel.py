@@ -12,12 +12,18 @@ from conftest import ROOT, SEED
 
 
 def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = tmp_path.glob("runbook-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"interpreter/schemas/graph.json", "interpreter/schemas/annotations.json",
-            "interpreter/py.typed"} <= names
+    assert {
+        "interpreter/schemas/graph.json",
+        "interpreter/schemas/annotations.json",
+        "interpreter/py.typed",
+    } <= names
     # Import the package from the wheel (zip import, like an installed copy) in a folder
     # outside the checkout, and build a graph, which validates against the schema.
     code = (
@@ -27,7 +33,8 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
         "print(interpreter.__file__)\nprint(len(graph['procedures']))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(wheel)}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
     origin, procedures = done.stdout.split()
     assert origin.startswith(str(wheel)) and procedures == "5"

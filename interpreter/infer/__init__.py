@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..annotations import parse_fence_info, parse_front_matter
 from ..document import Document, Fence, FrontMatter, ListBlock
 from ..model import CodeBlock, Procedure, Reference, Runbook, Variable, walk_steps
@@ -53,7 +55,10 @@ def _runnable_sections(root: Section, taken: list[Section], ctx: Context) -> lis
         if not (checklist or _has_task_code(section, deep=False) or _has_numbered_code(section)):
             continue
         inside |= {id(s) for s in section.walk()}
-        unit_id = ctx.unique(section.anchor, section.heading.span.start)
+        # A heading of emoji only has an empty anchor; its line names it instead.
+        unit_id = ctx.unique(
+            section.anchor or f"section-{section.heading.span.start}", section.heading.span.start
+        )
         kind = "step" if _has_numbered_code(section) and not checklist else "check"
         nodes, _ = steps_from_blocks(list(section.blocks), unit_id, ctx, kind=kind)
         for index, child in enumerate(section.children, start=1):
@@ -82,7 +87,8 @@ def _variables(units: list[Procedure], front: dict[str, object]) -> list[Variabl
     secrets = {str(name) for name in listed} if isinstance(listed, list) else set()
     found: dict[str, Variable] = {}
     for name, spec in declared.items():
-        spec = spec or {}
+        if not isinstance(spec, dict):
+            spec = {"default": spec}  # `REGION: us-east-1` (a schema error, reported) read as a default
         found[name] = Variable(
             name,
             bool(spec.get("secret", name in secrets or is_secret_name(name))),
@@ -112,6 +118,19 @@ def infer(document: Document) -> Runbook:
     if front_block is not None:
         front, problems = parse_front_matter(front_block.content, path, front_block.span.start)
         findings += problems
+    elif document.source.lines[0].strip() == "---" and re.match(
+        r"^\w[\w-]*:", document.source.lines[1] if len(document.source.lines) > 1 else ""
+    ):
+        findings.append(
+            Finding(
+                "annotations/front-matter",
+                "error",
+                path,
+                1,
+                "front matter opened here is never closed",
+                "end the front matter with a line of three dashes: ---",
+            )
+        )
     root = build_outline(document.blocks)
     ctx = Context(path)
     pairs = find_procedures(root, ctx)
@@ -147,7 +166,7 @@ def infer(document: Document) -> Runbook:
         metadata=find_metadata(document.blocks, front, contacts_from_tables(root)),
         procedures=tuple(procedures),
         sections=tuple(sections),
-        decisions=tuple(find_decisions(root, path)),
+        decisions=tuple(find_decisions(root)),
         criteria=tuple(find_criteria(root, path)),
         reference=tuple(reference),
         variables=tuple(_variables([*procedures, *sections], front)),

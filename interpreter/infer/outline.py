@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..document import Block, BlockQuote, Heading, ListBlock, Paragraph
+from ..document import Block, BlockQuote, Heading, Html, ListBlock, Paragraph
 from ..source import Span
 
 __all__ = ["Section", "build_outline", "plain_lines"]
+
+_ANNOTATION = re.compile(r"^\s*<!--\s*runbook:")
 
 
 @dataclass(slots=True)
@@ -18,6 +21,8 @@ class Section:
     heading: Heading | None
     blocks: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    lead: Html | None = None
+    """A `<!-- runbook: -->` comment written directly above the heading: it annotates this section."""
 
     @property
     def title(self) -> str:
@@ -59,9 +64,14 @@ def build_outline(blocks: tuple[Block, ...]) -> Section:
     stack = [root]
     for block in blocks:
         if isinstance(block, Heading):
+            lead: Html | None = None
+            last = stack[-1].blocks
+            if last and isinstance(last[-1], Html) and _ANNOTATION.match(last[-1].content):
+                lead = last[-1]
+                last.pop()
             while stack[-1].heading is not None and stack[-1].level >= block.level:
                 stack.pop()
-            section = Section(block)
+            section = Section(block, lead=lead)
             stack[-1].children.append(section)
             stack.append(section)
         else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..document import Block, ListBlock, Paragraph
+from ..document import Block, Fence, Heading, ListBlock, Paragraph
 from ..model import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
-from ..source import Span
+from ..source import Finding, Span
 from .outline import Section
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
 
@@ -16,7 +16,7 @@ _EXPLICIT = re.compile(r"^(?:procedure|runbook|playbook)\s*(?:#?\s*(\d+))?\s*[:.
 _NUMBERED = re.compile(r"^(\d+)[.)]\s+(.+)$")
 _STEP_HEADING = re.compile(r"^step\s+(\d+)\s*[:.\-–—]?\s*(.*)$", re.I)
 _ATTRIBUTE = re.compile(r"^\*\*([A-Za-z][\w /-]*?)\*\*\s*:\s*(.*)$|^\*\*([A-Za-z][\w /-]*?):\*\*\s*(.*)$")
-_STEPS_TITLE = re.compile(r"^(steps|procedure|instructions|how to|actions)\b", re.I)
+_STEPS_TITLE = re.compile(r"^(steps|procedure|instructions)\s*:?$", re.I)
 _PREREQ_TITLE = re.compile(
     r"^(prerequisites?|pre-?requisites?|before you (begin|start)|requirements)\b", re.I
 )
@@ -106,31 +106,44 @@ def _gate(unit_id: str, lists: list[ListBlock], span: Span | None, ctx: Context)
     return Gate(ctx.unique(f"{unit_id}.prerequisites", where.start), "Prerequisites", tuple(items), where)
 
 
+def _step_heading(section: Section) -> tuple[int, str] | None:
+    """`Step 3: Title`, or `3. Title` when the section holds code of its own (not a checklist)."""
+    match = _STEP_HEADING.match(section.title)
+    if match:
+        return int(match.group(1)), match.group(2) or section.title
+    numbered = _NUMBERED.match(section.title)
+    if numbered and any(isinstance(b, Fence) for b in section.blocks):
+        return int(numbered.group(1)), numbered.group(2)
+    return None
+
+
 def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
-    """Steps of a section: its numbered list, its `Step N:` sub-headings, or variant sub-sections."""
+    """Steps of a section: its numbered list, its step sub-headings, or variant sub-sections.
+
+    Sub-sections that are none of these (Verification, Notes) become a closing checklist when
+    they hold `- [ ]` items, else a step done by hand, so nothing written is lost.
+    """
     nodes, _ = steps_from_blocks(list(section.blocks), prefix, ctx)
     variants: list[Section] = []
     for child in section.children:
-        heading = _STEP_HEADING.match(child.title)
+        note = (ctx.annotation(child.lead) or {}) if child.lead else {}
+        heading = _step_heading(child)
         if heading:
             blocks = list(child.blocks) + [b for c in child.children for b in c.all_blocks()]
             nodes.append(
-                step_from_section(
-                    int(heading.group(1)),
-                    heading.group(2) or child.title,
-                    child.span(ctx.path),
-                    blocks,
-                    prefix,
-                    ctx,
-                )
+                step_from_section(heading[0], heading[1], child.span(ctx.path), blocks, prefix, ctx, note)
             )
         elif _has_steps(child):
             variants.append(child)
-        else:
-            # A closing checklist (Verification, Validation) after the last step.
+        elif _has_tasks(child):
             closing = f"{prefix}.{id_slug(child.title)}"
             more, _ = steps_from_blocks(list(child.all_blocks())[1:], closing, ctx, kind="check")
             nodes += more
+        elif any(not isinstance(b, Heading) for b in child.all_blocks()):
+            blocks = [b for b in child.all_blocks() if b is not child.heading]
+            nodes.append(
+                step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
+            )
     if len(variants) == 1:
         nodes += _section_steps(variants[0], prefix, ctx)
     elif variants:
@@ -140,27 +153,25 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
             key = id_slug(variant.title)
             branch_nodes = _section_steps(variant, f"{prefix}.{key}", ctx)
             branches.append(Branch(key, variant.title, tuple(branch_nodes), variant.span(ctx.path)))
-        from ..source import Span
-
         span = Span(ctx.path, variants[0].span(ctx.path).start, variants[-1].span(ctx.path).end)
-        nodes.insert(
-            0,
-            Choice(
-                choice_id,
-                "variant",
-                "Choose the variant that matches your setup",
-                tuple(branches),
-                span,
-            ),
+        choice = Choice(
+            choice_id, "variant", "Choose the variant that matches your setup", tuple(branches), span
         )
+        nodes.insert(0, choice)
     return nodes
+
+
+def _has_tasks(section: Section) -> bool:
+    return any(
+        isinstance(b, ListBlock) and any(i.task is not None for i in b.items) for b in section.all_blocks()
+    )
 
 
 def _has_steps(section: Section) -> bool:
     for block in section.all_blocks():
         if isinstance(block, ListBlock) and block.ordered:
             return True
-    return any(_STEP_HEADING.match(child.title) for child in section.children)
+    return any(_step_heading(child) for child in section.children)
 
 
 def build_procedure(
@@ -181,6 +192,17 @@ def build_procedure(
         body = steps_section
     nodes: list[Node] = [gate] if gate else []
     nodes += _section_steps(body, unit_id, ctx)
+    if len(nodes) == (1 if gate else 0):
+        ctx.findings.append(
+            Finding(
+                "structure/no-steps",
+                "warning",
+                ctx.path,
+                section.heading.span.start if section.heading else 1,
+                f"procedure {unit_id} ({title}) has no steps",
+                "number its steps: 1. **Title** with the commands below",
+            )
+        )
     duration = attrs.get("duration") or attrs.get("estimated time") or attrs.get("time")
     risk = attrs.get("risk") or attrs.get("risk level")
     prerequisites = attrs.get("prerequisites") or attrs.get("prerequisite")
@@ -202,21 +224,29 @@ def build_procedure(
 
 def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedure]]:
     """Every procedure: `Procedure N: Title` headings; failing those, sections of numbered steps."""
-    explicit = [(s, m) for s in root.walk() if (m := _EXPLICIT.match(s.title))]
+    explicit = [(s, m) for s in root.walk() if (m := _EXPLICIT.match(s.title)) and _is_explicit(s, m)]
     found: list[tuple[Section, Procedure]] = []
     if explicit:
         used: set[int] = set()
         for section, match in explicit:
             number = int(match.group(1)) if match.group(1) else None
-            if number is None or number in used:
+            if number is not None and number in used:
+                ctx.findings.append(
+                    Finding(
+                        "structure/duplicate-procedure-number",
+                        "warning",
+                        ctx.path,
+                        section.heading.span.start if section.heading else 1,
+                        f"procedure number {number} is used twice; this one is numbered {max(used) + 1}",
+                        "number each procedure once",
+                    )
+                )
+                number = None
+            if number is None:
                 number = max(used, default=0) + 1
             used.add(number)
-            found.append(
-                (
-                    section,
-                    build_procedure(section, number, match.group(2).strip(), str(number), ctx),
-                )
-            )
+            procedure = build_procedure(section, number, match.group(2).strip(), str(number), ctx)
+            found.append((section, procedure))
         return found
     candidates = [s for s in root.walk() if s.heading is not None and s.level > 1 and _is_implicit(s)]
     # Keep the outermost candidates: a procedure's sub-sections are its own parts.
@@ -231,17 +261,22 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
     return found
 
 
-def _is_implicit(section: Section) -> bool:
-    """A section whose body holds numbered steps with commands (or `Step N:` headings)."""
-    from ..document import Fence
+def _is_explicit(section: Section, match: re.Match[str]) -> bool:
+    # `# Runbook: Payments API` is the document's title, not a procedure.
+    word = section.title.split()[0].lower() if section.title else ""
+    return not (section.level == 1 and word.startswith(("runbook", "playbook")))
 
-    if any(_STEP_HEADING.match(c.title) for c in section.children):
+
+def _is_implicit(section: Section) -> bool:
+    """A section whose body holds numbered steps with commands (or step headings)."""
+    if any(_step_heading(c) for c in section.children):
         return True
-    for block in section.blocks:
-        if (
-            isinstance(block, ListBlock)
-            and block.ordered
-            and any(isinstance(b, Fence) for item in block.items for b in item.blocks)
-        ):
-            return True
-    return False
+    has_list = any(isinstance(b, ListBlock) and b.ordered for b in section.blocks)
+    has_code = any(isinstance(b, Fence) for b in section.blocks) or any(
+        isinstance(b, Fence)
+        for lb in section.blocks
+        if isinstance(lb, ListBlock) and lb.ordered
+        for item in lb.items
+        for b in item.blocks
+    )
+    return has_list and has_code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass
 
 from ..model import Command, Expectation, Placeholder
@@ -91,7 +92,7 @@ _DESTRUCTIVE = (
     ),
     _hazard(
         "rm",
-        r"\brm\s+(?:-\w*r\w*f|-\w*f\w*r|-r\s+-f|-f\s+-r|--recursive\s+--force)",
+        r"\brm\s+(?:-\w*[rR]\w*f|-\w*f\w*[rR]|-[rR]\s+-f|-f\s+-[rR]|--recursive\s+--force)",
         "rm -rf deletes files recursively",
     ),
     _hazard(
@@ -130,23 +131,35 @@ _DESTRUCTIVE = (
         r"\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\s+[^;&|]*\bof=",
         "it overwrites a disk or file",
     ),
-    _hazard("force", r"(?<![\w-])--force\b(?!-with-lease)", "--force skips the tool's safety checks"),
+    _hazard("force", r"(?<![\w-])--force(?![\w-])", "--force skips the tool's safety checks"),
+    _hazard("find", r"\bfind\b[^;&|]*\s-delete\b", "find -delete deletes every file it matches"),
+    _hazard("rm", r"\baws\s+s3\s+(?:rm|rb)\b[^;&|]*--(?:recursive|force)", "it deletes S3 objects"),
+    _hazard("flushall flushdb", r"\b(?:flushall|flushdb)\b", "FLUSHALL/FLUSHDB deletes every key", re.I),
+    _hazard(
+        "branch", r"\bgit\s+branch\b[^;&|]*\s(?:-D|--delete\s+--force)\b", "git branch -D deletes a branch"
+    ),
 )
 _NEVER_ENDING = re.compile(
-    r"\btail\s+(?:-\w*[fF]\b|--follow\b)|\blogs\b[^;&|]*\s(?:-f|--follow)\b|\bwatch\s+\S"
-    r"|\bjournalctl\b[^;&|]*\s(?:-f|--follow)\b|\bkubectl\s+get\b[^;&|]*\s(?:-w|--watch)\b"
-    r"|^\s*(?:top|htop)\s*$",
+    r"\btail\b[^;&|]*\s(?:-\w*[fF]\w*|--follow)\b|\blogs\b[^;&|]*\s(?:-\w*f\w*|--follow)\b|\bwatch\s+\S"
+    r"|\bjournalctl\b[^;&|]*\s(?:-\w*f\w*|--follow)\b|\bkubectl\s+get\b[^;&|]*\s(?:-w|--watch)\b"
+    r"|\bkubectl\s+port-forward\b|\bdocker(?:-compose|\s+compose)\s+(?:-f\s+\S+\s+)*up\b(?![^;&|]*\s(?:-d|--detach)\b)"
+    r"|(?:^|[;&|]\s*|\bsudo\s+)ping\s(?![^;&|\n]*-c\s*\d)|^\s*(?:top|htop)\s*$",
     re.M,
 )
 _ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
 _PATH = re.compile(r"/path/to(?:/[\w.@-]*)*")
 _COMMIT = re.compile(r"(?<![\w./-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w./-])")
 _TIMESTAMP = re.compile(r"[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
-_SETS = re.compile(
-    r"(?:^|[;&|({]\s*|\b(?:export|local|readonly|declare(?:\s+-\w+)*)\s+)([A-Za-z_]\w*)\+?="
-    r"|\bread\s+(?:-\w+\s+(?:\S+\s+)?)*([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)\s+in\b",
-    re.M,
+_ASSIGN = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|do|else)\s+)([A-Za-z_]\w*)\+?=", re.M)
+_DECLARE = re.compile(
+    r"\b(?:export|local|readonly|declare|typeset)((?:\s+-\w+)*)((?:\s+[A-Za-z_]\w*(?:=(?:\"[^\"]*\"|'[^']*'|[^\s;&|]*))?)+)"
 )
+_DECLARED_NAME = re.compile(r"(?:^|\s)([A-Za-z_]\w*)(?==|\s|$)")
+_READ = re.compile(r"\bread\b([^;&|<>\n]*)")
+_READ_ARGS = frozenset({"-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"})
+_SUBSTITUTION = re.compile(r"\$\([^()]*\)|`[^`]*`")
+_FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\b")
+_QUOTED_HEREDOC = re.compile(r"<<-?\s*(['\"])(\w+)\1[^\n]*\n(.*?)^\s*\2\s*$", re.S | re.M)
 _EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 
 
@@ -182,7 +195,9 @@ def destructive_reasons(text: str) -> tuple[str, ...]:
 
 def is_never_ending(text: str) -> bool:
     """True for commands that run until stopped (`logs -f`, `tail -f`, `watch`)."""
-    if not any(word in text for word in ("-f", "-F", "--follow", "watch", "-w", "top")):
+    if not any(
+        word in text for word in ("-f", "-F", "--follow", "watch", "-w", "top", "port-forward", "up", "ping")
+    ):
         return False
     return bool(_NEVER_ENDING.search(text))
 
@@ -241,56 +256,106 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
     return "".join(out), uses, literal
 
 
-def _continues(line: str, pending: str) -> bool:
-    stripped = line.rstrip()
-    if stripped.endswith("\\") or _OPEN_END.search(stripped):
-        return True
-    text = pending + line
-    if "'" not in text and '"' not in text:
-        return False
-    # An odd number of unescaped double (or single) quotes means the string goes on.
-    unescaped = _ESCAPED.sub("", text)
-    if _SINGLE_QUOTED.sub("", unescaped).count('"') % 2 == 1:
-        return True
-    return _DOUBLE_QUOTED.sub("", unescaped).count("'") % 2 == 1
+_OPENERS = {"if": 1, "case": 1, "do": 1, "fi": -1, "esac": -1, "done": -1, "{": 1, "}": -1}
+_COMMAND_START = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "time"})
+_LINE_TOKENS = re.compile(
+    r"""'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.|<<-?\s*['"]?\w+['"]?|\$\(|[;&|()]+|#.*|[^\s;&|()'"\\#$<]+|\S"""
+)
+
+
+@dataclass(slots=True)
+class _Scan:
+    """How far a command has got, line by line: open quotes, open compounds, pending heredoc."""
+
+    quote: str = ""
+    depth: int = 0
+    parens: int = 0
+    heredoc: str | None = None
+    strip_tabs: bool = False
+
+    def feed(self, line: str) -> None:
+        if self.heredoc is not None:
+            if (line.lstrip("\t") if self.strip_tabs else line).strip() == self.heredoc:
+                self.heredoc = None
+            return
+        text = line
+        if self.quote:
+            end = text.find(self.quote)
+            if end < 0:
+                return
+            text = text[end + 1 :]
+            self.quote = ""
+        at_start = True
+        pending_doc: tuple[str, bool] | None = None
+        for token in _LINE_TOKENS.findall(text):
+            first = token[0]
+            if first == "#" and at_start is not None:
+                break
+            if first in "'\"" and (len(token) == 1 or token[-1] != first or token.endswith("\\" + first)):
+                self.quote = first  # an unterminated quote: the string goes on to the next line
+                return
+            if token.startswith("<<"):
+                pending_doc = (token.lstrip("<-").strip().strip("'\""), token.startswith("<<-"))
+                at_start = False
+                continue
+            if token == "$(":
+                self.parens += 1
+                continue
+            if set(token) <= set(";&|()"):
+                self.parens = max(0, self.parens + token.count("(") - token.count(")"))
+                at_start = True
+                continue
+            if at_start and token in _OPENERS:
+                self.depth += _OPENERS[token]
+            at_start = token in _COMMAND_START or token in ("{", "}")
+        if pending_doc is not None:
+            self.heredoc, self.strip_tabs = pending_doc
+
+    def complete(self, line: str) -> bool:
+        if self.quote or self.heredoc is not None or self.depth > 0 or self.parens > 0:
+            return False
+        stripped = line.rstrip()
+        return not (stripped.endswith("\\") or _OPEN_END.search(stripped))
 
 
 def split_commands(
     code: str, first_line: int, console: bool
 ) -> list[tuple[str, int, int, str, list[tuple[str, int]]]]:
-    """Commands of a block as (text, first line, last line, comment above, expectations with lines)."""
+    """Commands of a block as (text, first line, last line, comment above, expectations with lines).
+
+    A command goes on over continuation lines, open quotes, heredocs and compound commands
+    (`if … fi`, `for … done`, `{ … }`); the scan is linear in the block's length.
+    """
     lines = code.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    # A console block with no `$ ` prompt uses root's `# ` prompt.
+    rooted = console and not any(text.strip().startswith("$") for text in lines)
+    prompts = ("# ", "#") if rooted else ("$ ", "$")
     commands: list[tuple[str, int, int, str, list[tuple[str, int]]]] = []
     comment: list[str] = []
     pending: list[str] = []
+    scan = _Scan()
     start = 0
-    heredoc: str | None = None
-    output: list[str] = []
     for offset, line in enumerate(lines):
         number = first_line + offset
-        if pending:
-            pending.append(line)
-            if heredoc is not None:
-                if line.strip() == heredoc:
-                    heredoc = None
-                else:
-                    continue
-            elif _continues(line, "\n".join(pending[:-1]) + "\n"):
-                continue
-            commands.append(("\n".join(pending), start, number, "\n".join(comment), []))
-            pending, comment = [], []
-            continue
         stripped = line.strip()
-        if console:
-            if stripped.startswith("$ ") or stripped == "$":
+        if pending:
+            if console and stripped.startswith("> "):
                 line = stripped[2:]
+            pending.append(line)
+            scan.feed(line)
+            if scan.complete(line):
+                commands.append(("\n".join(pending), start, number, "\n".join(comment), []))
+                pending, comment = [], []
+            continue
+        if console:
+            if stripped.startswith(prompts[0]) or stripped == prompts[1]:
+                line = stripped[len(prompts[0]) :] if stripped != prompts[1] else ""
                 stripped = line.strip()
             else:
                 if commands and stripped:
                     commands[-1][4].append((stripped, number))
-                output.append(line)
                 continue
         if not stripped:
             comment = []
@@ -302,16 +367,14 @@ def split_commands(
         if stripped.startswith("#"):
             comment.append(stripped.lstrip("#").strip())
             continue
-        doc = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", line)
-        heredoc = doc.group(1) if doc else None
         start = number
-        pending = [line]
-        if heredoc is None and _continues(line, ""):
-            continue
-        if heredoc is not None:
-            continue
-        commands.append((line.strip() if not console else line, number, number, "\n".join(comment), []))
-        pending, comment = [], []
+        scan = _Scan()
+        scan.feed(line)
+        if scan.complete(line):
+            commands.append((stripped if not console else line, number, number, "\n".join(comment), []))
+            comment = []
+        else:
+            pending = [line]
     if pending:
         commands.append(("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), []))
     return commands
@@ -329,6 +392,36 @@ def placeholders_in(text: str, line: int) -> list[Placeholder]:
     return found
 
 
+def _assigned(bare: str) -> list[str]:
+    """Names a command sets: `NAME=`, `export A=1 B`, `read -r -p "Tag: " TAG`, `for x in`."""
+    names = [m.group(1) for m in _ASSIGN.finditer(bare)]
+    # Command substitutions are values: `export A=$(git describe --tags)` sets A only.
+    flat = bare
+    while True:
+        reduced = _SUBSTITUTION.sub("_", flat)
+        if reduced == flat:
+            break
+        flat = reduced
+    bare = flat
+    for match in _DECLARE.finditer(bare):
+        names += _DECLARED_NAME.findall(match.group(2))
+    for match in _READ.finditer(bare):
+        try:
+            words = shlex.split(match.group(1))
+        except ValueError:
+            continue
+        skip = False
+        for word in words:
+            if skip:
+                skip = False
+            elif word in _READ_ARGS:
+                skip = True
+            elif not word.startswith("-") and re.fullmatch(r"[A-Za-z_]\w*", word):
+                names.append(word)
+    names += _FOR.findall(bare)
+    return list(dict.fromkeys(names))
+
+
 def analyse_shell(code: str, first_line: int, path: str, console: bool = False) -> ShellFacts:
     """Read the commands, variables and hazards of a `bash`/`sh`/`console` block."""
     commands: list[Command] = []
@@ -337,8 +430,10 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
     single: list[tuple[str, int]] = []
     placeholders: list[Placeholder] = []
     for text, start, end, comment, expected in split_commands(code, first_line, console):
-        bare, used, literal = _strip_comment_and_scan(text)
-        assigned = [next(g for g in m.groups() if g) for m in _SETS.finditer(bare)]
+        # A quoted heredoc's body is data: `$NAME` in it is sent as written.
+        scanned = _QUOTED_HEREDOC.sub(lambda m: m.group(0)[: m.start(3) - m.start(0)], text)
+        bare, used, literal = _strip_comment_and_scan(scanned)
+        assigned = _assigned(bare)
         # A variable read before this block sets it is still an input; one set first is not.
         uses += [name for name in used if name not in sets and name not in assigned]
         sets += assigned

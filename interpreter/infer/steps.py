@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..annotations import parse_comment, parse_fence_info
-from ..document import Block, BlockQuote, Fence, Html, ListBlock, ListItem, Paragraph
+from ..document import Block, BlockQuote, Fence, Heading, Html, ListBlock, ListItem, Paragraph, Rule
 from ..model import Branch, Choice, CodeBlock, Node, Step
 from ..source import Finding, Span
 from .blocks import SHELL_LANGS, code_block
@@ -19,6 +19,8 @@ _BOLD_TITLE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*(.*)$", re.S)
 _OPTIONAL = re.compile(r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional\b[:\s]", re.I)
 _OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
 _OPTION_COMMENT = re.compile(r"^\s*#\s*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
+_OPTION_HEADING = re.compile(r"^Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
+_OR_COMMENT = re.compile(r"^\s*#\s*Or\b", re.I)
 _ALTERNATIVE = re.compile(r"^or\b", re.I)
 _EXPECTED_PROSE = re.compile(
     r"^(?:\*\*|__)?expected(?:\s+(?:output|result|response))?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$",
@@ -26,8 +28,9 @@ _EXPECTED_PROSE = re.compile(
 )
 _OUTPUT_LANGS = frozenset({"", "text", "txt", "json", "output", "console", "plaintext"})
 _WARNING = re.compile(
-    r"\bWARNING\b|\bDATA LOSS\b|\b[Dd]estructive\b|\bDANGER\b|\bCAUTION\b|\bIRREVERSIBLE\b"
-    r"|\*\*Warning\*\*|\[!(?:CAUTION|WARNING)\]|(?i:cannot be undone)"
+    r"\b(?:WARNING|DANGER|CAUTION)\b\s*[:!]|^\W*(?:WARNING|DANGER|CAUTION)\b|\bDATA LOSS\b|\bIRREVERSIBLE\b"
+    r"|(?<![\w-])(?<!not )[Dd]estructive\b|\*\*(?:Warning|Danger|Caution)\*\*|\[!(?:CAUTION|WARNING)\]"
+    r"|(?i:cannot be undone)"
 )
 
 
@@ -114,37 +117,72 @@ def _extend(span: Span, end: int) -> Span:
     return Span(span.file, span.start, max(span.end, end))
 
 
-def _split_fence_options(fence: Fence) -> list[tuple[str, str, Fence]] | None:
-    """`# Option A: ...` comment lines splitting one block into alternatives, else None."""
-    lines = fence.code.split("\n")
-    marks = [(i, m) for i, line in enumerate(lines) if (m := _OPTION_COMMENT.match(line))]
-    if len(marks) < 2 or fence.lang not in SHELL_LANGS:
+def _part(fence: Fence, lines: list[str], start: int) -> Fence:
+    body = list(lines)
+    while body and not body[-1].strip():
+        body.pop()
+    first = fence.first_code_line + start
+    return replace(
+        fence,
+        code="\n".join(body) + "\n",
+        span=Span(fence.span.file, first, first + len(body) - 1),
+        first_code_line=first,
+    )
+
+
+def _split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str, Fence]]] | None:
+    """One block holding alternatives: `# Option A:` comments, or a `# Or …` comment after a blank line.
+
+    Returns the commands before the first alternative (run first, once) and the alternatives.
+    """
+    if fence.lang not in SHELL_LANGS:
         return None
-    prelude = [line for line in lines[: marks[0][0]] if line.strip()]
+    lines = fence.code.rstrip("\n").split("\n")
+    marks = [
+        (i, m.group(1), _option_title(m))
+        for i, line in enumerate(lines)
+        if (m := _OPTION_COMMENT.match(line))
+    ]
+    prelude_end = marks[0][0] if marks else 0
+    if len(marks) < 2:
+        ors = [
+            i
+            for i, line in enumerate(lines)
+            if _OR_COMMENT.match(line) and i > 0 and not lines[i - 1].strip()
+        ]
+        if not ors:
+            return None
+        cuts = [0, *ors]
+        titles = [
+            lines[0].lstrip("# ").strip() if lines[0].strip().startswith("#") else "first way",
+            *[lines[i].lstrip("# ").strip() for i in ors],
+        ]
+        marks = [
+            (cut, str(n), title) for n, (cut, title) in enumerate(zip(cuts, titles, strict=True), start=1)
+        ]
+        prelude_end = 0
     parts = []
-    for n, (index, match) in enumerate(marks):
+    for n, (index, key, title) in enumerate(marks):
         stop = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
-        body = lines[index:stop]
-        while body and not body[-1].strip():
-            body.pop()
-        first = fence.first_code_line + index
-        code = "\n".join(prelude + body) + "\n"
-        part = replace(
-            fence,
-            code=code,
-            span=Span(fence.span.file, first, first + len(body) - 1),
-            first_code_line=first - len(prelude),
-        )
-        parts.append((match.group(1), match.group(2).strip(), part))
-    return parts
+        part = _part(fence, lines[index:stop], index)
+        if not any(line.strip() and not line.strip().startswith("#") for line in part.code.split("\n")):
+            return None  # an alternative with nothing to run is a comment, not a choice
+        parts.append((key, title, part))
+    prelude = lines[:prelude_end]
+    has_prelude = any(line.strip() and not line.strip().startswith("#") for line in prelude)
+    return (_part(fence, prelude, 0) if has_prelude else None), parts
 
 
-def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list[str], list[str]]:
+def _body(
+    draft: _Draft, ctx: Context
+) -> tuple[list[str], list[CodeBlock], list[str], list[str], dict[str, Any]]:
+    """Prose, code blocks, sub-checks, warnings, and step keys found in comments inside the step."""
     prose: list[str] = [draft.head] if draft.head else []
     codes: list[CodeBlock] = []
     checks: list[str] = []
     warnings: list[str] = [draft.title] if is_warning(draft.title) else []
     pending: dict[str, Any] = {}
+    hoisted: dict[str, Any] = {}
     expect_block = False
     for block in draft.blocks:
         if isinstance(block, Paragraph):
@@ -160,7 +198,9 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
             codes = _expect(codes, block.code.strip(), block.first_code_line)
             expect_block = False
         elif isinstance(block, Fence):
-            codes.append(ctx.code(block, pending))
+            # `optional`, `when`… in a comment above a block speak for the whole step.
+            hoisted.update({k: v for k, v in pending.items() if k in ("optional", "when")})
+            codes.append(ctx.code(block, {k: v for k, v in pending.items() if k not in ("optional", "when")}))
             pending = {}
             expect_block = False
         elif isinstance(block, ListBlock):
@@ -179,6 +219,9 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
         elif isinstance(block, BlockQuote):
             quote = "\n".join(f"> {line}" for line, _ in _quote_lines(block))
             prose.append(quote)
+            inner = [b for b in block.blocks if isinstance(b, Fence)]
+            if inner:
+                codes += _body(_Draft(None, "", block.span, blocks=list(inner)), ctx)[1]
         elif isinstance(block, Html):
             note = ctx.annotation(block)
             if note is not None:
@@ -187,13 +230,15 @@ def _body(draft: _Draft, ctx: Context) -> tuple[list[str], list[CodeBlock], list
                 prose.append(block.content.strip())
     warnings += [p for p in prose if is_warning(p)]
     for code in codes:
-        warnings += [c.comment for c in code.commands if is_warning(c.comment)]
+        if code.kind not in ("shell", "console", "sql"):
+            continue
         warnings += [
-            line.strip()
+            line.strip().lstrip("#").strip()
             for line in code.code.split("\n")
-            if line.strip().startswith("#") and is_warning(line) and line.strip() not in warnings
+            if line.strip().startswith("#") and is_warning(line)
         ]
-    return prose, codes, checks, list(dict.fromkeys(warnings))
+    # The same warning read from the title and from the comment it came from counts once.
+    return prose, codes, checks, list(dict.fromkeys(w.strip() for w in warnings)), hoisted
 
 
 def _expect(codes: list[CodeBlock], text: str, line: int) -> list[CodeBlock]:
@@ -214,17 +259,42 @@ def _quote_lines(block: BlockQuote) -> list[tuple[str, int]]:
     return list(plain_lines(block.blocks))
 
 
+def _option_title(match: re.Match[str]) -> str:
+    title = match.group(2).strip()
+    return f"Option {match.group(1)}: {title}" if title else f"Option {match.group(1)}"
+
+
+def _option_start(block: Block) -> tuple[str, str, list[Block]] | None:
+    """`**Option A: title**` (a paragraph) or `#### Option A: title` (a heading)."""
+    if isinstance(block, Paragraph):
+        match = _OPTION_PARA.match(block.markdown)
+        if match:
+            # The option's paragraph opens its span; text after the bold title is its prose.
+            return match.group(1), _option_title(match), [Paragraph(match.group(3), block.span)]
+    if isinstance(block, Heading):
+        match = _OPTION_HEADING.match(block.text)
+        if match:
+            return match.group(1), _option_title(match), [Paragraph("", block.span)]
+    return None
+
+
 def _options(draft: _Draft) -> list[tuple[str, str, list[Block]]] | None:
-    """`**Option A: title**` paragraphs each followed by their blocks, else None."""
+    """Option paragraphs or headings, or a bullet list of options, each with its blocks; else None."""
     parts: list[tuple[str, str, list[Block]]] = []
     lead: list[Block] = []
     for block in draft.blocks:
-        match = _OPTION_PARA.match(block.markdown) if isinstance(block, Paragraph) else None
-        if match:
-            # The option's own paragraph opens its span; any text after the bold title is its prose.
-            rest: list[Block] = [Paragraph(match.group(3), block.span)]
-            parts.append((match.group(1), match.group(2), rest))
-        elif parts:
+        start = _option_start(block)
+        if start is not None:
+            parts.append(start)
+            continue
+        if isinstance(block, ListBlock) and not block.ordered and len(block.items) >= 2:
+            starts = [_option_start(i.blocks[0]) if i.blocks else None for i in block.items]
+            if all(starts):
+                for item, found in zip(block.items, starts, strict=True):
+                    assert found is not None
+                    parts.append((found[0], found[1], [*found[2], *item.blocks[1:]]))
+                continue
+        if parts:
             parts[-1][2].append(block)
         else:
             lead.append(block)
@@ -234,9 +304,16 @@ def _options(draft: _Draft) -> list[tuple[str, str, list[Block]]] | None:
     return parts
 
 
+_STEP_KEYS = frozenset({"id", "title", "optional", "when", "destructive", "confirm", "confirm_word"})
+
+
 def _make_step(draft: _Draft, step_id: str, kind: str, ctx: Context) -> Step:
-    prose, codes, checks, warnings = _body(draft, ctx)
-    note = draft.annotation
+    prose, codes, checks, warnings, hoisted = _body(draft, ctx)
+    note = {**hoisted, **draft.annotation}
+    # Block keys written on the step (timeout, capture, target…) apply to each of its blocks.
+    shared = {k: v for k, v in note.items() if k not in _STEP_KEYS}
+    if shared:
+        codes = [replace(c, annotation={**shared, **c.annotation}) for c in codes]
     optional_match = _OPTIONAL.search(draft.head.split("\n", 1)[0] if draft.head else "") or _OPTIONAL.search(
         draft.title
     )
@@ -275,9 +352,17 @@ def _node(draft: _Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
         fences = [b for b in draft.blocks if isinstance(b, Fence)]
         split = _split_fence_options(fences[0]) if len(fences) == 1 else None
         if split is not None:
-            draft.blocks = [b for b in draft.blocks if b is not fences[0]]
+            prelude, alternatives = split
             ctx.fences.add(fences[0].span.start)
-            options = [(key, title, [fence]) for key, title, fence in split]
+            # The commands before the alternatives stay with the step and run before the choice.
+            kept: list[Block] = []
+            for block in draft.blocks:
+                if block is not fences[0]:
+                    kept.append(block)
+                elif prelude is not None:
+                    kept.append(prelude)
+            draft.blocks = kept
+            options = [(key, title, [fence]) for key, title, fence in alternatives]
     step = _make_step(draft, step_id, kind, ctx)
     if options is None:
         return step
@@ -288,9 +373,7 @@ def _node(draft: _Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
             blocks[0].span.start if blocks else draft.span.start,
             max((b.span.end for b in blocks), default=draft.span.start),
         )
-        option_draft = _Draft(
-            None, f"Option {key}: {title}" if title else f"Option {key}", span, blocks=blocks
-        )
+        option_draft = _Draft(None, title, span, blocks=blocks)
         option_id = ctx.unique(f"{step_id}.{key.lower()}", span.start)
         branches.append(
             Branch(
@@ -366,6 +449,7 @@ def steps_from_blocks(
     preamble: list[Block] = []
     pending: dict[str, Any] = {}
     counter = 0
+    closed = False
     for block in blocks:
         if isinstance(block, Html):
             note = ctx.annotation(block)
@@ -377,12 +461,15 @@ def steps_from_blocks(
         )
         if is_steps:
             assert isinstance(block, ListBlock)
+            closed = False
             for item in block.items:
                 counter += 1
                 number = item.number if kind == "step" else counter
                 drafts.append(step_from_item(item, number, pending))
                 pending = {}
-        elif drafts:
+        elif isinstance(block, Rule):
+            closed = True  # a `---` ends the last step: what follows is not part of it
+        elif drafts and not closed:
             # A block that broke the list (an unindented fence, a paragraph) belongs to the step above.
             drafts[-1].blocks.append(block)
             drafts[-1].span = _extend(drafts[-1].span, block.span.end)
@@ -393,7 +480,13 @@ def steps_from_blocks(
 
 
 def step_from_section(
-    number: int | None, title: str, span: Span, blocks: list[Block], prefix: str, ctx: Context
+    number: int | None,
+    title: str,
+    span: Span,
+    blocks: list[Block],
+    prefix: str,
+    ctx: Context,
+    note: dict[str, Any] | None = None,
 ) -> Node:
     """A step written as a `### Step N: Title` heading with its blocks."""
-    return _node(_Draft(number, title, span, "", list(blocks)), prefix, ctx)
+    return _node(_Draft(number, title, span, "", list(blocks), dict(note or {})), prefix, ctx)

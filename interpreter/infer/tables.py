@@ -18,7 +18,7 @@ _CONDITION = re.compile(
 )
 _OUTCOME = re.compile(
     r"\b(action|recommended|response|approval|outcome|then|decision|do|result|escalat\w*|"
-    r"remediation|fix|resolution|next step|owner|threshold)\b",
+    r"remediation|fix|resolution|next step)\b",
     re.I,
 )
 _SEVERITY = re.compile(r"\b(P[0-5]|SEV[- ]?\d|S[0-4])\b", re.I)
@@ -54,7 +54,7 @@ def _classify(table: Table) -> tuple[TableKind, int, list[int]] | None:
     return kind, 0, outcomes
 
 
-def find_decisions(root: Section, path: str) -> list[DecisionTable]:
+def find_decisions(root: Section) -> list[DecisionTable]:
     """Every table whose header reads as condition → outcome, titled by its section."""
     found: list[DecisionTable] = []
     seen: set[str] = set()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import large_runbook  # noqa: E402
+from corpus import large_runbook
 
 
 def _best(fn: Callable[[], object], repeat: int) -> float:
@@ -39,8 +39,20 @@ def bench_parse(repeat: int = 5) -> tuple[str, float, float, str]:
     return (f"parse 1 MB runbook ({len(text) / 1e6:.2f} MB) to graph", ours, baseline, "markdown-it parse")
 
 
+def bench_stray_quote(repeat: int = 3) -> tuple[str, float, float, str]:
+    """A block whose stray apostrophe leaves a string open for 20,000 lines: must stay linear."""
+    from interpreter.loader import load_text
+
+    lines = "\n".join(f"   echo line {i}" for i in range(20_000))
+    text = f"## Procedure 1: Big\n1. **Many**\n   ```bash\n   echo don't\n{lines}\n   ```\n"
+    closed = text.replace("echo don't", "echo dont")
+    baseline = _best(lambda: load_text(closed, "closed.md"), repeat)
+    ours = _best(lambda: load_text(text, "open.md"), repeat)
+    return ("20,000 lines after an unclosed quote", ours, baseline, "the same lines, quote closed")
+
+
 def main() -> None:
-    rows = [bench_parse()]
+    rows = [bench_parse(), bench_stray_quote()]
     print(f"{'benchmark':<48} {'ours':>9} {'baseline':>9} {'ratio':>7}  baseline is")
     for name, ours, baseline, what in rows:
         print(f"{name:<48} {ours * 1000:>7.0f}ms {baseline * 1000:>7.0f}ms {ours / baseline:>6.2f}x  {what}")
