@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .errors import InvalidRunbookError, RunbookError, SelectionError
+from .errors import InvalidRunbookError, RunbookError, SelectionError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -200,3 +200,290 @@ def graph(file: str, query: str, fmt: str) -> None:
         click.echo(json.dumps(chosen, indent=2, ensure_ascii=False))
     else:
         click.echo((to_mermaid if fmt == "mermaid" else to_dot)(chosen), nl=False)
+
+
+def _request(
+    yes: bool,
+    allow_destructive: bool,
+    non_interactive: bool,
+    from_step: str | None,
+    answer: tuple[str, ...],
+    answers_file: str | None,
+    var: tuple[str, ...],
+    runs_dir: str | None,
+    follow_timeout: float | None,
+    allow_changed: bool = False,
+) -> Any:
+    from .launch import RunRequest
+    from .questions import load_answers, parse_pairs, stdin_is_terminal
+    from .runner import RunOptions
+
+    if allow_destructive and not yes:
+        raise UsageError("--allow-destructive only goes with --yes", "add --yes, or leave both out")
+    answers, variables, notes = load_answers(answers_file) if answers_file else ({}, {}, {})
+    answers.update(parse_pairs(answer, "--answer"))
+    variables.update(parse_pairs(var, "--var"))
+    interactive = not non_interactive and stdin_is_terminal()
+    if follow_timeout is None and not interactive:
+        follow_timeout = 30.0
+    options = RunOptions(
+        yes=yes,
+        allow_destructive=allow_destructive,
+        interactive=interactive,
+        from_step=from_step,
+        follow_timeout=follow_timeout,
+    )
+    return RunRequest(options, answers, variables, notes, runs_dir, allow_changed)
+
+
+def _prompter(console: Console) -> Any:
+    from .questions import TerminalPrompter
+
+    def write(text: str) -> None:
+        from rich.markup import escape
+
+        console.print(escape(text))
+
+    return TerminalPrompter(write=write)
+
+
+def _run_options(function: Any) -> Any:
+    options = [
+        click.option("--yes", "-y", is_flag=True, help="Confirm non-destructive steps automatically."),
+        click.option(
+            "--allow-destructive",
+            is_flag=True,
+            help="With --yes: confirm destructive steps too (recorded in the journal).",
+        ),
+        click.option(
+            "--answer",
+            "-a",
+            multiple=True,
+            metavar="ID=VALUE",
+            help="Answer a question in advance (repeatable); --dry-run lists the ids.",
+        ),
+        click.option(
+            "--answers",
+            "answers_file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="YAML file of answers, vars and notes (schemas/answers.json).",
+        ),
+        click.option("--var", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable)."),
+        click.option(
+            "--non-interactive",
+            is_flag=True,
+            help="Never prompt (implied when stdin is not a terminal): an unanswered question "
+            "stops the run with exit 2.",
+        ),
+        click.option(
+            "--runs-dir",
+            envvar="RUNBOOK_RUNS_DIR",
+            type=click.Path(file_okay=False),
+            help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
+        ),
+        click.option(
+            "--follow-timeout",
+            type=float,
+            metavar="SECONDS",
+            help="How long a never-ending command (logs -f, watch) runs when nobody can press "
+            "Ctrl-C [default: until Ctrl-C; 30 without a terminal].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+RUN_EXIT_CODES = """\b
+Exit codes:
+  0    every step ok, or skipped by decision
+  1    a step failed, a prerequisite was not met, or the operator aborted
+  2    usage error, or a question with no answer and no terminal
+  3    invalid runbook
+  130  interrupted (resume it with `runbook resume RUN_ID`)
+"""
+
+
+@main.command(epilog=RUN_EXIT_CODES)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--procedure",
+    "-p",
+    "query",
+    required=True,
+    metavar="N|SLUG|TITLE",
+    help="Procedure number, slug or title (a unique prefix is enough); or a section's slug.",
+)
+@click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
+@click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")
+@_run_options
+def run(
+    file: str,
+    query: str,
+    from_step: str | None,
+    dry_run: bool,
+    yes: bool,
+    allow_destructive: bool,
+    answer: tuple[str, ...],
+    answers_file: str | None,
+    var: tuple[str, ...],
+    non_interactive: bool,
+    runs_dir: str | None,
+    follow_timeout: float | None,
+) -> None:
+    """Run one procedure of FILE step by step, with the operator in the loop.
+
+    Before each step: its prose and the exact commands. Answers: run, skip, edit, note, shell,
+    abort. Destructive steps need the word shown typed (--yes alone never does it). Ctrl-C stops
+    the running command, not the run. Every event goes to a journal, fsynced as it happens.
+
+    \b
+    Examples:
+      runbook run runbooks/rollback-procedures.md --procedure 2
+      runbook run runbooks/demo-rollback.md -p 1 --yes
+      runbook run runbooks/rollback-procedures.md -p 2 --dry-run
+      runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
+    """
+    import subprocess
+
+    from .launch import start_run
+    from .questions import UnansweredQuestion
+    from .view import stdout_view
+
+    request = _request(
+        yes,
+        allow_destructive,
+        non_interactive,
+        from_step,
+        answer,
+        answers_file,
+        var,
+        runs_dir,
+        follow_timeout,
+    )
+    if dry_run:
+        _dry_run(file, query, request)
+        return
+    console = _console()
+    view = stdout_view(console)
+    prompter = _prompter(console) if request.options.interactive else None
+    try:
+        code, run_id = start_run(file, query, request, view, prompter, subprocess.Popen)
+    except UnansweredQuestion as error:
+        _fail(error)
+    _finish(code, run_id)
+
+
+def _finish(code: int, run_id: str) -> NoReturn:
+    err = _console(stderr=True)
+    words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
+    err.print(
+        f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
+        f"`runbook timeline {run_id}` shows it"
+        + ("; `runbook resume " + run_id + "` continues it" if code in (1, 130) else "")
+    )
+    sys.exit(code)
+
+
+def _dry_run(file: str, query: str, request: Any) -> None:
+    import os
+
+    from .graph import graph_json
+    from .plan import plan_lines
+    from .select import select_unit
+
+    runbook = _load(file)
+    unit_model = select_unit(runbook, query)
+    graph = graph_json(runbook)
+    unit = next(u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_model.id)
+    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
+        click.echo(line)
+
+
+@main.command(epilog=RUN_EXIT_CODES)
+@click.argument("run_id")
+@click.option(
+    "--allow-changed", is_flag=True, help="Resume although the runbook changed since the run started."
+)
+@_run_options
+def resume(
+    run_id: str,
+    allow_changed: bool,
+    yes: bool,
+    allow_destructive: bool,
+    answer: tuple[str, ...],
+    answers_file: str | None,
+    var: tuple[str, ...],
+    non_interactive: bool,
+    runs_dir: str | None,
+    follow_timeout: float | None,
+) -> None:
+    """Continue a killed, interrupted or stopped run with the same inputs and answers.
+
+    Finished steps are never run again. A step that had started but not finished is in doubt:
+    its partial output is shown and the operator decides (rerun, done, skip, abort).
+
+    \b
+    Example:
+      runbook resume 20261128-223536-3fa2c1
+    """
+    import subprocess
+
+    from .launch import resume_run
+    from .questions import UnansweredQuestion
+    from .view import stdout_view
+
+    request = _request(
+        yes,
+        allow_destructive,
+        non_interactive,
+        None,
+        answer,
+        answers_file,
+        var,
+        runs_dir,
+        follow_timeout,
+        allow_changed,
+    )
+    console = _console()
+    prompter = _prompter(console) if request.options.interactive else None
+    try:
+        code, run = resume_run(run_id, request, stdout_view(console), prompter, subprocess.Popen)
+    except UnansweredQuestion as error:
+        _fail(error)
+    _finish(code, run)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("run_id")
+@click.option(
+    "--runs-dir",
+    envvar="RUNBOOK_RUNS_DIR",
+    type=click.Path(file_okay=False),
+    help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def timeline(run_id: str, runs_dir: str | None, fmt: str) -> None:
+    """Print the timeline of a run from its journal (a unique prefix of the id is enough).
+
+    \b
+    Example:
+      runbook timeline 20261128-223536 --format md
+    """
+    from .journal import default_runs_dir, read_events, run_directory
+    from .timeline import timeline_lines
+
+    directory = run_directory(default_runs_dir(runs_dir), run_id)
+    events, torn = read_events(directory / "journal.jsonl")
+    if fmt == "json":
+        for event in events:
+            click.echo(json.dumps(event, ensure_ascii=False))
+    else:
+        for line in timeline_lines(events, markdown=fmt == "md"):
+            click.echo(line)
+    if torn:
+        _console(stderr=True).print(
+            "[yellow]the journal's last line was torn (the run was killed while writing it); "
+            "it is left out[/]"
+        )

@@ -26,3 +26,20 @@ def test_readme_listing_matches_the_program() -> None:
     for line in shown.group(1).strip().split("\n"):
         line = line.split("…")[0].rstrip()
         assert line in result.stdout, line
+
+
+def test_readme_answers_file_is_the_one_the_end_to_end_test_uses() -> None:
+    import yaml
+    from test_run_seed import ANSWERS
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"```yaml\n(# answers.yaml.*?)```", readme, re.S)
+    assert block is not None
+    data = yaml.safe_load(block.group(1))["answers"]
+    as_text = {k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in data.items()}
+    assert as_text == ANSWERS
+
+
+def test_readme_main_job_runs_the_demo() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "runbook run runbooks/demo-rollback.md --procedure 1 --yes" in readme

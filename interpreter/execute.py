@@ -1,0 +1,524 @@
+"""One step of a run: its inputs, its confirmation, its commands, their output and expectations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from .expect import matches
+from .gitinfo import previous_tag
+from .masking import MASK
+from .questions import Question
+from .session import CommandResult
+from .values import newest_matching, substitute
+
+if TYPE_CHECKING:
+    from .runner import Runner
+
+__all__ = ["run_step"]
+
+_TAIL = 1 << 20  # output kept in memory per command for expectations; the file keeps it all
+_FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
+_VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def run_step(runner: Runner, node: dict[str, Any]) -> None:
+    """Run a step, a checklist item or a template; ends the run (Stop) when the operator says so."""
+    from .runner import Stop
+
+    step_id = node["id"]
+    if step_id in runner.done:
+        return
+    flags = node["flags"]
+    if step_id in runner.in_doubt and _settle_in_doubt(runner, node):
+        return
+    if flags["optional"]:
+        applies = runner.ask(
+            Question(step_id, "yesno", f"Does {step_id} apply? ({flags['when'] or 'optional'})")
+        )
+        if applies == "no":
+            _skip(runner, node, "not applicable")
+            return
+    _note(runner, step_id)
+    if node["kind"] == "template":
+        _template(runner, node)
+        return
+    runnable = [b for b in node["blocks"] if b["kind"] in ("shell", "console")]
+    if not runnable:
+        _manual(runner, node)
+        return
+    _inputs(runner, node)
+    commands = _resolved(runner, node, runnable)
+    # The commands are listed up front when the operator decides; each is echoed as it runs.
+    asks = not runner.options.yes or node["flags"]["confirm"] == "typed"
+    shown = [runner.masker.text(c[0]) for c in commands] if asks else []
+    runner.view.node(node, shown, _env_lines(runner, node))
+    runner.view.clock(runner.elapsed(), runner.target_minutes, runner.unit.get("duration"))
+    decision = _confirm(runner, node)
+    if decision == "skip":
+        return
+    if decision == "edit":
+        commands = _edit(runner, commands)
+    attempt = 0
+    while True:
+        attempt += 1
+        ok, results = _execute(runner, node, commands, attempt)
+        if ok and _expectations(runner, node, results):
+            runner.done[step_id] = "ok"
+            return
+        failed = next((r for r in results if r["status"] not in ("ok", "stopped")), None)
+        why = f"{step_id} failed" + (
+            f" (exit {failed['exit_code']})" if failed and failed["exit_code"] else ""
+        )
+        if not runner.interactive_or_answered(f"{step_id}:failed"):
+            raise Stop("failed", 1, why)  # with nobody to ask, a failure stops the run
+        action = runner.ask(
+            Question(
+                f"{step_id}:failed",
+                "choice",
+                f"{step_id} failed. What now",
+                (
+                    ("r", "retry"),
+                    ("s", "skip this step"),
+                    ("e", "edit the commands and run them"),
+                    ("a", "abort the run"),
+                ),
+            )
+        )
+        if action == "r":
+            continue
+        if action == "s":
+            _skip(runner, node, "skipped after failure")
+            return
+        if action == "e":
+            commands = _edit(runner, commands)
+            continue
+        raise Stop("failed", 1, f"{step_id} failed" + (f" (exit {failed['exit_code']})" if failed else ""))
+
+
+def _skip(runner: Runner, node: dict[str, Any], reason: str) -> None:
+    runner.emit("step.skipped", node["id"], {"reason": reason})
+    runner.view.result(node["id"], "skipped", None, 0.0, reason)
+    runner.done[node["id"]] = "skipped"
+
+
+def _note(runner: Runner, step_id: str) -> None:
+    if step_id in runner.notes:
+        runner.emit("note.added", step_id, {"text": runner.masker.text(runner.notes.pop(step_id))})
+
+
+def _manual(runner: Runner, node: dict[str, Any]) -> None:
+    """A step with nothing to run (bullets, SQL to run by hand): the operator says when it is done."""
+    runner.view.node(node, [], [])
+    for block in node["blocks"]:
+        runner.view.text(block["code"])
+    checks = node.get("checks", [])
+    for index, check in enumerate(checks, start=1):
+        auto = "yes" if runner.options.yes else None
+        answer = runner.ask(Question(f"{node['id']}:check.{index}", "yesno", f"Checked: {check}"), auto)
+        if answer != "yes":
+            _skip(runner, node, f"not checked: {check}")
+            return
+    auto = "yes" if runner.options.yes else None
+    done = runner.ask(
+        Question(f"{node['id']}:done", "yesno", f"Done with {node['id']} ({node['title']})"), auto
+    )
+    if done == "yes":
+        runner.emit(
+            "step.finished",
+            node["id"],
+            {
+                "status": "ok",
+                "exit_code": None,
+                "duration": 0.0,
+                "commands": [],
+                "manual": True,
+                "by": "--yes" if auto and f"{node['id']}:done" not in runner.answers.given else "operator",
+            },
+        )
+        runner.view.result(node["id"], "ok", None, 0.0, "done by hand")
+        runner.done[node["id"]] = "ok"
+    else:
+        _skip(runner, node, "not done")
+
+
+def _inputs(runner: Runner, node: dict[str, Any]) -> None:
+    """Every variable the step reads that nothing set yet: --var, a default, or the operator."""
+    declared = {v["name"]: v for v in runner.graph["runbook"]["variables"]}
+    for use in node.get("uses", []):
+        name = use["name"]
+        if name in runner.session.env or use["from"] is not None:
+            continue
+        spec = declared.get(name, {})
+        secret = bool(use["secret"] or spec.get("secret"))
+        if name in runner.variables:
+            value, source = runner.variables[name], "var"
+        else:
+            question = Question(
+                f"var:{name}",
+                "secret" if secret else "text",
+                spec.get("prompt") or f"Value for ${name} (used by {node['id']})",
+                default=None if secret else spec.get("default"),
+                flag=f"--var {name}=VALUE",
+            )
+            value, source = runner.ask(question), "asked"
+        _set_input(runner, name, value, secret, source, node["id"])
+
+
+def _set_input(runner: Runner, name: str, value: str, secret: bool, source: str, step: str | None) -> None:
+    if secret:
+        runner.masker.add(value)
+    runner.session.env[name] = value
+    runner.emit(
+        "input.set",
+        step,
+        {"name": name, "value": MASK if secret else value, "secret": secret, "source": source},
+    )
+
+
+def _placeholder_default(runner: Runner, placeholder: dict[str, Any]) -> str | None:
+    text, kind = placeholder["text"], placeholder["kind"]
+    if kind == "timestamp":
+        return newest_matching(text, runner.session.cwd) or text
+    if kind == "commit" or re.search(r"tag|commit|version|release|stable", text, re.I):
+        # The release before the current one: from the repository the commands run in, else
+        # from the runbook's own.
+        return previous_tag(runner.session.cwd) or previous_tag(runner.runbook_path.resolve().parent)
+    return None
+
+
+def _resolved(
+    runner: Runner, node: dict[str, Any], blocks: list[dict[str, Any]]
+) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+    """Each command with its placeholders filled: (text to run, command, extra environment)."""
+    out = []
+    for block in blocks:
+        wanted = {p["text"]: p for p in block["placeholders"] if p["kind"] != "field"}
+        for placeholder in wanted.values():
+            key = f"placeholder:{placeholder['text']}"
+            if placeholder["text"] in runner.placeholder_values:
+                continue
+            value = runner.ask(
+                Question(
+                    key,
+                    "text",
+                    f"Value for {placeholder['text']} ({placeholder['kind']} placeholder in {node['id']})",
+                    default=_placeholder_default(runner, placeholder),
+                )
+            )
+            runner.placeholder_values[placeholder["text"]] = value
+            runner.emit(
+                "input.set", node["id"], {"name": key, "value": value, "secret": False, "source": "asked"}
+            )
+        for command in block["commands"]:
+            values = {t: runner.placeholder_values[t] for t in wanted if t in command["text"]}
+            sub = substitute(command["text"], values, runner.value_counter)
+            out.append((sub.text, command, sub.env))
+    return out
+
+
+def _env_lines(runner: Runner, node: dict[str, Any]) -> list[str]:
+    lines = []
+    for use in node.get("uses", []):
+        value = runner.session.env.get(use["name"])
+        if value is not None:
+            lines.append(f"${use['name']} = {runner.masker.text(value) if not use['secret'] else MASK}")
+    return lines
+
+
+def _confirm(runner: Runner, node: dict[str, Any]) -> str:
+    """Typed word for a destructive step; run/skip/edit/note/shell/abort for the others."""
+    from .runner import Stop
+
+    flags = node["flags"]
+    step_id = node["id"]
+    if flags["confirm"] == "typed":
+        word = flags["confirm_word"] or runner.unit["slug"]
+        allowed = runner.options.yes and runner.options.allow_destructive
+        question = Question(f"{step_id}:confirm", "typed", f"{step_id} is destructive. Run it", word=word)
+        runner.ask(question, word if allowed else None)
+        by = "allow-destructive" if allowed and question.id not in runner.answers.given else "operator"
+        runner.emit("step.confirmed", step_id, {"kind": "typed", "word": word, "by": by})
+        return "run"
+    if flags["confirm"] == "none":
+        return "run"
+    while True:
+        auto = "r" if runner.options.yes else None
+        action = runner.ask(
+            Question(
+                f"{step_id}:run",
+                "choice",
+                f"Run {step_id}",
+                (
+                    ("r", "run"),
+                    ("s", "skip"),
+                    ("e", "edit"),
+                    ("n", "add a note"),
+                    ("h", "open a shell here"),
+                    ("a", "abort the run"),
+                ),
+            ),
+            auto,
+        )
+        if action == "r":
+            return "run"
+        if action == "s":
+            _skip(runner, node, "skipped by the operator")
+            return "skip"
+        if action == "n":
+            text = runner.ask(Question(f"{step_id}:note", "text", "Note"))
+            runner.emit("note.added", step_id, {"text": runner.masker.text(text)})
+        elif action == "h":
+            runner.view.text("Opening a shell in the run's environment; `exit` returns to the run.")
+            subprocess.call([os.environ.get("SHELL", "bash")], cwd=runner.session.cwd, env=runner.session.env)
+        elif action == "e":
+            return "edit"
+        else:
+            raise Stop("aborted", 1, f"aborted by the operator at {step_id}")
+
+
+def _edit(
+    runner: Runner, commands: list[tuple[str, dict[str, Any], dict[str, str]]]
+) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+    """Open the commands in $VISUAL/$EDITOR; what is saved is what runs (one command per line)."""
+    text = "\n".join(c[0] for c in commands) + "\n"
+    with tempfile.NamedTemporaryFile("w+", suffix=".sh", delete=False) as handle:
+        handle.write(text)
+        path = handle.name
+    try:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        subprocess.call([*shlex.split(editor), path])
+        with open(path, encoding="utf-8") as handle:
+            edited = handle.read()
+    finally:
+        os.unlink(path)
+    from .infer.shell import is_never_ending
+
+    lines = [line for line in edited.split("\n") if line.strip() and not line.strip().startswith("#")]
+    return [
+        (
+            line,
+            {"text": line, "never_ending": is_never_ending(line), "expectations": [], "edited_from": text},
+            {},
+        )
+        for line in lines
+    ]
+
+
+def _execute(
+    runner: Runner,
+    node: dict[str, Any],
+    commands: list[tuple[str, dict[str, Any], dict[str, str]]],
+    attempt: int,
+) -> tuple[bool, list[dict[str, Any]]]:
+    step_id = node["id"]
+    texts = [runner.masker.text(c[0]) for c in commands]
+    edited = next((c[1]["edited_from"] for c in commands if "edited_from" in c[1]), None)
+    data: dict[str, Any] = {"attempt": attempt, "commands": texts, "cwd": runner.session.cwd}
+    if edited is not None:
+        data["edited"] = {"original": runner.masker.text(edited), "edited": "\n".join(texts)}
+    runner.emit("step.started", step_id, data)
+    before = dict(runner.session.env)
+    results: list[dict[str, Any]] = []
+    total = 0.0
+    status: str = "ok"
+    code: int | None = 0
+    timeout = node["flags"]["timeout"]
+    for index, (text, command, extra) in enumerate(commands, start=1):
+        never = bool(command.get("never_ending"))
+        limit = timeout if timeout is not None else (runner.options.follow_timeout if never else None)
+        result, output, tail = _one(runner, step_id, attempt, index, text, extra, node, limit, never)
+        total += result.duration
+        entry = {
+            "text": runner.masker.text(text),
+            "status": result.status,
+            "exit_code": result.exit_code,
+            "duration": round(result.duration, 3),
+            "output": output,
+            "_tail": tail,
+            "expectations": command.get("expectations", []),
+        }
+        if result.error:
+            entry["error"] = result.error
+        results.append(entry)
+        if result.status not in ("ok", "stopped"):
+            status, code = result.status, result.exit_code
+            exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
+            runner.view.text(
+                f"  {result.status}: {entry['text'].split(chr(10))[0]}{exit_text} {result.error}"
+            )
+            break
+        if result.status == "stopped":
+            status, code = "stopped", result.exit_code  # by the operator or its timeout: not a failure
+            runner.view.text("  stopped: a never-ending command, not a failure")
+    runner.view.result(step_id, status, code if status != "ok" else 0, total)
+    exports = {
+        k: v
+        for k, v in runner.session.env.items()
+        if before.get(k) != v and runner.masker.text(v) == v and not k.startswith("RUNBOOK_VALUE_")
+    }
+    removed = sorted(k for k in before if k not in runner.session.env)
+    runner.emit(
+        "step.finished",
+        step_id,
+        {
+            "status": status,
+            "exit_code": code if status != "ok" else 0,
+            "duration": round(total, 3),
+            "commands": [
+                {k: v for k, v in r.items() if not k.startswith("_") and k != "expectations"} for r in results
+            ],
+            "exports": exports,
+            "unset": removed,
+            "cwd": runner.session.cwd,
+        },
+    )
+    return status in ("ok", "stopped"), results
+
+
+def _one(
+    runner: Runner,
+    step_id: str,
+    attempt: int,
+    index: int,
+    text: str,
+    extra: dict[str, str],
+    node: dict[str, Any],
+    limit: float | None,
+    never: bool,
+) -> tuple[CommandResult, dict[str, Any], bytes]:
+    journal = runner.journal
+    output = journal.output(f"{runner.seq:06d}-{step_id}-{attempt}-{index}") if journal else None
+    tail = bytearray()
+
+    def sink(chunk: bytes) -> None:
+        masked = runner.masker.feed(chunk)
+        if not masked:
+            return
+        runner.view.output(masked)
+        if output is not None:
+            output.write(masked)
+        tail.extend(masked)
+        if len(tail) > _TAIL:
+            del tail[: len(tail) - _TAIL]
+
+    runner.view.running(runner.masker.text(text))
+    session = runner.session
+    saved = dict(session.env)
+    session.env.update(extra)
+    capture = tuple(node.get("sets", []))
+    result = session.run(text, sink, capture=capture, timeout=limit, never_ending=never)
+    for name in extra:
+        session.env.pop(name, None)
+        saved.pop(name, None)
+    sink(b"")
+    rest = runner.masker.flush()
+    if rest:
+        runner.view.output(rest)
+        tail.extend(rest)
+        if output is not None:
+            output.write(rest)
+    info = output.finish() if output is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
+    return result, info, bytes(tail)
+
+
+def commands_of(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for b in node.get("blocks", []) for c in b["commands"]]
+
+
+def _expectations(runner: Runner, node: dict[str, Any], results: list[dict[str, Any]]) -> bool:
+    step_id = node["id"]
+    ok = True
+    number = 0
+    for result in results:
+        output = result["_tail"].decode("utf-8", "replace")
+        for expectation in result["expectations"]:
+            number += 1
+            if expectation["literal"]:
+                passed = matches(expectation["text"], output)
+                verdict = "passed" if passed else "failed"
+            else:
+                auto = "yes" if runner.options.yes else None
+                answer = runner.ask(
+                    Question(
+                        f"{step_id}:expect.{number}",
+                        "yesno",
+                        f"Expected: {expectation['text']} — is that what you see",
+                    ),
+                    auto,
+                )
+                passed = answer == "yes"
+                verdict = ("confirmed" if passed else "rejected") + (
+                    " by --yes" if auto and f"{step_id}:expect.{number}" not in runner.answers.given else ""
+                )
+            runner.emit(
+                "expectation.checked",
+                step_id,
+                {
+                    "text": expectation["text"],
+                    "literal": expectation["literal"],
+                    "result": verdict,
+                    "command": result["text"],
+                },
+            )
+            runner.view.text(f"  expected {expectation['text']}: {verdict}")
+            ok = ok and passed
+    return ok
+
+
+def _template(runner: Runner, node: dict[str, Any]) -> None:
+    """Fill a message template's fields and variables, show it, record it as an announcement."""
+    runner.view.node(node, [], [])
+    block = next(b for b in node["blocks"] if b["kind"] == "template")
+    text = block["code"]
+    for field_name in block["fields"]:
+        value = runner.ask(Question(f"{node['id']}:{field_name}", "text", f"[{field_name}]"))
+        text = text.replace(f"[{field_name}]", value)
+
+    def variable(match: re.Match[str]) -> str:
+        return runner.session.env.get(match.group(1), match.group(0))
+
+    text = runner.masker.text(_VAR.sub(variable, text))
+    runner.view.announce(text)
+    runner.emit("template.announced", node["id"], {"text": text})
+    runner.done[node["id"]] = "ok"
+
+
+def _settle_in_doubt(runner: Runner, node: dict[str, Any]) -> bool:
+    """A step that started before the run was killed and never finished: the operator decides."""
+    from .runner import Stop
+
+    info = runner.in_doubt.pop(node["id"])
+    runner.view.text(
+        f"\n{node['id']} was started (attempt {info['attempt']}) but never finished: it is in doubt."
+    )
+    for partial in info.get("partial", []):
+        runner.view.text(f"--- partial output ({partial['name']}) ---")
+        runner.view.output(partial["data"])
+    answer = runner.ask(
+        Question(
+            f"{node['id']}:in-doubt",
+            "choice",
+            f"What happened to {node['id']}",
+            (
+                ("rerun", "run it again"),
+                ("done", "it finished: mark it done"),
+                ("skip", "skip it"),
+                ("abort", "stop here"),
+            ),
+        )
+    )
+    runner.emit("step.in-doubt", node["id"], {"decision": answer, "attempt": info["attempt"]})
+    if answer == "rerun":
+        return False
+    if answer == "abort":
+        raise Stop("aborted", 1, f"aborted at {node['id']} (in doubt)")
+    if answer == "done":
+        runner.done[node["id"]] = "ok"
+    else:
+        _skip(runner, node, "in doubt, skipped")
+    return True

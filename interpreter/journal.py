@@ -1,0 +1,182 @@
+"""The run journal: one JSON event per line, fsynced before the action it announces, and output files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from . import jsonschemas
+from .errors import RunbookError, UsageError
+
+__all__ = [
+    "Journal",
+    "OutputFile",
+    "default_runs_dir",
+    "new_run_id",
+    "read_events",
+    "run_directory",
+]
+
+JOURNAL = "journal.jsonl"
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable and unique: `20261128-223536-3fa2c1`."""
+    return f"{now.astimezone(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def default_runs_dir(option: str | None) -> Path:
+    """`--runs-dir`, else `RUNBOOK_RUNS_DIR`, else `.runbook/runs` in the current directory."""
+    return Path(option or os.environ.get("RUNBOOK_RUNS_DIR") or Path(".runbook") / "runs")
+
+
+def run_directory(runs_dir: Path, run_id: str) -> Path:
+    """The folder of a run, by id or by a unique prefix of it.
+
+    Raises:
+        UsageError: no run, or several, match.
+    """
+    if (runs_dir / run_id / JOURNAL).is_file():
+        return runs_dir / run_id
+    matches = (
+        sorted(p for p in runs_dir.glob(f"{run_id}*") if (p / JOURNAL).is_file()) if runs_dir.is_dir() else []
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(
+            f"no run {run_id!r} in {runs_dir}", "`runbook runs` lists them; --runs-dir picks the folder"
+        )
+    raise UsageError(
+        f"{run_id!r} matches {len(matches)} runs in {runs_dir}: " + ", ".join(p.name for p in matches),
+        "give more of the id",
+    )
+
+
+def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    """The events of a journal, and whether its last line was torn (a kill mid-write).
+
+    A torn last line is left out; a damaged line anywhere else is an error.
+
+    Raises:
+        RunbookError: the journal cannot be read or a line before the last is not an event.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RunbookError(f"{path}: cannot read the journal: {exc.strerror}") from exc
+    complete, _, tail = raw.rpartition(b"\n")
+    events: list[dict[str, Any]] = []
+    for number, line in enumerate(complete.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(json.loads(line))
+        except ValueError as exc:
+            raise RunbookError(f"{path}:{number}: damaged journal line (not JSON)") from exc
+    torn = False
+    if tail.strip():
+        # The last line has no newline: a kill during its write. Keep it only if it is whole.
+        try:
+            events.append(json.loads(tail))
+        except ValueError:
+            torn = True
+    return events, torn
+
+
+@dataclass(slots=True)
+class OutputFile:
+    """A command's output being written: `.partial` while it runs, then named by its hash."""
+
+    directory: Path
+    name: str
+    handle: IO[bytes] = field(init=False)
+    digest: Any = field(init=False)
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.directory / f"{self.name}.partial", "wb")  # noqa: SIM115
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def finish(self) -> dict[str, Any]:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        sha = self.digest.hexdigest()
+        final = self.directory / f"{sha}.log"
+        os.replace(self.directory / f"{self.name}.partial", final)
+        return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
+
+
+class Journal:
+    """Appends validated events to `journal.jsonl`; each line is on disk before `append` returns."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / JOURNAL
+        self.outputs = directory / "outputs"
+        directory.mkdir(parents=True, exist_ok=True)
+        self._repair_torn_tail()
+        self._handle = open(self.path, "ab")  # noqa: SIM115
+        self._sync_directory()
+
+    def _repair_torn_tail(self) -> None:
+        # A kill mid-write can leave half a line; cut it so the journal stays valid JSON lines.
+        if not self.path.exists():
+            return
+        raw = self.path.read_bytes()
+        if raw and not raw.endswith(b"\n"):
+            keep = raw.rfind(b"\n") + 1
+            with open(self.path, "r+b") as handle:
+                handle.truncate(keep)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def _sync_directory(self) -> None:
+        fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def events(self) -> list[dict[str, Any]]:
+        return read_events(self.path)[0]
+
+    def append(self, event: dict[str, Any]) -> None:
+        """Validate and write one event, then fsync.
+
+        Raises:
+            RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
+        """
+        problem = jsonschemas.first_error("events", event)
+        if problem:
+            raise RunbookError(
+                f"internal error: journal event breaks schemas/events.json at {problem}",
+                "please report this with the runbook attached",
+            )
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self._handle.write(line.encode("utf-8"))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def output(self, name: str) -> OutputFile:
+        return OutputFile(self.outputs, name)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.events())

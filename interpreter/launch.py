@@ -1,0 +1,265 @@
+"""Starting and resuming runs: wiring the runbook, answers, journal, session, prompter and view."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidRunbookError, UsageError
+from .graph import graph_json
+from .journal import Journal, default_runs_dir, new_run_id, read_events, run_directory
+from .masking import Masker
+from .questions import Answers, Prompter
+from .runner import Clock, Runner, RunOptions, operator
+from .session import ShellSession, Spawn
+
+__all__ = ["RunRequest", "resume_run", "start_run"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """Everything `runbook run` and `runbook resume` were asked to do."""
+
+    options: RunOptions
+    answers: dict[str, str]
+    variables: dict[str, str]
+    notes: dict[str, str]
+    runs_dir: str | None
+    allow_changed: bool = False
+
+
+def _secret_values(graph: dict[str, Any], env: dict[str, str]) -> list[str]:
+    """Values to mask from the start: secret variables already in the environment."""
+    from .infer.shell import is_secret_name
+
+    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
+    return [
+        value for name, value in env.items() if (name in declared or is_secret_name(name)) and len(value) >= 3
+    ]
+
+
+def _runner(
+    graph: dict[str, Any],
+    unit: dict[str, Any],
+    path: Path,
+    run_id: str,
+    journal: Journal,
+    request: RunRequest,
+    view: Any,
+    prompter: Prompter | None,
+    spawn: Spawn,
+    clock: Clock,
+) -> Runner:
+    env = dict(os.environ)
+    masker = Masker(_secret_values(graph, env))
+    session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn)
+    runner = Runner(
+        graph=graph,
+        unit=unit,
+        runbook_path=path,
+        run_id=run_id,
+        session=session,
+        view=view,
+        prompter=prompter,
+        answers=Answers(dict(request.answers)),
+        options=request.options,
+        observers=[journal.append],
+        clock=clock,
+        masker=masker,
+        journal=journal,
+        notes=dict(request.notes),
+        variables=dict(request.variables),
+        actor=operator(),
+    )
+    for name, value in request.variables.items():
+        secret = any(v["name"] == name and v["secret"] for v in graph["runbook"]["variables"])
+        if secret:
+            masker.add(value)
+        env[name] = value
+    return runner
+
+
+def start_run(
+    path: str,
+    query: str,
+    request: RunRequest,
+    view: Any,
+    prompter: Prompter | None,
+    spawn: Spawn,
+    clock: Clock | None = None,
+) -> tuple[int, str]:
+    """Run one procedure; returns the exit code and the run id.
+
+    Raises:
+        InvalidRunbookError: the runbook has error findings.
+        SelectionError: the procedure is unknown or ambiguous.
+        UnansweredQuestion: a question had no answer and there is no terminal (exit 2).
+    """
+    from .gitinfo import provenance
+    from .loader import load
+    from .select import select_unit
+
+    runbook = load(path)
+    errors = [f for f in runbook.findings if f.severity == "error"]
+    if errors:
+        raise InvalidRunbookError("\n".join(str(f) for f in errors))
+    unit_model = select_unit(runbook, query)
+    graph = graph_json(runbook)
+    unit = next(u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_model.id)
+    clock = clock or Clock()
+    run_id = new_run_id(clock.now())
+    runs_dir = default_runs_dir(request.runs_dir)
+    journal = Journal(runs_dir / run_id)
+    where = provenance(Path(path))
+    if where.dirty:
+        view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
+    runner = _runner(graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock)
+    view.header(unit, run_id, str(runs_dir))
+    inputs = {k: v for k, v in request.variables.items()}
+    try:
+        code = runner.run({"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}, inputs)
+    finally:
+        runner.session.close()
+        journal.close()
+    return code, run_id
+
+
+def _replay(events: list[dict[str, Any]], runner: Runner) -> None:
+    """Restore what a killed run had decided and done, from its journal."""
+    started: dict[str, dict[str, Any]] = {}
+    for event in events:
+        kind, step, data = event["type"], event["step"], event["data"]
+        if kind == "choice.made":
+            runner.answers.given.setdefault(data["choice"], data["branch"])
+            runner.done[data["choice"]] = "ok"
+        elif kind == "gate.item":
+            answer = "yes" if data["answer"] in ("yes", "override") else "no"
+            runner.answers.given.setdefault(data["item"], answer)
+        elif kind == "gate.passed":
+            runner.done[step] = "ok"
+        elif kind == "input.set":
+            if data["secret"]:
+                continue
+            if data["name"].startswith("placeholder:"):
+                runner.placeholder_values[data["name"].split(":", 1)[1]] = data["value"]
+            else:
+                runner.session.env[data["name"]] = data["value"]
+        elif kind == "decision.made":
+            runner.target_minutes = data.get("response_minutes")
+        elif kind == "step.started":
+            started[step] = {"attempt": data["attempt"], "seq": event["seq"]}
+        elif kind == "step.finished":
+            started.pop(step, None)
+            if data["status"] in ("ok", "stopped"):
+                runner.done[step] = "ok"
+            runner.session.env.update(data.get("exports", {}))
+            for name in data.get("unset", []):
+                runner.session.env.pop(name, None)
+            if data.get("cwd") and os.path.isdir(data["cwd"]):
+                runner.session.cwd = data["cwd"]
+        elif kind in ("step.skipped", "template.announced"):
+            runner.done[step] = kind
+        elif kind == "step.in-doubt":
+            started.pop(step, None)
+            if data["decision"] in ("done", "skip"):
+                runner.done[step] = data["decision"]
+        if kind == "run.started":
+            runner.started = _parse_time(event["time"])
+        runner.seq = max(runner.seq, event["seq"])
+    for step, info in started.items():
+        partial = []
+        for file in sorted((runner.journal.outputs).glob(f"*-{step}-{info['attempt']}-*.partial")):
+            partial.append({"name": file.name, "data": file.read_bytes()[-65536:]})
+        runner.in_doubt[step] = {**info, "partial": partial}
+
+
+def _parse_time(text: str) -> Any:
+    from datetime import datetime, timezone
+
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def resume_run(
+    run_id: str,
+    request: RunRequest,
+    view: Any,
+    prompter: Prompter | None,
+    spawn: Spawn,
+    clock: Clock | None = None,
+) -> tuple[int, str]:
+    """Continue a killed or stopped run with its inputs and answers; finished steps never re-run.
+
+    Raises:
+        UsageError: no such run, or it already finished successfully.
+        InvalidRunbookError: the runbook changed since the run started (unless allowed).
+    """
+    from .loader import load
+
+    runs_dir = default_runs_dir(request.runs_dir)
+    directory = run_directory(runs_dir, run_id)
+    events, _ = read_events(directory / "journal.jsonl")
+    first = next((e for e in events if e["type"] == "run.started"), None)
+    if first is None:
+        raise UsageError(f"run {directory.name} has no run.started event; it cannot be resumed")
+    last_finish = next((e for e in reversed(events) if e["type"] in ("run.finished", "run.resumed")), None)
+    if (
+        last_finish is not None
+        and last_finish["type"] == "run.finished"
+        and last_finish["data"]["status"] == "ok"
+    ):
+        raise UsageError(f"run {directory.name} finished successfully; there is nothing to resume")
+    path = first["data"]["runbook"]["path"]
+    runbook = load(path)
+    if runbook.sha256 != first["data"]["runbook"]["sha256"] and not request.allow_changed:
+        raise InvalidRunbookError(
+            f"{path} changed since run {directory.name} started; resuming would follow different steps",
+            "restore that version, or pass --allow-changed",
+        )
+    graph = graph_json(runbook)
+    unit_id = first["data"]["procedure"]["id"]
+    unit = next((u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_id), None)
+    if unit is None:
+        raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
+    journal = Journal(directory)
+    events = journal.events()
+    # The same answers and mode as the first attempt; what is given now adds to them.
+    mode = first["data"]["mode"]
+    request = RunRequest(
+        options=RunOptions(
+            yes=request.options.yes or bool(mode.get("yes")),
+            allow_destructive=request.options.allow_destructive or bool(mode.get("allow_destructive")),
+            interactive=request.options.interactive,
+            follow_timeout=request.options.follow_timeout or mode.get("follow_timeout"),
+        ),
+        answers={**first["data"].get("answers", {}), **request.answers},
+        variables={**first["data"]["inputs"], **request.variables},
+        notes=request.notes,
+        runs_dir=request.runs_dir,
+        allow_changed=request.allow_changed,
+    )
+    request = RunRequest(
+        request.options,
+        request.answers,
+        {k: v for k, v in request.variables.items() if v != "••••"},
+        request.notes,
+        request.runs_dir,
+        request.allow_changed,
+    )
+    runner = _runner(
+        graph, unit, Path(path), directory.name, journal, request, view, prompter, spawn, clock or Clock()
+    )
+    runner.actor = operator()
+    _replay(events, runner)
+    view.header(unit, directory.name, str(runs_dir))
+    done = ", ".join(sorted(runner.done)) or "nothing yet"
+    view.text(
+        f"resuming: done {done}" + (f"; in doubt {', '.join(runner.in_doubt)}" if runner.in_doubt else "")
+    )
+    try:
+        code = runner.run({}, {}, resumed=True)
+    finally:
+        runner.session.close()
+        journal.close()
+    return code, directory.name

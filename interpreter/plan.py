@@ -1,0 +1,73 @@
+"""`runbook run --dry-run`: the resolved plan, every command and every question, nothing run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .values import substitute
+
+__all__ = ["plan_lines"]
+
+
+def plan_lines(
+    unit: dict[str, Any], answers: dict[str, str], variables: dict[str, str], env: dict[str, str]
+) -> list[str]:
+    """Lines describing what a run would do, with the id of each question it would ask."""
+    depth: dict[str, int] = {}
+    lines = [f"Plan for {unit['title']} (nothing is run)"]
+    if unit.get("confirm"):
+        lines.append(
+            f"  asks {unit['id']}:start — type {unit['confirm']['word']!r} to start (risk "
+            f"{unit['risk']['level']})"
+        )
+    placeholders = {k.split(":", 1)[1]: v for k, v in answers.items() if k.startswith("placeholder:")}
+    for node in unit["nodes"]:
+        parent = node.get("parent")
+        level = depth[parent["choice"]] + 1 if parent else 0
+        depth[node["id"]] = level
+        pad = "  " * (level + 1)
+        if parent:
+            lines.append(f"{pad}[branch {parent['branch']} of {parent['choice']}]")
+        lines.append(f"{pad}{node['id']}  {node['kind']}  {node['title']}")
+        inner = pad + "    "
+        if node["kind"] == "gate":
+            lines += [f"{inner}asks {item['id']} — {item['text']}" for item in node["items"]]
+            continue
+        if node["kind"] == "choice":
+            keys = "|".join(b["key"] for b in node["choice"]["branches"])
+            chosen = answers.get(node["id"])
+            lines.append(f"{inner}asks {node['id']}={keys}" + (f"  (answered: {chosen})" if chosen else ""))
+            continue
+        flags = node["flags"]
+        if flags["optional"]:
+            lines.append(f"{inner}asks {node['id']}=yes|no — does it apply? ({flags['when']})")
+        if flags["confirm"] == "typed":
+            lines.append(f"{inner}asks {node['id']}:confirm — type {flags['confirm_word']!r} (destructive)")
+        for block in node["blocks"]:
+            if block["kind"] == "template":
+                lines += [f"{inner}asks {node['id']}:{field}" for field in block["fields"]]
+                continue
+            known = {
+                p["text"]: placeholders[p["text"]] for p in block["placeholders"] if p["text"] in placeholders
+            }
+            for placeholder in block["placeholders"]:
+                if placeholder["kind"] != "field" and placeholder["text"] not in placeholders:
+                    lines.append(f"{inner}asks placeholder:{placeholder['text']}")
+            for command in block["commands"]:
+                text = substitute(
+                    command["text"], {k: v for k, v in known.items() if k in command["text"]}
+                ).text
+                marks = " (never-ending)" if command["never_ending"] else ""
+                lines.append(f"{inner}$ {text}{marks}")
+        for use in node.get("uses", []):
+            name = use["name"]
+            if use["from"]:
+                state = f"set by {use['from']}"
+            elif name in variables or name in env:
+                state = "secret, given" if use["secret"] else f"= {variables.get(name, env.get(name))}"
+            else:
+                state = f"asked (--var {name}=VALUE)"
+            lines.append(f"{inner}${name}: {state}")
+        if flags["manual"] and node["kind"] != "template":
+            lines.append(f"{inner}asks {node['id']}:done — a step done by hand")
+    return lines

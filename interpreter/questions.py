@@ -1,0 +1,210 @@
+"""Questions a run asks, the answers given in advance, and the prompters that ask the rest."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from .errors import RunbookError, UsageError
+
+__all__ = [
+    "Answers",
+    "Prompter",
+    "Question",
+    "TerminalPrompter",
+    "UnansweredQuestion",
+    "load_answers",
+    "parse_pairs",
+]
+
+Kind = Literal["yesno", "choice", "text", "secret", "typed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One thing the operator decides."""
+
+    id: str
+    """Stable id, answerable in advance with `--answer ID=VALUE` (or `--var` for variables)."""
+    kind: Kind
+    prompt: str
+    choices: tuple[tuple[str, str], ...] = ()
+    """(key, label) pairs for a choice; the operator answers a key or its position."""
+    default: str | None = None
+    word: str = ""
+    """For a typed confirmation: the word to type."""
+    flag: str = ""
+    """How to answer it without a terminal, shown when it goes unanswered."""
+
+    def how(self) -> str:
+        if self.flag:
+            return self.flag
+        if self.kind == "choice":
+            return f"--answer {self.id}={'|'.join(k for k, _ in self.choices)}"
+        if self.kind == "yesno":
+            return f"--answer {self.id}=yes|no"
+        if self.kind == "typed":
+            return f"--answer {self.id}={self.word}  (or --yes --allow-destructive)"
+        return f"--answer {self.id}=VALUE"
+
+
+class UnansweredQuestion(RunbookError):
+    """A question had no answer and there is no terminal to ask: the run stops, it never guesses."""
+
+    exit_code = 2
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(
+            f"unanswered question {question.id}: {question.prompt}",
+            f"answer it with {question.how()}, or run in a terminal",
+        )
+        self.question = question
+
+
+class Prompter(Protocol):
+    """Asks the operator; returns the answer as text."""
+
+    def ask(self, question: Question) -> str: ...
+
+    def say(self, text: str) -> None: ...
+
+
+def parse_pairs(pairs: tuple[str, ...] | list[str], what: str) -> dict[str, str]:
+    """`NAME=VALUE` pairs from the command line.
+
+    Raises:
+        UsageError: a pair without `=`.
+    """
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{what} {pair!r} is not NAME=VALUE", f"write {what} NAME=VALUE")
+        found[name.strip()] = value
+    return found
+
+
+def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Answers, variables and notes from a YAML answers file (schemas/answers.json).
+
+    Raises:
+        UsageError: the file cannot be read, is not YAML, or breaks the schema (with the line).
+    """
+    import yaml
+
+    from . import jsonschemas
+
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the answers file: {exc}") from exc
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        raise UsageError(f"{where}: answers file is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    problems = jsonschemas.errors("answers", data)
+    if problems:
+        raise UsageError(f"{path}: {jsonschemas.describe(problems[0])}", "see schemas/answers.json")
+
+    def text_of(value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    answers = {str(k): text_of(v) for k, v in (data.get("answers") or {}).items()}
+    variables = {str(k): text_of(v) for k, v in (data.get("vars") or {}).items()}
+    notes = {str(k): str(v) for k, v in (data.get("notes") or {}).items()}
+    return answers, variables, notes
+
+
+@dataclass(slots=True)
+class Answers:
+    """Answers given before the run: `--answer`, `--answers FILE`, and the ones a resumed run recorded."""
+
+    given: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def get(self, question_id: str) -> str | None:
+        if question_id in self.given:
+            self.used.add(question_id)
+            return self.given[question_id]
+        return None
+
+    def unused(self) -> list[str]:
+        return sorted(set(self.given) - self.used)
+
+
+def normalise(question: Question, answer: str) -> str | None:
+    """The canonical answer (`yes`/`no`, a choice's key), or None when it is not one of the options."""
+    text = answer.strip()
+    if question.kind == "yesno":
+        lowered = text.lower()
+        if lowered in ("y", "yes", "true", "1", "ok", "done"):
+            return "yes"
+        if lowered in ("n", "no", "false", "0"):
+            return "no"
+        return None
+    if question.kind == "choice":
+        keys = [k for k, _ in question.choices]
+        if text in keys:
+            return text
+        by_lower = {k.lower(): k for k in keys}
+        if text.lower() in by_lower:
+            return by_lower[text.lower()]
+        if text.isdigit() and 1 <= int(text) <= len(keys):
+            return keys[int(text) - 1]
+        return None
+    if question.kind == "typed":
+        return text if text == question.word else None
+    return answer
+
+
+@dataclass(slots=True)
+class TerminalPrompter:
+    """Asks on the terminal: numbered menus, hidden input for secrets, typed words for danger."""
+
+    write: Callable[[str], None]
+    read: Callable[[str], str] = input
+    read_secret: Callable[[str], str] = getpass.getpass
+
+    def say(self, text: str) -> None:
+        self.write(text)
+
+    def ask(self, question: Question) -> str:
+        for _ in range(5):
+            if question.kind == "choice":
+                for index, (key, label) in enumerate(question.choices, start=1):
+                    self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
+            suffix = {
+                "yesno": " [y/n]",
+                "typed": f" (type {question.word} to go on)",
+                "choice": "",
+                "text": "",
+                "secret": " (hidden)",
+            }[question.kind]
+            default = f" [{question.default}]" if question.default is not None else ""
+            prompt = f"? {question.prompt}{suffix}{default}: "
+            try:
+                raw = self.read_secret(prompt) if question.kind == "secret" else self.read(prompt)
+            except EOFError as exc:
+                raise UnansweredQuestion(question) from exc
+            if not raw.strip() and question.default is not None:
+                raw = question.default
+            answer = normalise(question, raw)
+            if answer is not None and (answer.strip() or question.kind in ("text", "secret")):
+                return answer
+            if question.kind == "typed":
+                self.write(f"  that is not {question.word!r}; nothing was run")
+            else:
+                self.write("  please answer one of the options")
+        raise UnansweredQuestion(question)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()

@@ -1,0 +1,216 @@
+"""The run's shell session: each command in its own bash and process group, state carried between them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["CommandResult", "ShellSession", "Spawn"]
+
+Status = Literal["ok", "failed", "stopped", "timeout", "interrupted", "errored"]
+Spawn = Callable[..., Any]
+"""Starts a process like `subprocess.Popen` (a test hands in a fake)."""
+
+# Sourced by every command's bash through BASH_ENV: strict pipelines, and on exit the working
+# directory and variables are written to a private file, so the next command starts where this
+# one left off, as in an operator's terminal. BASH_ENV is unset first so scripts the command runs
+# do not write the file too.
+_PRELUDE = r"""unset BASH_ENV
+set -o pipefail
+__runbook_save() {
+  local status=$?
+  {
+    builtin printf 'PWD=%s\0' "$PWD"
+    local __runbook_name
+    for __runbook_name in ${RUNBOOK_CAPTURE-}; do
+      [[ -v $__runbook_name ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
+    done
+    builtin printf '%s\0' '--exported--'
+    env -0
+  } > "$RUNBOOK_STATE" 2>/dev/null
+  return $status
+}
+trap __runbook_save EXIT
+"""
+_INTERNAL = frozenset({"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "PWD", "OLDPWD", "SHLVL", "_"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """How one command ended: a value, whatever happened."""
+
+    status: Status
+    """ok; failed (non-zero exit); stopped (by the operator, or a never-ending command's timeout);
+    timeout; interrupted (Ctrl-C); errored (could not start at all)."""
+    exit_code: int | None
+    duration: float
+    error: str = ""
+    """Why the command could not start, for `errored`."""
+
+
+@dataclass(slots=True)
+class ShellSession:
+    """Environment and working directory shared by the commands of one run."""
+
+    env: dict[str, str]
+    cwd: str
+    spawn: Spawn = subprocess.Popen
+    grace: float = 2.0
+    """Seconds between SIGINT, SIGTERM and SIGKILL when stopping a command's process group."""
+    _private: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        # State files may hold secrets: they live in a private folder, never in the run folder.
+        self._private = Path(tempfile.mkdtemp(prefix="runbook-session-"))
+        (self._private / "prelude.sh").write_text(_PRELUDE, "utf-8")
+
+    def close(self) -> None:
+        shutil.rmtree(self._private, ignore_errors=True)
+
+    def run(
+        self,
+        command: str,
+        sink: Callable[[bytes], None],
+        *,
+        capture: tuple[str, ...] = (),
+        timeout: float | None = None,
+        never_ending: bool = False,
+    ) -> CommandResult:
+        """Run one command in bash, streaming its output to `sink` until it ends.
+
+        Ctrl-C (KeyboardInterrupt) while it runs stops its whole process group and returns
+        `interrupted`, or `stopped` for a never-ending command; it never propagates.
+        """
+        state = self._private / "state"
+        state.unlink(missing_ok=True)
+        env = {
+            **self.env,
+            "BASH_ENV": str(self._private / "prelude.sh"),
+            "RUNBOOK_STATE": str(state),
+            "RUNBOOK_CAPTURE": " ".join(capture),
+        }
+        started = time.monotonic()
+        try:
+            process = self.spawn(
+                ["bash", "-c", command],
+                cwd=self.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
+        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+        reader = threading.Thread(target=_pump, args=(process.stdout, chunks), daemon=True)
+        reader.start()
+        status: Status | None = None
+        deadline = started + timeout if timeout else None
+        try:
+            while True:
+                wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+                try:
+                    chunk = chunks.get(timeout=wait)
+                except queue.Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        status = "stopped" if never_ending else "timeout"
+                        self._stop(process)
+                    continue
+                if chunk is None:
+                    break
+                sink(chunk)
+        except KeyboardInterrupt:
+            status = "stopped" if never_ending else "interrupted"
+            self._stop(process)
+            _drain(chunks, sink)
+        reader.join(timeout=self.grace)
+        code = process.wait()
+        self._load_state(state)
+        if status is None:
+            status = "ok" if code == 0 else "failed"
+        return CommandResult(status, code, time.monotonic() - started)
+
+    def _stop(self, process: Any) -> None:
+        """SIGINT, then SIGTERM, then SIGKILL to the command's whole process group."""
+        # Only a real child, leader of its own group, is signalled by group (never pid 0 or 1).
+        real = isinstance(process, subprocess.Popen) and process.pid > 1
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            try:
+                if not real:
+                    raise ProcessLookupError
+                os.killpg(process.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                # Already gone, or a fake process in a test: signal the process itself.
+                try:
+                    process.send_signal(sig)
+                except (ProcessLookupError, OSError):
+                    return
+            try:
+                process.wait(timeout=self.grace)
+                # The leader is gone; make sure nothing it started is left in the group.
+                if real:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def _load_state(self, state: Path) -> None:
+        try:
+            raw = state.read_bytes()
+        except OSError:
+            return  # the command's bash did not write it (killed, or a fake process)
+        finally:
+            state.unlink(missing_ok=True)
+        captured, _, exported = raw.partition(b"--exported--\0")
+        env = {}
+        for item in exported.split(b"\0"):
+            name, sep, value = item.decode("utf-8", "replace").partition("=")
+            if sep and name not in _INTERNAL:
+                env[name] = value
+        for item in captured.split(b"\0"):
+            name, sep, value = item.decode("utf-8", "replace").partition("=")
+            if name == "PWD" and value and os.path.isdir(value):
+                self.cwd = value
+            elif sep and name and name not in _INTERNAL:
+                env[name] = value
+        if env:
+            self.env = env
+
+
+def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
+    read = getattr(stream, "read1", None) or stream.read
+    try:
+        while True:
+            chunk = read(65536)
+            if not chunk:
+                break
+            chunks.put(chunk)
+    except (OSError, ValueError):
+        pass
+    finally:
+        chunks.put(None)
+
+
+def _drain(chunks: queue.Queue[bytes | None], sink: Callable[[bytes], None]) -> None:
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        try:
+            chunk = chunks.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if chunk is None:
+            return
+        sink(chunk)

@@ -1,0 +1,71 @@
+"""A run's journal as a timeline a person reads: UTC time, time since start, actor, step, event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["summary", "timeline_lines"]
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
+
+
+def summary(event: dict[str, Any]) -> str:
+    """One line saying what an event means."""
+    kind, data = event["type"], event["data"]
+    if kind == "run.started":
+        return f"run started: {data['procedure']['title']} ({data['runbook']['path']})"
+    if kind == "run.finished":
+        reason = f" — {data['reason']}" if data.get("reason") else ""
+        return f"run {data['status']} (exit {data['exit_code']}){reason}"
+    if kind == "step.started":
+        return f"started (attempt {data['attempt']}): " + "; ".join(
+            c.split("\n")[0] for c in data["commands"]
+        )
+    if kind == "step.finished":
+        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+        return f"{data['status']}{code} in {data['duration']:.1f}s"
+    if kind == "choice.made":
+        return f"chose {data['branch']}: {data.get('title', '')}"
+    if kind == "gate.item":
+        return f"prerequisite {data['answer']}: {data['text']}" + (
+            f" — {data['note']}" if data.get("note") else ""
+        )
+    if kind == "input.set":
+        return f"{data['name']} = {data['value']} ({data['source']})"
+    if kind == "step.skipped":
+        return f"skipped: {data['reason']}"
+    if kind == "step.confirmed":
+        return f"confirmed by typing {data['word']!r} ({data['by']})"
+    if kind == "expectation.checked":
+        return f"expected {data['text']}: {data['result']}"
+    if kind == "template.announced":
+        return "announced: " + str(data["text"]).strip().split("\n")[0]
+    if kind == "decision.made":
+        return f"severity {data['severity']}" + (
+            f", respond within {data['response_minutes']:g} min"
+            if data.get("response_minutes") is not None
+            else ""
+        )
+    if kind == "note.added":
+        return f"note: {data['text']}"
+    if kind == "step.in-doubt":
+        return f"in doubt after a kill; operator chose {data['decision']}"
+    if kind == "run.resumed":
+        return "run resumed"
+    return str(kind)
+
+
+def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
+    rows = [
+        (e["time"][:19].replace("T", " "), _elapsed(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        for e in events
+    ]
+    if markdown:
+        lines = ["| UTC | elapsed | actor | step | event |", "|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        return lines
+    return ["  ".join([row[0], row[1], row[2], row[3].ljust(12), row[4]]) for row in rows]

@@ -1,0 +1,135 @@
+"""The terminal view of a run: what the operator sees before, during and after each step."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["TerminalView"]
+
+_STATUS_STYLE = {
+    "ok": "green",
+    "skipped": "dim",
+    "stopped": "yellow",
+    "failed": "bold red",
+    "timeout": "bold red",
+    "interrupted": "yellow",
+    "errored": "bold red",
+}
+
+
+def _minutes(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+@dataclass(slots=True)
+class TerminalView:
+    """Prints the run for a person; plain text when piped, colour on a terminal (NO_COLOR respected)."""
+
+    console: Console
+    raw: Any = None
+    """Where live command output goes (the console's file by default)."""
+
+    def _print(self, markup: str) -> None:
+        self.console.print(markup)
+
+    def text(self, message: str) -> None:
+        from rich.markup import escape
+
+        self._print(escape(message))
+
+    def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None:
+        from rich.markup import escape
+
+        kind = f"Procedure {unit['number']}" if unit["kind"] == "procedure" else "Section"
+        self._print(f"\n[bold]{kind}: {escape(unit['title'])}[/]  [dim]run {run_id}[/]")
+        facts = []
+        if unit.get("use_case"):
+            facts.append(f"Use case: {unit['use_case']}")
+        if unit.get("risk"):
+            facts.append(f"Risk: {unit['risk']['text']}")
+        if unit.get("duration"):
+            facts.append(f"Duration budget: {unit['duration']['text']}")
+        if unit.get("prerequisites"):
+            facts.append(f"Prerequisites: {unit['prerequisites']}")
+        for fact in facts:
+            self._print(f"  {escape(fact)}")
+        self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
+
+    def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
+        parts = [f"elapsed {_minutes(elapsed)}"]
+        over = False
+        if target_minutes is not None:
+            parts.append(f"response target {_minutes(target_minutes * 60)}")
+            over = elapsed > target_minutes * 60
+        if budget:
+            parts.append(f"budget {budget['text']}")
+            over = over or elapsed > budget["max"] * 60
+        style = "bold red" if over else "dim"
+        self._print(f"[{style}]  ⏱  {' · '.join(parts)}{' — over' if over else ''}[/]")
+
+    def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None:
+        from rich.markdown import Markdown
+        from rich.markup import escape
+
+        flags = node.get("flags") or {}
+        marks = [
+            m
+            for m, on in (
+                ("optional", flags.get("optional")),
+                ("DESTRUCTIVE", flags.get("destructive")),
+                ("never-ending", flags.get("never_ending")),
+            )
+            if on
+        ]
+        tail = f"  [yellow]{escape(', '.join(marks))}[/]" if marks else ""
+        self._print(f"\n[bold cyan]▶ {escape(node['id'])}[/] [bold]{escape(node['title'])}[/]{tail}")
+        prose = "\n\n".join(p for p in node.get("prose", []) if p.strip())
+        if prose:
+            self.console.print(Markdown(prose))
+        for reason in flags.get("reasons", []) if flags.get("destructive") else []:
+            self._print(f"  [red]⚠ {escape(reason)}[/]")
+        for command in commands:
+            for number, line in enumerate(command.split("\n")):
+                self._print(f"  [bold]{'$' if number == 0 else '>'}[/] {escape(line)}")
+        for line in env_lines:
+            self._print(f"  [dim]{escape(line)}[/]")
+
+    def running(self, command: str) -> None:
+        from rich.markup import escape
+
+        self._print(f"[dim]  $ {escape(command.split(chr(10))[0])}[/]")
+
+    def output(self, data: bytes) -> None:
+        stream = self.raw or getattr(self.console.file, "buffer", None)
+        if stream is not None:
+            stream.write(data)
+            stream.flush()
+        else:
+            self.console.file.write(data.decode("utf-8", "replace"))
+            self.console.file.flush()
+
+    def result(
+        self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
+    ) -> None:
+        from rich.markup import escape
+
+        style = _STATUS_STYLE.get(status, "")
+        code = f" exit {exit_code}" if exit_code is not None else ""
+        extra = f" — {escape(note)}" if note else ""
+        self._print(f"  [{style}]{status}[/]{code} in {duration:.1f}s [dim]({escape(node_id)})[/]{extra}")
+
+    def announce(self, text: str) -> None:
+        from rich.markup import escape
+        from rich.panel import Panel
+
+        self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
+
+
+def stdout_view(console: Console) -> TerminalView:
+    return TerminalView(console, getattr(sys.stdout, "buffer", None))
