@@ -483,7 +483,7 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
     events = journal(tmp_path)
     [note] = [e for e in events if e["type"] == "note.added"]
     assert note["step"] == "1.1" and note["data"]["text"] == "checked with the DBA"
-    started = [e for e in events if e["type"] == "step.started" and e["step"] == "1.1"][0]["data"]
+    started = next(e for e in events if e["type"] == "step.started" and e["step"] == "1.1")["data"]
     assert started["commands"] == ["cd sub", "echo two > ../out.txt"]
     assert "echo one > ../out.txt" in started["edited"]["original"]
 
