@@ -27,6 +27,7 @@ __all__ = [
     "Paragraph",
     "Rule",
     "Table",
+    "links",
     "parse_document",
     "slugify",
 ]
@@ -87,6 +88,8 @@ class ListItem:
     """None for a plain item; False for `- [ ]`, True for `- [x]`."""
     blocks: tuple[Block, ...]
     span: Span
+    written: int | None = None
+    """The number as written (`1.` `1.` `1.` are numbered 1, 2, 3 but written 1, 1, 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +322,8 @@ class _Builder:
             if marker is not None and isinstance(first, Paragraph):
                 task = marker.group(1) != " "
                 blocks = (Paragraph(first.markdown[marker.end() :], first.span), *blocks[1:])
-            items.append(ListItem(number, task, blocks, self.span(item)))
+            written_number = int(item.info) if item.info.isascii() and item.info.isdigit() else None
+            items.append(ListItem(number, task, blocks, self.span(item), written_number))
             i = end + 1
         return ListBlock(tokens[open_i].type == "ordered_list_open", tuple(items), self.span(tokens[open_i]))
 
@@ -364,3 +368,40 @@ def parse_document(source: Source) -> Document:
     builder = _Builder(source)
     blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
     return Document(source, blocks, tuple(builder.findings))
+
+
+def links(document: Document) -> list[tuple[str, int, int]]:
+    """Every inline link as (target, line, column), from paragraphs, lists, quotes and tables."""
+    found: list[tuple[str, int, int]] = []
+    lines = document.source.lines
+    for block in _walk(document.blocks):
+        if isinstance(block, Paragraph):
+            texts = [(block.markdown, block.span.start)]
+        elif isinstance(block, Table):
+            texts = [(lines[line - 1], line) for line in (block.span.start, *block.row_lines)]
+        else:
+            continue
+        for text, first in texts:
+            if "](" not in text:
+                continue
+            tokens = _inline_parser().parseInline(text)
+            line = first
+            for child in tokens[0].children or [] if tokens else []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "link_open":
+                    target = str(child.attrs.get("href", ""))
+                    written = lines[line - 1] if line - 1 < len(lines) else ""
+                    column = max(written.find(f"]({target}"), 0) + 2
+                    found.append((target, line, column))
+    return found
+
+
+def _walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _walk(item.blocks)
+        elif isinstance(block, BlockQuote):
+            yield from _walk(block.blocks)

@@ -58,6 +58,7 @@ def _block(block: CodeBlock) -> dict[str, Any]:
         "placeholders": [{"text": p.text, "kind": p.kind, "line": p.line} for p in block.placeholders],
         "fields": list(block.fields),
         "annotation": dict(block.annotation),
+        "code_line": block.code_line,
     }
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Expectation",
     "Gate",
     "GateItem",
+    "Link",
     "Metadata",
     "Node",
     "Placeholder",
@@ -90,6 +91,8 @@ class CodeBlock:
     """For a template: the `[Bracketed]` fields to fill."""
     annotation: dict[str, Any] = field(default_factory=dict)
     """Explicit fence attributes and runbook comments, schema-checked."""
+    code_line: int = 0
+    """The Markdown line of the code's first line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +290,15 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A link in the text: `[text](target)`."""
+
+    target: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
 class Runbook:
     """Everything inferred from one runbook file."""
 
@@ -304,6 +316,8 @@ class Runbook:
     findings: tuple[Finding, ...]
     anchors: tuple[str, ...] = ()
     """Every heading anchor, for link checks."""
+    links: tuple[Link, ...] = ()
+    """Every link written in the text."""
 
 
 def walk_steps(nodes: tuple[Node, ...]) -> list[Step]:

@@ -43,3 +43,18 @@ def test_readme_answers_file_is_the_one_the_end_to_end_test_uses() -> None:
 def test_readme_main_job_runs_the_demo() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "runbook run runbooks/demo-rollback.md --procedure 1 --yes" in readme
+
+
+def test_readme_documents_every_rule() -> None:
+    from interpreter.validate.rules import RULES
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
+
+
+def test_pre_commit_hook_runs_validate() -> None:
+    import yaml
+
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "runbook-validate" and hook["entry"] == "runbook validate"

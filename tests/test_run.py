@@ -444,7 +444,9 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
     from interpreter.runner import RunOptions
     from interpreter.view import TerminalView
 
-    rb = write(tmp_path, """
+    rb = write(
+        tmp_path,
+        """
         ## Procedure 1: Edit me
         1. **Write a word**
            ```bash
@@ -455,7 +457,8 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
            ```bash
            echo later > ../later.txt
            ```
-        """)
+        """,
+    )
     (tmp_path / "sub").mkdir()
     shell = write(tmp_path, '#!/bin/sh\necho "$PWD $GREETING" > "$OUT_DIR/shell.txt"\n', "fakeshell.sh")
     shell.chmod(0o755)
@@ -473,11 +476,13 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
         return next(replies)
 
     prompter = TerminalPrompter(write=lambda text: None, read=read)
-    request = RunRequest(RunOptions(interactive=True, from_step=None), {}, {"GREETING": "hi"}, {},
-                         str(tmp_path / "runs"))
+    request = RunRequest(
+        RunOptions(interactive=True, from_step=None), {}, {"GREETING": "hi"}, {}, str(tmp_path / "runs")
+    )
     with open(os.devnull, "w") as text, open(os.devnull, "wb") as raw:
-        code, _ = start_run(str(rb), "1", request, TerminalView(Console(file=text), raw=raw), prompter,
-                            subprocess.Popen)
+        code, _ = start_run(
+            str(rb), "1", request, TerminalView(Console(file=text), raw=raw), prompter, subprocess.Popen
+        )
     assert code == 0
     assert (tmp_path / "out.txt").read_text() == "two\n"  # the edited text is what ran
     events = journal(tmp_path)
@@ -489,11 +494,13 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
 
     # The shell opens in the run's directory and environment; `exit` comes back to the run.
     replies = iter(["h", "r"])
-    request = RunRequest(RunOptions(interactive=True, from_step="1.2"), {}, {"GREETING": "hi"}, {},
-                         str(tmp_path / "runs2"))
+    request = RunRequest(
+        RunOptions(interactive=True, from_step="1.2"), {}, {"GREETING": "hi"}, {}, str(tmp_path / "runs2")
+    )
     with open(os.devnull, "w") as text, open(os.devnull, "wb") as raw:
-        code, _ = start_run(str(rb), "1", request, TerminalView(Console(file=text), raw=raw), prompter,
-                            subprocess.Popen)
+        code, _ = start_run(
+            str(rb), "1", request, TerminalView(Console(file=text), raw=raw), prompter, subprocess.Popen
+        )
     assert code == 0
     assert (tmp_path / "shell.txt").read_text() == f"{tmp_path} hi\n"
     assert (tmp_path.parent / "later.txt").exists()
@@ -501,7 +508,9 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
 
 
 def test_from_step_starts_there(tmp_path: Path) -> None:
-    rb = write(tmp_path, """
+    rb = write(
+        tmp_path,
+        """
         ## Procedure 1: Steps
         1. **First**
            ```bash
@@ -511,7 +520,8 @@ def test_from_step_starts_there(tmp_path: Path) -> None:
            ```bash
            echo second > second.txt
            ```
-        """)
+        """,
+    )
     result = run(tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "1.2")
     assert result.exit_code == 0
     assert not (tmp_path / "first.txt").exists() and (tmp_path / "second.txt").exists()

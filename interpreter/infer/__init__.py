@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ..annotations import parse_fence_info, parse_front_matter
-from ..document import Document, Fence, FrontMatter, ListBlock
-from ..model import CodeBlock, Procedure, Reference, Runbook, Variable, walk_steps
+from ..document import Document, Fence, FrontMatter, ListBlock, links
+from ..model import CodeBlock, Link, Procedure, Reference, Runbook, Variable, walk_steps
 from ..mojibake import Mojibake, find_mojibake
 from ..source import Finding
 from .blocks import code_block
@@ -173,6 +173,7 @@ def infer(document: Document) -> Runbook:
         front_matter=front,
         findings=tuple(findings),
         anchors=tuple(s.anchor for s in root.walk() if s.heading is not None),
+        links=tuple(Link(target, line, column) for target, line, column in links(document)),
     )
 
 

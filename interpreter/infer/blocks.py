@@ -63,6 +63,7 @@ def code_block(
             facts.placeholders,
             (),
             annotation,
+            fence.first_code_line,
         )
     if kind == "sql":
         facts = _sql_facts(fence)
@@ -77,6 +78,7 @@ def code_block(
             (),
             (),
             annotation,
+            fence.first_code_line,
         )
     if kind == "template":
         fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(fence.code)))
@@ -86,8 +88,22 @@ def code_block(
             for m in _FIELD.finditer(fence.code)
             for name in [m.group(1)]
         )
-        return CodeBlock(fence.lang, kind, fence.code, fence.span, (), uses, (), holes, fields, annotation)
-    return CodeBlock(fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation)
+        return CodeBlock(
+            fence.lang,
+            kind,
+            fence.code,
+            fence.span,
+            (),
+            uses,
+            (),
+            holes,
+            fields,
+            annotation,
+            fence.first_code_line,
+        )
+    return CodeBlock(
+        fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation, fence.first_code_line
+    )
 
 
 def _sql_facts(fence: Fence) -> ShellFacts:

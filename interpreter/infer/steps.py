@@ -438,6 +438,36 @@ def _group_alternatives(nodes: list[Node], prefix: str, ctx: Context) -> list[No
     return out
 
 
+def _check_numbering(block: ListBlock, ctx: Context) -> None:
+    """Written step numbers that skip or repeat (all `1.` is the lazy style, and fine)."""
+    written = [item.written for item in block.items]
+    if len(written) < 2 or None in written or len(set(written)) == 1:
+        return
+    for previous, item in zip(block.items, block.items[1:], strict=False):
+        assert previous.written is not None and item.written is not None
+        if item.written != previous.written + 1:
+            what = (
+                "repeats"
+                if item.written == previous.written
+                else (
+                    "skips " + ", ".join(map(str, range(previous.written + 1, item.written)))
+                    if item.written > previous.written
+                    else "goes back"
+                )
+            )
+            ctx.findings.append(
+                Finding(
+                    "structure/step-numbering",
+                    "warning",
+                    ctx.path,
+                    item.span.start,
+                    f"step {item.written} after step {previous.written}: the numbering {what}",
+                    "number the steps 1, 2, 3… (or all 1. and let Markdown count)",
+                )
+            )
+            return
+
+
 def steps_from_blocks(
     blocks: list[Block], prefix: str, ctx: Context, kind: str = "step"
 ) -> tuple[list[Node], list[Block]]:
@@ -462,6 +492,8 @@ def steps_from_blocks(
         if is_steps:
             assert isinstance(block, ListBlock)
             closed = False
+            if kind == "step":
+                _check_numbering(block, ctx)
             for item in block.items:
                 counter += 1
                 number = item.number if kind == "step" else counter

@@ -1,0 +1,176 @@
+"""`runbook validate`: every finding about a set of runbooks, suppressions applied, ready to report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import RunbookError, UsageError
+from ..source import Finding, Source
+from .checks import check_model
+from .rules import RULES
+from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
+
+__all__ = ["FileResult", "collect", "validate"]
+
+_IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What validation found in one file; `error` is set when the file could not be read at all."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
+
+
+def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
+    """The Markdown files named or found under folders; with `changed_since`, only those changed.
+
+    Raises:
+        UsageError: a path does not exist, or the git reference is unknown.
+    """
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(
+                p
+                for p in path.rglob("*.md")
+                if not any(part in _SKIP_DIRS for part in p.relative_to(path).parts)
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{name}: no such file or folder")
+    if changed_since is None:
+        return files
+    changed = _changed_since(changed_since, files)
+    return [f for f in files if f.resolve() in changed]
+
+
+def _changed_since(ref: str, files: list[Path]) -> set[Path]:
+    import git  # lazy: only --changed-since needs GitPython
+
+    start = files[0].resolve().parent if files else Path.cwd()
+    try:
+        repo = git.Repo(start, search_parent_directories=True)
+        root = Path(repo.working_tree_dir or ".").resolve()
+        names = repo.git.diff("--name-only", ref, "--").split("\n")
+        names += repo.git.ls_files("--others", "--exclude-standard").split("\n")
+    except git.InvalidGitRepositoryError as exc:
+        raise UsageError("--changed-since needs the runbooks to be in a git repository") from exc
+    except git.GitCommandError as exc:
+        raise UsageError(
+            f"--changed-since {ref}: git does not know that reference",
+            "use a branch, tag or commit, such as origin/main",
+        ) from exc
+    return {(root / name).resolve() for name in names if name.strip()}
+
+
+def _suppressed(source: Source, disabled: list[str]) -> tuple[set[str], dict[int, set[str]]]:
+    """Rules off for the file (front matter `disable:`), and rules off by line (`runbook-ignore`)."""
+    by_line: dict[int, set[str]] = {}
+    lines = source.lines
+    for number, line in enumerate(lines, start=1):
+        match = _IGNORE.search(line)
+        if match is None:
+            continue
+        rules = {r.strip() for r in re.split(r"[,\s]+", match.group(1)) if r.strip()}
+        # The comment covers its own line and the block after it: a fence to its closing
+        # fence, anything else to the next blank line.
+        end = number
+        cursor = number
+        while cursor < len(lines) and not lines[cursor].strip():
+            cursor += 1
+        if cursor < len(lines):
+            first = lines[cursor].strip()
+            fence = first[:3] if first.startswith(("```", "~~~")) else ""
+            end = cursor + 1
+            while end < len(lines) and (
+                (fence and not lines[end].strip().startswith(fence)) or (not fence and lines[end].strip())
+            ):
+                end += 1
+            end += 1 if fence else 0
+        for covered in range(number, end + 1):
+            by_line.setdefault(covered, set()).update(rules)
+    return set(disabled), by_line
+
+
+def _spans(script: Script) -> set[int]:
+    return set(range(script.first_line, script.first_line + script.text.count("\n") + 1))
+
+
+def _off(rule: str, rules: set[str]) -> bool:
+    return any(rule == r or rule.startswith(r.rstrip("/") + "/") for r in rules)
+
+
+def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileResult:
+    """All findings for one file."""
+    from ..loader import load_source
+    from ..source import read_source
+
+    result = FileResult(str(path))
+    try:
+        source = read_source(path)
+    except RunbookError as error:
+        result.error = error.message + (f" ({error.hint})" if error.hint else "")
+        return result
+    runbook = load_source(source)
+    findings = list(runbook.findings)
+    findings += check_model(runbook, source.lines, today)
+    scripts: list[Script] = []
+    for unit in (*runbook.procedures, *runbook.sections):
+        from ..model import walk_steps
+
+        for step in walk_steps(unit.nodes):
+            scripts += [
+                s
+                for b in step.blocks
+                if b.lang in ("bash", "sh", "shell", "zsh", "console")
+                for s in scripts_of(b)
+            ]
+    scripts += [
+        s
+        for r in runbook.reference
+        if r.block.lang in ("bash", "sh", "shell", "zsh", "console")
+        for s in scripts_of(r.block)
+    ]
+    broken = syntax_findings(scripts)
+    findings += broken
+    if shellcheck:
+        # shellcheck would only restate a syntax error; it checks the blocks that parse.
+        failed = {f.line for f in broken}
+        findings += shellcheck_findings([s for s in scripts if not _spans(s) & failed])
+    disabled = (
+        runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
+    )
+    file_rules, line_rules = _suppressed(source, [str(r) for r in disabled or []])
+    kept = [
+        f
+        for f in findings
+        if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
+    ]
+    unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
+    result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
+    return result
+
+
+def validate(
+    paths: list[str], today: dt.date | None = None, changed_since: str | None = None, shellcheck: bool = True
+) -> list[FileResult]:
+    """Validate every runbook the paths name.
+
+    Raises:
+        UsageError: a path does not exist or the git reference is unknown.
+    """
+    today = today or dt.date.today()
+    return [validate_file(path, today, shellcheck) for path in collect(paths, changed_since)]
+
+
+def known_rules() -> dict[str, str]:
+    return {rule.id: rule.summary for rule in RULES.values()}

