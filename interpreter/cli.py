@@ -368,11 +368,25 @@ def run(
     console = _console()
     view = stdout_view(console)
     prompter = _prompter(console) if request.options.interactive else None
+    _stop_on_signals()
     try:
         code, run_id = start_run(file, query, request, view, prompter, subprocess.Popen)
     except UnansweredQuestion as error:
         _fail(error)
     _finish(code, run_id)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM or a closed terminal (SIGHUP) stops the running command and ends the run cleanly."""
+    import signal
+
+    from .runner import Terminated
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
 
 
 def _finish(code: int, run_id: str) -> NoReturn:
@@ -448,6 +462,7 @@ def resume(
     )
     console = _console()
     prompter = _prompter(console) if request.options.interactive else None
+    _stop_on_signals()
     try:
         code, run = resume_run(run_id, request, stdout_view(console), prompter, subprocess.Popen)
     except UnansweredQuestion as error:

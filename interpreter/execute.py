@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from .expect import matches
 from .gitinfo import previous_tag
+from .infer.shell import is_secret_name
 from .masking import MASK
 from .questions import Question
 from .session import CommandResult
-from .values import newest_matching, substitute
+from .values import is_plain, newest_matching, substitute
 
 if TYPE_CHECKING:
     from .runner import Runner
@@ -59,18 +60,22 @@ def run_step(runner: Runner, node: dict[str, Any]) -> None:
     runner.view.node(node, shown, _env_lines(runner, node))
     runner.view.clock(runner.elapsed(), runner.target_minutes, runner.unit.get("duration"))
     decision = _confirm(runner, node)
+    while decision == "edit":
+        edited = _edit(runner, commands)
+        decision = "run" if edited is not None else _confirm(runner, node)
+        commands = edited or commands
     if decision == "skip":
         return
-    if decision == "edit":
-        commands = _edit(runner, commands)
     attempt = 0
     while True:
         attempt += 1
         ok, results = _execute(runner, node, commands, attempt)
-        if ok and _expectations(runner, node, results):
+        if ok:
             runner.done[step_id] = "ok"
             return
         failed = next((r for r in results if r["status"] not in ("ok", "stopped")), None)
+        if failed is not None and failed["status"] == "interrupted" and not runner.options.interactive:
+            raise Stop("interrupted", 130, f"{step_id} interrupted")
         why = f"{step_id} failed" + (
             f" (exit {failed['exit_code']})" if failed and failed["exit_code"] else ""
         )
@@ -95,7 +100,12 @@ def run_step(runner: Runner, node: dict[str, Any]) -> None:
             _skip(runner, node, "skipped after failure")
             return
         if action == "e":
-            commands = _edit(runner, commands)
+            edited = _edit(runner, commands)
+            if edited is None:
+                continue  # the edit was cancelled: the same commands, asked again on failure
+            if node["flags"]["destructive"] and _confirm(runner, node) == "skip":
+                return  # an edited destructive step is confirmed again
+            commands = edited
             continue
         raise Stop("failed", 1, f"{step_id} failed" + (f" (exit {failed['exit_code']})" if failed else ""))
 
@@ -116,6 +126,8 @@ def _manual(runner: Runner, node: dict[str, Any]) -> None:
     runner.view.node(node, [], [])
     for block in node["blocks"]:
         runner.view.text(block["code"])
+    if node["flags"]["confirm"] == "typed" and _confirm(runner, node) == "skip":
+        return  # destructive work done by hand is confirmed like any destructive step
     checks = node.get("checks", [])
     for index, check in enumerate(checks, start=1):
         auto = "yes" if runner.options.yes else None
@@ -151,7 +163,9 @@ def _inputs(runner: Runner, node: dict[str, Any]) -> None:
     declared = {v["name"]: v for v in runner.graph["runbook"]["variables"]}
     for use in node.get("uses", []):
         name = use["name"]
-        if name in runner.session.env or use["from"] is not None:
+        # A value a step of this run set is known; one a skipped step (--from-step) would have set
+        # is asked for, never taken as empty.
+        if name in runner.session.env or (use["from"] is not None and use["from"] in runner.done):
             continue
         spec = declared.get(name, {})
         secret = bool(use["secret"] or spec.get("secret"))
@@ -195,30 +209,53 @@ def _resolved(
     runner: Runner, node: dict[str, Any], blocks: list[dict[str, Any]]
 ) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
     """Each command with its placeholders filled: (text to run, command, extra environment)."""
-    out = []
+    out: list[tuple[str, dict[str, Any], dict[str, str]]] = []
     for block in blocks:
         wanted = {p["text"]: p for p in block["placeholders"] if p["kind"] != "field"}
         for placeholder in wanted.values():
             key = f"placeholder:{placeholder['text']}"
             if placeholder["text"] in runner.placeholder_values:
                 continue
-            value = runner.ask(
-                Question(
-                    key,
-                    "text",
-                    f"Value for {placeholder['text']} ({placeholder['kind']} placeholder in {node['id']})",
-                    default=_placeholder_default(runner, placeholder),
-                )
+            secret = is_secret_name(re.sub(r"\W", "_", placeholder["text"]).upper())
+            question = Question(
+                key,
+                "secret" if secret else "text",
+                f"Value for {placeholder['text']} ({placeholder['kind']} placeholder in {node['id']})",
+                default=None if secret else _placeholder_default(runner, placeholder),
             )
+            value = _plain_value(runner, question)
+            if secret:
+                runner.masker.add(value)
             runner.placeholder_values[placeholder["text"]] = value
             runner.emit(
-                "input.set", node["id"], {"name": key, "value": value, "secret": False, "source": "asked"}
+                "input.set",
+                node["id"],
+                {"name": key, "value": MASK if secret else value, "secret": secret, "source": "asked"},
             )
         for command in block["commands"]:
             values = {t: runner.placeholder_values[t] for t in wanted if t in command["text"]}
-            sub = substitute(command["text"], values, runner.value_counter)
-            out.append((sub.text, command, sub.env))
+            out.append((substitute(command["text"], values), command, {}))
     return out
+
+
+def _plain_value(runner: Runner, question: Question) -> str:
+    """A placeholder's value goes into the command text, so it must be plain: letters, digits and
+    `. _ / @ : + = , %` (no leading dash). Anything else could be read as code by a shell the
+    command starts (`bash -c '…'`, `ssh host '…'`), so it is refused, never quoted and hoped for."""
+    from .errors import UsageError
+
+    for _ in range(3):
+        value = runner.ask(question)
+        if is_plain(value):
+            return value
+        message = (
+            f"{value!r} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
+            "+ = , % are allowed (no spaces, quotes, $, ; or a leading dash)"
+        )
+        if runner.prompter is None or not runner.options.interactive:
+            raise UsageError(message, "use a plain value, or put it in a variable with --var NAME=VALUE")
+        runner.view.text("  " + message)
+    raise UsageError(f"no plain value for {question.id}")
 
 
 def _env_lines(runner: Runner, node: dict[str, Any]) -> list[str]:
@@ -283,30 +320,50 @@ def _confirm(runner: Runner, node: dict[str, Any]) -> str:
 
 def _edit(
     runner: Runner, commands: list[tuple[str, dict[str, Any], dict[str, str]]]
-) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
-    """Open the commands in $VISUAL/$EDITOR; what is saved is what runs (one command per line)."""
+) -> list[tuple[str, dict[str, Any], dict[str, str]]] | None:
+    """Open the commands in $VISUAL/$EDITOR; what is saved is what runs.
+
+    Returns None when the edit is cancelled (the editor failed, or nothing is left to run).
+    """
+    from .infer.shell import is_never_ending, split_commands
+
     text = "\n".join(c[0] for c in commands) + "\n"
     with tempfile.NamedTemporaryFile("w+", suffix=".sh", delete=False) as handle:
         handle.write(text)
         path = handle.name
     try:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        subprocess.call([*shlex.split(editor), path])
+        status = subprocess.call([*shlex.split(editor), path])
         with open(path, encoding="utf-8") as handle:
             edited = handle.read()
     finally:
         os.unlink(path)
-    from .infer.shell import is_never_ending
-
-    lines = [line for line in edited.split("\n") if line.strip() and not line.strip().startswith("#")]
-    return [
-        (
-            line,
-            {"text": line, "never_ending": is_never_ending(line), "expectations": [], "edited_from": text},
-            {},
+    if status != 0:
+        runner.view.text(f"  the editor exited with {status}: the edit is cancelled")
+        return None
+    parts = split_commands(edited, 1, False)
+    if not parts:
+        runner.view.text("  nothing left to run: the edit is cancelled")
+        return None
+    extra = {k: v for c in commands for k, v in c[2].items()}
+    unchanged = {c[0]: c[1] for c in commands}
+    result = []
+    for command_text, *_ in parts:
+        # A command left as it was keeps its expectations; a changed one is the operator's own.
+        same = unchanged.get(command_text)
+        result.append(
+            (
+                command_text,
+                {
+                    "text": command_text,
+                    "never_ending": is_never_ending(command_text),
+                    "expectations": same["expectations"] if same else [],
+                    "edited_from": text,
+                },
+                extra,
+            )
         )
-        for line in lines
-    ]
+    return result
 
 
 def _execute(
@@ -322,6 +379,7 @@ def _execute(
     if edited is not None:
         data["edited"] = {"original": runner.masker.text(edited), "edited": "\n".join(texts)}
     runner.emit("step.started", step_id, data)
+    started_seq = runner.seq
     before = dict(runner.session.env)
     results: list[dict[str, Any]] = []
     total = 0.0
@@ -355,11 +413,12 @@ def _execute(
         if result.status == "stopped":
             status, code = "stopped", result.exit_code  # by the operator or its timeout: not a failure
             runner.view.text("  stopped: a never-ending command, not a failure")
+    if status in ("ok", "stopped") and not _expectations(runner, node, results):
+        status, code = "failed", None  # the commands ran, but not as the runbook expects
     runner.view.result(step_id, status, code if status != "ok" else 0, total)
+    _mask_new_secrets(runner)
     exports = {
-        k: v
-        for k, v in runner.session.env.items()
-        if before.get(k) != v and runner.masker.text(v) == v and not k.startswith("RUNBOOK_VALUE_")
+        k: v for k, v in runner.session.env.items() if before.get(k) != v and runner.masker.text(v) == v
     }
     removed = sorted(k for k in before if k not in runner.session.env)
     runner.emit(
@@ -377,7 +436,19 @@ def _execute(
             "cwd": runner.session.cwd,
         },
     )
+    if runner.journal is not None:
+        runner.journal.settle(f"{started_seq:06d}-{step_id}-{attempt}-")
     return status in ("ok", "stopped"), results
+
+
+def _mask_new_secrets(runner: Runner) -> None:
+    """Variables a step set whose names say they are secret are masked from now on."""
+    from .infer.shell import is_secret_name
+
+    declared = {v["name"] for v in runner.graph["runbook"]["variables"] if v["secret"]}
+    for name, value in runner.session.env.items():
+        if name in declared or is_secret_name(name):
+            runner.masker.add(value)
 
 
 def _one(
@@ -513,6 +584,8 @@ def _settle_in_doubt(runner: Runner, node: dict[str, Any]) -> bool:
         )
     )
     runner.emit("step.in-doubt", node["id"], {"decision": answer, "attempt": info["attempt"]})
+    if runner.journal is not None:
+        runner.journal.settle(f"{info['seq']:06d}-{node['id']}-{info['attempt']}-")
     if answer == "rerun":
         return False
     if answer == "abort":

@@ -35,7 +35,7 @@ def _json_values(output: str) -> list[Any]:
         start = min(starts)
         try:
             value, end = _DECODER.raw_decode(output, start)
-        except ValueError:
+        except (ValueError, RecursionError):
             index = start + 1
             continue
         values.append(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -52,7 +53,7 @@ def run_directory(runs_dir: Path, run_id: str) -> Path:
         return matches[0]
     if not matches:
         raise UsageError(
-            f"no run {run_id!r} in {runs_dir}", "`runbook runs` lists them; --runs-dir picks the folder"
+            f"no run {run_id!r} in {runs_dir}", "--runs-dir (or RUNBOOK_RUNS_DIR) picks the folder"
         )
     raise UsageError(
         f"{run_id!r} matches {len(matches)} runs in {runs_dir}: " + ", ".join(p.name for p in matches),
@@ -78,9 +79,13 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
         if not line.strip():
             continue
         try:
-            events.append(json.loads(line))
+            event = json.loads(line)
         except ValueError as exc:
             raise RunbookError(f"{path}:{number}: damaged journal line (not JSON)") from exc
+        problem = jsonschemas.first_error("events", event)
+        if problem:
+            raise RunbookError(f"{path}:{number}: not a journal event ({problem})")
+        events.append(event)
     torn = False
     if tail.strip():
         # The last line has no newline: a kill during its write. Keep it only if it is whole.
@@ -108,6 +113,7 @@ class OutputFile:
 
     def write(self, data: bytes) -> None:
         self.handle.write(data)
+        self.handle.flush()  # a kill must leave the output so far for the in-doubt screen
         self.digest.update(data)
         self.size += len(data)
 
@@ -117,7 +123,10 @@ class OutputFile:
         self.handle.close()
         sha = self.digest.hexdigest()
         final = self.directory / f"{sha}.log"
-        os.replace(self.directory / f"{self.name}.partial", final)
+        # The partial name stays until the step is recorded finished (see Journal.settle), so a
+        # kill mid-step leaves every output of the attempt for the in-doubt screen.
+        if not final.exists():
+            os.link(self.directory / f"{self.name}.partial", final)
         return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
 
 
@@ -129,6 +138,16 @@ class Journal:
         self.path = directory / JOURNAL
         self.outputs = directory / "outputs"
         directory.mkdir(parents=True, exist_ok=True)
+        self._lock = open(directory / ".lock", "a")  # noqa: SIM115
+        try:
+            # One process per run: a resume must not run beside the run it resumes.
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock.close()
+            raise UsageError(
+                f"run {directory.name} is in use by another runbook process",
+                "wait for it to end, or stop it first",
+            ) from exc
         self._repair_torn_tail()
         self._handle = open(self.path, "ab")  # noqa: SIM115
         self._sync_directory()
@@ -175,8 +194,14 @@ class Journal:
     def output(self, name: str) -> OutputFile:
         return OutputFile(self.outputs, name)
 
+    def settle(self, prefix: str) -> None:
+        """Drop the partial names of an attempt once its step.finished event is on disk."""
+        for partial in self.outputs.glob(f"{prefix}*.partial"):
+            partial.unlink(missing_ok=True)
+
     def close(self) -> None:
         self._handle.close()
+        self._lock.close()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.events())

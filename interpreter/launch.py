@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import InvalidRunbookError, UsageError
 from .graph import graph_json
 from .journal import Journal, default_runs_dir, new_run_id, read_events, run_directory
-from .masking import Masker
+from .masking import MASK, Masker
+from .plan import check_answer_ids
 from .questions import Answers, Prompter
 from .runner import Clock, Runner, RunOptions, operator
 from .session import ShellSession, Spawn
@@ -73,11 +74,17 @@ def _runner(
         variables=dict(request.variables),
         actor=operator(),
     )
+    from .infer.shell import is_secret_name
+
+    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
     for name, value in request.variables.items():
-        secret = any(v["name"] == name and v["secret"] for v in graph["runbook"]["variables"])
-        if secret:
+        if name in declared or is_secret_name(name):
             masker.add(value)
         env[name] = value
+    for key, value in request.answers.items():
+        # Answers are journaled: a secret given as an answer is masked from the start.
+        if key.startswith("var:") and (key[4:] in declared or is_secret_name(key[4:])):
+            masker.add(value)
     return runner
 
 
@@ -108,6 +115,16 @@ def start_run(
     unit_model = select_unit(runbook, query)
     graph = graph_json(runbook)
     unit = next(u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_model.id)
+    # Mistakes in the request are found before anything is journaled or run.
+    check_answer_ids(unit, request.answers)
+    if request.options.from_step and request.options.from_step not in {n["id"] for n in unit["nodes"]}:
+        from .errors import SelectionError
+
+        raise SelectionError(
+            f"no step {request.options.from_step!r} in {unit['title']}",
+            [n["id"] for n in unit["nodes"]],
+            "use an id from `runbook list`",
+        )
     clock = clock or Clock()
     run_id = new_run_id(clock.now())
     runs_dir = default_runs_dir(request.runs_dir)
@@ -115,7 +132,10 @@ def start_run(
     where = provenance(Path(path))
     if where.dirty:
         view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
-    runner = _runner(graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock)
+    # The journal keeps the absolute path: a resume may start from another directory.
+    runner = _runner(
+        graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock
+    )
     view.header(unit, run_id, str(runs_dir))
     inputs = {k: v for k, v in request.variables.items()}
     try:
@@ -181,6 +201,14 @@ def _parse_time(text: str) -> Any:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
+_OWN = (":start", ":confirm", ":run", ":failed", ":done", ":in-doubt", ":note")
+
+
+def _inherited(key: str, value: str) -> bool:
+    """Decisions about the situation carry over to a resume; confirmations and actions do not."""
+    return MASK not in value and not key.endswith(_OWN)
+
+
 def resume_run(
     run_id: str,
     request: RunRequest,
@@ -224,33 +252,32 @@ def resume_run(
         raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
     journal = Journal(directory)
     events = journal.events()
-    # The same answers and mode as the first attempt; what is given now adds to them.
+    # The same answers and inputs as the first attempt (what is given now adds to them), but the
+    # confirmations are the resuming operator's own: --yes and --allow-destructive are not inherited.
     mode = first["data"]["mode"]
+    recorded = {k: v for k, v in first["data"]["inputs"].items() if v != MASK}
     request = RunRequest(
-        options=RunOptions(
-            yes=request.options.yes or bool(mode.get("yes")),
-            allow_destructive=request.options.allow_destructive or bool(mode.get("allow_destructive")),
-            interactive=request.options.interactive,
+        options=replace(
+            request.options,
+            from_step=mode.get("from_step"),
             follow_timeout=request.options.follow_timeout or mode.get("follow_timeout"),
         ),
-        answers={**first["data"].get("answers", {}), **request.answers},
-        variables={**first["data"]["inputs"], **request.variables},
+        answers={
+            **{k: v for k, v in first["data"].get("answers", {}).items() if _inherited(k, v)},
+            **request.answers,
+        },
+        variables={**recorded, **request.variables},
         notes=request.notes,
         runs_dir=request.runs_dir,
         allow_changed=request.allow_changed,
-    )
-    request = RunRequest(
-        request.options,
-        request.answers,
-        {k: v for k, v in request.variables.items() if v != "••••"},
-        request.notes,
-        request.runs_dir,
-        request.allow_changed,
     )
     runner = _runner(
         graph, unit, Path(path), directory.name, journal, request, view, prompter, spawn, clock or Clock()
     )
     runner.actor = operator()
+    started_in = first["data"].get("cwd")
+    if started_in and os.path.isdir(started_in):
+        runner.session.cwd = started_in
     _replay(events, runner)
     view.header(unit, directory.name, str(runs_dir))
     done = ", ".join(sorted(runner.done)) or "nothing yet"

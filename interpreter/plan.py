@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .values import substitute
+from .values import is_plain, substitute
 
 __all__ = ["plan_lines"]
 
@@ -54,9 +54,8 @@ def plan_lines(
                 if placeholder["kind"] != "field" and placeholder["text"] not in placeholders:
                     lines.append(f"{inner}asks placeholder:{placeholder['text']}")
             for command in block["commands"]:
-                text = substitute(
-                    command["text"], {k: v for k, v in known.items() if k in command["text"]}
-                ).text
+                given = {k: v for k, v in known.items() if k in command["text"] and is_plain(v)}
+                text = substitute(command["text"], given)
                 marks = " (never-ending)" if command["never_ending"] else ""
                 lines.append(f"{inner}$ {text}{marks}")
         for use in node.get("uses", []):
@@ -71,3 +70,51 @@ def plan_lines(
         if flags["manual"] and node["kind"] != "template":
             lines.append(f"{inner}asks {node['id']}:done — a step done by hand")
     return lines
+
+
+def question_ids(unit: dict[str, Any]) -> set[str]:
+    """Every question id a run of `unit` may ask (placeholders and variables excepted)."""
+    ids = {"severity", f"{unit['id']}:start"}
+    for node in unit["nodes"]:
+        node_id = node["id"]
+        if node["kind"] == "gate":
+            for item in node["items"]:
+                ids |= {item["id"], f"{item['id']}:override"}
+            continue
+        ids |= {
+            node_id,
+            f"{node_id}:run",
+            f"{node_id}:failed",
+            f"{node_id}:note",
+            f"{node_id}:confirm",
+            f"{node_id}:done",
+            f"{node_id}:in-doubt",
+        }
+        for block in node.get("blocks", []):
+            ids |= {f"{node_id}:{name}" for name in block["fields"]}
+    return ids
+
+
+def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
+    """Refuse answers to questions this procedure never asks: a typo must not go unnoticed.
+
+    Raises:
+        UsageError: an answer id matches no question (with the closest ones).
+    """
+    import difflib
+    import re
+
+    from .errors import UsageError
+
+    known = question_ids(unit)
+    for key in answers:
+        if key in known or key.startswith(("placeholder:", "var:")):
+            continue
+        if re.fullmatch(r"(.+):(expect|check)\.\d+", key) and key.rsplit(":", 1)[0] in known:
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=3)
+        raise UsageError(
+            f"--answer {key}: {unit['title']} asks no such question"
+            + (f"; did you mean {', '.join(close)}?" if close else ""),
+            "`runbook run … --dry-run` lists the questions and their ids",
+        )

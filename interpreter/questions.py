@@ -103,7 +103,8 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the answers file: {exc}") from exc
     try:
-        data = yaml.safe_load(text) or {}
+        # Every value as written: `1.10` is a release, not the number 1.1.
+        data = yaml.load(text, Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else path
@@ -131,10 +132,19 @@ class Answers:
     used: set[str] = field(default_factory=set)
 
     def get(self, question_id: str) -> str | None:
-        if question_id in self.given:
+        """The answer, whether or not it was used before (for checks that do not consume it)."""
+        return self.given.get(question_id)
+
+    def take(self, question_id: str) -> str | None:
+        """The answer, once: a second ask of the same question finds none."""
+        if question_id in self.given and question_id not in self.used:
             self.used.add(question_id)
             return self.given[question_id]
         return None
+
+    def has(self, question_id: str) -> bool:
+        """True when an answer waits for this question."""
+        return question_id in self.given and question_id not in self.used
 
     def unused(self) -> list[str]:
         return sorted(set(self.given) - self.used)

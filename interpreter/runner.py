@@ -11,11 +11,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .errors import RunbookError
 from .masking import MASK, Masker
 from .questions import Answers, Prompter, Question, UnansweredQuestion, normalise
 from .session import ShellSession
 
-__all__ = ["Clock", "RunOptions", "Runner", "Stop"]
+__all__ = ["Clock", "RunOptions", "Runner", "Stop", "Terminated"]
 
 Observer = Callable[[dict[str, Any]], None]
 
@@ -37,6 +38,14 @@ class RunOptions:
     from_step: str | None = None
     follow_timeout: float | None = None
     """Seconds a never-ending command without its own timeout runs when nobody can press Ctrl-C."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP reached the interpreter: stop the running command and end the run."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
 
 
 class Stop(Exception):
@@ -81,7 +90,6 @@ class Runner:
     """Steps already finished (by a previous attempt of a resumed run): id → status."""
     in_doubt: dict[str, dict[str, Any]] = field(default_factory=dict)
     placeholder_values: dict[str, str] = field(default_factory=dict)
-    value_counter: list[int] = field(default_factory=lambda: [0])
 
     # -- events ---------------------------------------------------------------------------
 
@@ -111,8 +119,12 @@ class Runner:
     # -- asking ---------------------------------------------------------------------------
 
     def ask(self, question: Question, auto: str | None = None) -> str:
-        """An answer given in advance, else `auto` (what --yes decides), else the operator's."""
-        given = self.answers.get(question.id)
+        """An answer given in advance, else `auto` (what --yes decides), else the operator's.
+
+        An answer given in advance is used once: asked again (a retry, a second note), the
+        question goes to the operator, or stops a run that has none.
+        """
+        given = self.answers.take(question.id)
         if given is not None:
             answer = normalise(question, given)
             if answer is None:
@@ -219,7 +231,7 @@ class Runner:
         self.done[node["id"]] = "ok"
 
     def interactive_or_answered(self, question_id: str) -> bool:
-        return question_id in self.answers.given or (self.prompter is not None and self.options.interactive)
+        return self.answers.has(question_id) or (self.prompter is not None and self.options.interactive)
 
     def choice(self, node: dict[str, Any]) -> str | None:
         branches = node["choice"]["branches"]
@@ -264,7 +276,7 @@ class Runner:
         ]
         choices.append(("skip", "skip: no severity for this run"))
         question = Question("severity", "choice", f"Severity ({table['title']})", tuple(choices))
-        if "severity" not in self.answers.given and not (self.prompter and self.options.interactive):
+        if not self.answers.has("severity") and not (self.prompter and self.options.interactive):
             return  # optional: without a terminal or an answer, no severity is recorded
         key = self.ask(question)
         if key == "skip":
@@ -313,6 +325,7 @@ class Runner:
             {
                 "runbook": {"path": str(self.runbook_path), **provenance},
                 "procedure": {"id": self.unit["id"], "title": self.unit["title"], "kind": self.unit["kind"]},
+                "cwd": self.session.cwd,
                 "operator": self.actor,
                 "host": socket.gethostname(),
                 "inputs": {k: (MASK if self.masker.text(v) != v else v) for k, v in inputs.items()},
@@ -334,8 +347,9 @@ class Runner:
         status, code, reason = "ok", 0, ""
         try:
             self.begin(provenance, inputs, resumed)
-            if not resumed:
-                self.confirm_start()
+            # A resumed HIGH-risk procedure is confirmed again, by whoever resumes it.
+            self.confirm_start()
+            if self.target_minutes is None:
                 self.severity()
             self.walk()
         except Stop as stop:
@@ -348,6 +362,15 @@ class Runner:
                 {"status": status, "exit_code": code, "reason": reason, "question": error.question.id},
             )
             raise
+        except RunbookError as error:
+            self.emit(
+                "run.finished",
+                None,
+                {"status": "errored", "exit_code": error.exit_code, "reason": error.message},
+            )
+            raise
+        except Terminated as signal_:
+            status, code, reason = "interrupted", 128 + signal_.signum, f"stopped by signal {signal_.signum}"
         except KeyboardInterrupt:
             status, code, reason = "interrupted", 130, "interrupted at a prompt"
         self.emit("run.finished", None, {"status": status, "exit_code": code, "reason": reason})

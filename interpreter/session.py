@@ -72,7 +72,8 @@ class ShellSession:
 
     def __post_init__(self) -> None:
         # State files may hold secrets: they live in a private folder, never in the run folder.
-        self._private = Path(tempfile.mkdtemp(prefix="runbook-session-"))
+        _remove_stale_folders()
+        self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-"))
         (self._private / "prelude.sh").write_text(_PRELUDE, "utf-8")
 
     def close(self) -> None:
@@ -118,6 +119,7 @@ class ShellSession:
         reader.start()
         status: Status | None = None
         deadline = started + timeout if timeout else None
+        exited_at: float | None = None
         try:
             while True:
                 wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
@@ -127,6 +129,12 @@ class ShellSession:
                     if deadline is not None and time.monotonic() >= deadline:
                         status = "stopped" if never_ending else "timeout"
                         self._stop(process)
+                    elif process.poll() is not None:
+                        # bash is done; a child it left in the background (`server &`) may hold
+                        # the output open for ever: it goes on running, the run does not wait.
+                        exited_at = exited_at or time.monotonic()
+                        if time.monotonic() - exited_at > 0.3:
+                            break
                     continue
                 if chunk is None:
                     break
@@ -135,7 +143,10 @@ class ShellSession:
             status = "stopped" if never_ending else "interrupted"
             self._stop(process)
             _drain(chunks, sink)
-        reader.join(timeout=self.grace)
+        except BaseException:
+            self._stop(process)  # SIGTERM, SIGHUP, anything: never leave the command running
+            raise
+        reader.join(timeout=self.grace if status else 0.1)
         code = process.wait()
         self._load_state(state)
         if status is None:
@@ -143,7 +154,18 @@ class ShellSession:
         return CommandResult(status, code, time.monotonic() - started)
 
     def _stop(self, process: Any) -> None:
-        """SIGINT, then SIGTERM, then SIGKILL to the command's whole process group."""
+        """SIGINT, then SIGTERM, then SIGKILL to the command's whole process group.
+
+        A second Ctrl-C while it stops must not leave the group running: SIGINT is held off
+        until the group is gone.
+        """
+        previous = _hold_interrupts()
+        try:
+            self._signal_group(process)
+        finally:
+            _release_interrupts(previous)
+
+    def _signal_group(self, process: Any) -> None:
         # Only a real child, leader of its own group, is signalled by group (never pid 0 or 1).
         real = isinstance(process, subprocess.Popen) and process.pid > 1
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
@@ -188,6 +210,34 @@ class ShellSession:
                 env[name] = value
         if env:
             self.env = env
+
+
+def _remove_stale_folders() -> None:
+    """Private folders of interpreters that were killed (their state files may hold secrets)."""
+    for folder in Path(tempfile.gettempdir()).glob("runbook-session-*-*"):
+        pid = folder.name.split("-")[2]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OSError):
+            continue
+
+
+def _hold_interrupts() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _release_interrupts(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:

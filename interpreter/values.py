@@ -1,71 +1,37 @@
-"""Putting values into commands so that no value can ever run as a command."""
+"""Putting placeholder values into commands: only plain values, so that none can run as code."""
 
 from __future__ import annotations
 
 import glob
 import os
 import re
-from dataclasses import dataclass, field
 
-__all__ = ["Substitution", "is_plain", "newest_matching", "substitute"]
+__all__ = ["is_plain", "newest_matching", "substitute"]
 
-# A value made only of these characters means the same in any quoting context: it is put into
-# the command as written, so the operator reads (and the journal records) the real command line.
-_PLAIN = re.compile(r"^[A-Za-z0-9._/@:+=,%^-]+$")
-_TOKENS = re.compile(r"""'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.|[^'"\\]+""", re.S)
+# A value made only of these characters means the same in any quoting context and to any shell a
+# command starts (`bash -c '…'`, `ssh host '…'`): it is written into the command as it is, so the
+# operator reads (and the journal records) the real command line. No other value is accepted.
+_PLAIN = re.compile(r"^[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*$")
 
 
 def is_plain(value: str) -> bool:
-    """True when a value can be written into a command literally, in any quoting context."""
+    """True when a value can be written into a command literally, whatever reads it."""
     return bool(_PLAIN.match(value))
 
 
-@dataclass(slots=True)
-class Substitution:
-    """A command with placeholders replaced, and the environment the replacements need."""
+def substitute(command: str, values: dict[str, str]) -> str:
+    """Replace each placeholder text (a key of `values`) in `command` with its plain value.
 
-    text: str
-    env: dict[str, str] = field(default_factory=dict)
-
-
-def _reference(name: str, context: str) -> str:
-    if context == "single":
-        return f"'\"${{{name}}}\"'"  # close the quote, expand quoted, reopen
-    if context == "double":
-        return f"${{{name}}}"
-    return f'"${{{name}}}"'
-
-
-def substitute(command: str, values: dict[str, str], counter: list[int] | None = None) -> Substitution:
-    """Replace each placeholder text (key of `values`) in `command` with its value.
-
-    Plain values are written in literally. Any other value travels in an environment variable
-    and the command refers to it, quoted for where it stands, so `x; touch /tmp/pwned` is
-    only ever data.
+    Raises:
+        ValueError: a value is not plain; such a value is never written into a command.
     """
-    counter = counter if counter is not None else [0]
-    env: dict[str, str] = {}
-    names: dict[str, str] = {}
     if not values:
-        return Substitution(command)
+        return command
+    for value in values.values():
+        if not is_plain(value):
+            raise ValueError(f"{value!r} is not a plain value")
     pattern = re.compile("|".join(re.escape(k) for k in sorted(values, key=len, reverse=True)))
-    out: list[str] = []
-    for token in _TOKENS.finditer(command):
-        piece = token.group()
-        context = "single" if piece.startswith("'") else "double" if piece.startswith('"') else "plain"
-
-        def replace(match: re.Match[str], context: str = context) -> str:
-            value = values[match.group()]
-            if is_plain(value):
-                return value
-            if match.group() not in names:
-                counter[0] += 1
-                names[match.group()] = f"RUNBOOK_VALUE_{counter[0]}"
-                env[names[match.group()]] = value
-            return _reference(names[match.group()], context)
-
-        out.append(pattern.sub(replace, piece))
-    return Substitution("".join(out), env)
+    return pattern.sub(lambda match: values[match.group()], command)
 
 
 def newest_matching(example: str, cwd: str) -> str | None:

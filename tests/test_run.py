@@ -97,28 +97,55 @@ def test_a_value_can_never_run_as_a_command(tmp_path: Path) -> None:
            ```bash
            echo "target: $TARGET" > out1.txt
            echo <release> > out2.txt
-           echo '<release>' > out3.txt
+           bash -c 'echo <release>' > out3.txt
            echo "<release>" > out4.txt
            ```
         """,
     )
-    attack = f"x; touch {pwned}; $(touch {pwned})"
-    result = run(
-        tmp_path,
-        str(rb),
-        "-p",
-        "1",
-        "--yes",
-        "--var",
-        f"TARGET={attack}",
-        "--answer",
-        f"placeholder:<release>={attack}",
-    )
-    assert result.exit_code == 0, result.output
+    attacks = [
+        f"x; touch {pwned}",
+        f"$(touch {pwned})",
+        f"`touch {pwned}`",
+        f"x\ntouch {pwned}",
+        f"'; touch {pwned}; '",
+        "--upload-pack=touch",
+        "*",
+    ]
+    for attack in attacks:
+        # Variables reach commands as environment variables: data, whatever they hold.
+        result = run(
+            tmp_path,
+            str(rb),
+            "-p",
+            "1",
+            "--yes",
+            "--var",
+            f"TARGET={attack}",
+            "--answer",
+            "placeholder:<release>=v1.2.0",
+        )
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out1.txt").read_text() == f"target: {attack}\n"
+        for name in ("out2.txt", "out3.txt", "out4.txt"):
+            assert (tmp_path / name).read_text() == "v1.2.0\n"
+        # A placeholder's value is written into the command (even into `bash -c '…'`), so only
+        # plain values are accepted; anything else is refused before a command runs.
+        for name in ("out1.txt", "out2.txt", "out3.txt", "out4.txt"):
+            (tmp_path / name).unlink()
+        refused = run(
+            tmp_path,
+            str(rb),
+            "-p",
+            "1",
+            "--yes",
+            "--var",
+            "TARGET=ok",
+            "--answer",
+            f"placeholder:<release>={attack}",
+        )
+        assert refused.exit_code == 2 and "cannot fill <release>" in refused.stderr
+        assert not (tmp_path / "out1.txt").exists()
     assert not pwned.exists()
-    assert (tmp_path / "out1.txt").read_text() == f"target: {attack}\n"
-    for name in ("out2.txt", "out3.txt", "out4.txt"):
-        assert (tmp_path / name).read_text() == f"{attack}\n"
 
 
 def test_a_prompted_value_can_never_run_as_a_command(tmp_path: Path, monkeypatch: Any) -> None:
@@ -143,7 +170,7 @@ def test_a_prompted_value_can_never_run_as_a_command(tmp_path: Path, monkeypatch
         """,
     )
     attack = f"v1; touch {pwned}"
-    replies = iter([attack, attack, "r"])
+    replies = iter([attack, attack, "v1", "r"])  # the second attack is refused, then v1 is given
     prompter = TerminalPrompter(write=lambda text: None, read=lambda prompt: next(replies))
     monkeypatch.chdir(tmp_path)
     request = RunRequest(RunOptions(interactive=True), {}, {}, {}, str(tmp_path / "runs"))
@@ -151,7 +178,7 @@ def test_a_prompted_value_can_never_run_as_a_command(tmp_path: Path, monkeypatch
         view = TerminalView(Console(file=text), raw=raw)
         code, _ = start_run(str(rb), "1", request, view, prompter, subprocess.Popen)
     assert code == 0 and not pwned.exists()
-    assert (tmp_path / "out.txt").read_text() == f"{attack}\n{attack}\n"
+    assert (tmp_path / "out.txt").read_text() == f"{attack}\nv1\n"
 
 
 def test_a_secret_is_absent_from_every_file_of_the_run(tmp_path: Path) -> None:
@@ -348,6 +375,7 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
         2. **Two**
            ```bash
            echo started >> two.txt
+           echo "halfway there"
            if [ ! -f two.done ]; then touch two.done; sleep 4244; fi
            ```
         3. **Three**
@@ -392,13 +420,22 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     timeline = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
     assert timeline.exit_code == 0 and "torn" in timeline.stderr
 
-    os.chdir(tmp_path)
+    os.chdir("/")  # resumed from anywhere: the journal knows the runbook and the directory
     stopped = CliRunner().invoke(main, ["resume", directory.name, "--runs-dir", str(tmp_path / "runs")])
     assert stopped.exit_code == 2 and "unanswered question 1.2:in-doubt" in stopped.stderr
-    assert "started" in stopped.output  # the partial output of the step in doubt is shown
+    assert "halfway there" in stopped.output  # the partial output of the step in doubt is shown
     resumed = CliRunner().invoke(
         main,
-        ["resume", directory.name, "--runs-dir", str(tmp_path / "runs"), "--answer", "1.2:in-doubt=rerun"],
+        # --yes is the resuming operator's own choice: it is not inherited from the first run.
+        [
+            "resume",
+            directory.name,
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--answer",
+            "1.2:in-doubt=rerun",
+            "--yes",
+        ],
     )
     assert resumed.exit_code == 0, resumed.output
     assert (tmp_path / "one.txt").read_text() == "one\n"  # finished steps never run again

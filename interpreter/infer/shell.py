@@ -92,8 +92,8 @@ _DESTRUCTIVE = (
     ),
     _hazard(
         "rm",
-        r"\brm\s+(?:-\w*[rR]\w*f|-\w*f\w*[rR]|-[rR]\s+-f|-f\s+-[rR]|--recursive\s+--force)",
-        "rm -rf deletes files recursively",
+        r"\brm\s+(?:-\w*[rR]\w*|--recursive)\b",
+        "rm -r deletes files and folders recursively",
     ),
     _hazard(
         "drop", r"\bdrop\s+(?:database|table|schema|index|user|role)\b", "DROP removes it for good", re.I

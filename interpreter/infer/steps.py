@@ -18,7 +18,9 @@ __all__ = ["Context", "id_slug", "is_warning", "step_from_item", "steps_from_blo
 _BOLD_TITLE = re.compile(r"^\s*\*\*(.+?)\*\*:?\s*(.*)$", re.S)
 _OPTIONAL = re.compile(r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional\b[:\s]", re.I)
 _OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
-_OPTION_COMMENT = re.compile(r"^\s*#\s*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
+_OPTION_COMMENT = re.compile(
+    r"^\s*#\s*(?:Option|Method|Approach|Alternative|Way)\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$", re.I
+)
 _OPTION_HEADING = re.compile(r"^Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
 _OR_COMMENT = re.compile(r"^\s*#\s*Or\b", re.I)
 _ALTERNATIVE = re.compile(r"^or\b", re.I)
@@ -145,10 +147,12 @@ def _split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, st
     ]
     prelude_end = marks[0][0] if marks else 0
     if len(marks) < 2:
+        # `# Or …` after a blank line, or anywhere after an `# Either …` first part, starts another way.
+        either = bool(re.match(r"^\s*#\s*Either\b", lines[0], re.I)) if lines else False
         ors = [
             i
             for i, line in enumerate(lines)
-            if _OR_COMMENT.match(line) and i > 0 and not lines[i - 1].strip()
+            if _OR_COMMENT.match(line) and i > 0 and (either or not lines[i - 1].strip())
         ]
         if not ors:
             return None

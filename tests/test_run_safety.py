@@ -1,0 +1,384 @@
+"""What a second, adversarial look at `runbook run` and `resume` found, each kept fixed by a test."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from test_run import _sleepers, finished, journal, run, write
+
+from interpreter.cli import main
+from interpreter.journal import read_events
+
+
+def _resume(tmp: Path, run_id: str, *args: str) -> Any:
+    return CliRunner().invoke(main, ["resume", run_id, "--runs-dir", str(tmp / "runs"), *args])
+
+
+def _run_id(tmp: Path) -> str:
+    [directory] = list((tmp / "runs").iterdir())
+    return directory.name
+
+
+def test_resume_confirms_a_high_risk_procedure_again(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Risky
+        **Risk**: HIGH - production data
+        1. **Do it**
+           ```bash
+           echo done > done.txt
+           ```
+        """,
+    )
+    first = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", "1:start=risky", "--answer", "1.1:run=a")
+    assert first.exit_code == 1  # aborted at the step
+    again = _resume(tmp_path, _run_id(tmp_path), "--yes")
+    assert again.exit_code == 2 and "unanswered question 1:start" in again.stderr
+    assert not (tmp_path / "done.txt").exists()
+
+
+def test_resume_does_not_inherit_allow_destructive(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Wipe
+        1. **First**
+           ```bash
+           false
+           ```
+        2. **Wipe**
+           ```bash
+           rm -rf data
+           ```
+        """,
+    )
+    first = run(tmp_path, str(rb), "-p", "1", "--yes", "--allow-destructive")
+    assert first.exit_code == 1
+    again = _resume(tmp_path, _run_id(tmp_path), "--yes", "--answer", "1.1:failed=s")
+    assert again.exit_code == 2 and "1.2:confirm" in again.stderr and (tmp_path / "data").exists()
+
+
+def test_a_failed_expectation_is_a_failed_step_for_resume_too(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Health
+        1. **Check**
+           ```bash
+           echo '{"status": "failing"}'
+           # Expected: {"status": "healthy"}
+           ```
+        2. **Deploy**
+           ```bash
+           echo deployed > deployed.txt
+           ```
+        """,
+    )
+    assert run(tmp_path, str(rb), "-p", "1", "--yes").exit_code == 1
+    events = journal(tmp_path)
+    assert finished(events, "1.1")["status"] == "failed"
+    again = _resume(tmp_path, _run_id(tmp_path), "--yes")
+    assert again.exit_code == 1 and not (tmp_path / "deployed.txt").exists()
+
+
+def test_secrets_from_every_door_stay_masked(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Tokens
+        1. **Make a token**
+           ```bash
+           export API_TOKEN=$(printf 'tok-made-%s' by-a-step-123)
+           ```
+        2. **Use them**
+           ```bash
+           echo "$API_TOKEN $GITHUB_TOKEN $DB_PASSWORD"
+           ```
+        """,
+    )
+    result = run(
+        tmp_path,
+        str(rb),
+        "-p",
+        "1",
+        "--yes",
+        "--var",
+        "GITHUB_TOKEN=ghp-given-by-var-456",
+        "--answer",
+        "var:DB_PASSWORD=pw-given-by-answer-789",
+    )
+    assert result.exit_code == 0, result.output
+    secrets = ["tok-made-by-a-step-123", "ghp-given-by-var-456", "pw-given-by-answer-789"]
+    for path in (tmp_path / "runs").rglob("*"):
+        if path.is_file():
+            for secret in secrets:
+                assert secret.encode() not in path.read_bytes(), (path, secret)
+    for secret in secrets:
+        assert secret not in result.output
+
+
+def test_sigterm_stops_the_command_and_records_the_end(tmp_path: Path) -> None:
+    seconds = 5000 + os.getpid() % 1000
+    rb = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: Hang
+        1. **Hang**
+           ```bash
+           sleep {seconds}
+           ```
+        """,
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            str(rb),
+            "-p",
+            "1",
+            "--yes",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not _sleepers(f"^sleep {seconds}$") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 128 + signal.SIGTERM
+        assert _sleepers(f"^sleep {seconds}$") == []
+        events = journal(tmp_path)
+        assert events[-1]["type"] == "run.finished" and events[-1]["data"]["status"] == "interrupted"
+    finally:
+        subprocess.run(["pkill", "-f", f"^sleep {seconds}$"], check=False)
+
+
+def test_one_process_per_run(tmp_path: Path) -> None:
+    from interpreter.errors import UsageError
+    from interpreter.journal import Journal
+
+    first = Journal(tmp_path / "run")
+    try:
+        import pytest
+
+        with pytest.raises(UsageError, match="in use by another runbook process"):
+            Journal(tmp_path / "run")
+    finally:
+        first.close()
+    Journal(tmp_path / "run").close()  # free again once the first is gone
+
+
+def test_a_background_child_does_not_block_the_step(tmp_path: Path) -> None:
+    seconds = 6000 + os.getpid() % 1000
+    rb = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: Serve
+        1. **Start a server**
+           ```bash
+           sleep {seconds} &
+           echo started
+           ```
+        """,
+    )
+    try:
+        result = run(tmp_path, str(rb), "-p", "1", "--yes")
+        assert result.exit_code == 0
+        assert finished(journal(tmp_path), "1.1")["duration"] < 20
+    finally:
+        subprocess.run(["pkill", "-f", f"^sleep {seconds}$"], check=False)
+
+
+def test_answers_given_in_advance_are_used_once(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: One
+        1. **Step**
+           ```bash
+           false
+           ```
+        """,
+    )
+    notes = run(tmp_path, str(rb), "-p", "1", "--answer", "1.1:run=n", "--answer", "1.1:note=hi")
+    assert notes.exit_code == 2 and "unanswered question 1.1:run" in notes.stderr
+    retries = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", "1.1:failed=r")
+    assert retries.exit_code == 1  # one retry, then the failure stops the run
+
+
+def test_misspelled_answers_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: One
+        1. **Step**
+           ```bash
+           echo ran > ran.txt
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", "1.1.run=s")
+    assert result.exit_code == 2 and "did you mean 1.1:run" in result.stderr
+    assert not (tmp_path / "ran.txt").exists() and not (tmp_path / "runs").exists()
+
+
+def test_from_step_asks_for_what_skipped_steps_would_have_set(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Clean
+        1. **Pick**
+           ```bash
+           export BACKUP_DIR=/srv/backups
+           ```
+        2. **Clean**
+           ```bash
+           echo "cleaning $BACKUP_DIR" > cleaned.txt
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "1.2")
+    assert result.exit_code == 2 and "var:BACKUP_DIR" in result.stderr
+    given = run(tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "1.2", "--var", "BACKUP_DIR=/b")
+    assert given.exit_code == 0 and (tmp_path / "cleaned.txt").read_text() == "cleaning /b\n"
+
+
+def test_destructive_work_by_hand_needs_the_typed_word(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Drop
+        1. **Drop the old table**
+           ```sql
+           DROP TABLE old_orders;
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes")
+    assert result.exit_code == 2 and "1.1:confirm" in result.stderr
+
+
+def test_answers_files_keep_values_as_written(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Deploy
+        1. **Deploy**
+           ```bash
+           echo <release> > release.txt
+           ```
+        """,
+    )
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('answers:\n  "placeholder:<release>": 1.10\n')
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--answers", str(answers))
+    assert result.exit_code == 0 and (tmp_path / "release.txt").read_text() == "1.10\n"
+
+
+def test_deep_output_against_a_json_expectation(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Deep
+        1. **Print**
+           ```bash
+           printf '%.0s[' $(seq 1 5000)
+           # Expected: {"status": "healthy"}
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert journal(tmp_path)[-1]["type"] == "run.finished"
+
+
+def test_a_journal_line_that_is_not_an_event_is_reported(tmp_path: Path) -> None:
+    directory = tmp_path / "runs" / "20261128-000000-abcdef"
+    directory.mkdir(parents=True)
+    (directory / "journal.jsonl").write_text(json.dumps({"hello": "world"}) + "\n")
+    result = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 1 and "not a journal event" in result.stderr
+
+
+def test_ctrl_c_without_a_terminal_ends_with_130(tmp_path: Path) -> None:
+    seconds = 7000 + os.getpid() % 1000
+    rb = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: Wait
+        1. **Wait**
+           ```bash
+           sleep {seconds}
+           ```
+        """,
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            str(rb),
+            "-p",
+            "1",
+            "--yes",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not _sleepers(f"^sleep {seconds}$") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 130
+        assert (
+            read_events(next((tmp_path / "runs").iterdir()) / "journal.jsonl")[0][-1]["data"]["exit_code"]
+            == 130
+        )
+    finally:
+        subprocess.run(["pkill", "-f", f"^sleep {seconds}$"], check=False)
+
+
+def test_method_comments_split_alternatives_and_rm_r_is_destructive(tmp_path: Path) -> None:
+    from interpreter.graph import graph_json
+    from interpreter.loader import load
+
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Clean
+        1. **Clean up**
+           ```bash
+           # Method 1: remove the folder
+           rm -r /srv/app/cache
+           # Method 2: empty it
+           find /srv/app/cache -mindepth 1 -print
+           ```
+        """,
+    )
+    unit = graph_json(load(rb))["procedures"][0]
+    choice = next(n for n in unit["nodes"] if n["id"] == "1.1")
+    assert choice["kind"] == "choice" and [b["key"] for b in choice["choice"]["branches"]] == ["1", "2"]
+    assert next(n for n in unit["nodes"] if n["id"] == "1.1.1")["flags"]["destructive"]
