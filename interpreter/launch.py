@@ -55,7 +55,8 @@ def _runner(
 ) -> Runner:
     env = dict(os.environ)
     masker = Masker(_secret_values(graph, env))
-    session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn)
+    terminal = 0 if request.options.interactive and os.isatty(0) else None
+    session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn, terminal=terminal)
     runner = Runner(
         graph=graph,
         unit=unit,

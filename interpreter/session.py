@@ -66,6 +66,9 @@ class ShellSession:
     env: dict[str, str]
     cwd: str
     spawn: Spawn = subprocess.Popen
+    terminal: int | None = None
+    """The operator's terminal (a file descriptor) as the commands' input, when there is one:
+    `docker-compose exec`, `sudo` and `ssh` prompts need it. None: commands read nothing."""
     grace: float = 2.0
     """Seconds between SIGINT, SIGTERM and SIGKILL when stopping a command's process group."""
     _private: Path = field(init=False)
@@ -102,12 +105,13 @@ class ShellSession:
             "RUNBOOK_CAPTURE": " ".join(capture),
         }
         started = time.monotonic()
+        saved_terminal = _terminal_settings(self.terminal)
         try:
             process = self.spawn(
                 ["bash", "-c", command],
                 cwd=self.cwd,
                 env=env,
-                stdin=subprocess.DEVNULL,
+                stdin=self.terminal if self.terminal is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -147,6 +151,7 @@ class ShellSession:
             self._stop(process)  # SIGTERM, SIGHUP, anything: never leave the command running
             raise
         reader.join(timeout=self.grace if status else 0.1)
+        _restore_terminal(self.terminal, saved_terminal)  # a command may leave it raw
         code = process.wait()
         self._load_state(state)
         if status is None:
@@ -227,6 +232,28 @@ def _remove_stale_folders() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except (PermissionError, OSError):
             continue
+
+
+def _terminal_settings(fd: int | None) -> Any:
+    if fd is None:
+        return None
+    try:
+        import termios
+
+        return termios.tcgetattr(fd)
+    except (ImportError, OSError):
+        return None
+
+
+def _restore_terminal(fd: int | None, settings: Any) -> None:
+    if fd is None or settings is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(fd, termios.TCSADRAIN, settings)
+    except (ImportError, OSError):
+        pass
 
 
 def _hold_interrupts() -> Any:

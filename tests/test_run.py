@@ -564,3 +564,20 @@ def test_from_step_starts_there(tmp_path: Path) -> None:
     assert not (tmp_path / "first.txt").exists() and (tmp_path / "second.txt").exists()
     unknown = run(tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "9.9")
     assert unknown.exit_code == 2 and "no step '9.9'" in unknown.stderr
+
+
+def test_in_a_terminal_commands_can_read_it(tmp_path: Path) -> None:
+    """docker-compose exec, sudo and ssh need a terminal on their input; they get the operator's."""
+    rb = write(tmp_path, """
+        ## Procedure 1: Terminal
+        1. **Check the input**
+           ```bash
+           if [ -t 0 ]; then echo "input is a terminal"; else echo "input is not a terminal"; fi
+           ```
+        """)
+    child = _spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and "input is a terminal" in child.before
+    piped = run(tmp_path, str(rb), "-p", "1", "--yes")
+    assert "input is not a terminal" in piped.output
