@@ -433,7 +433,7 @@ def resume(
     runs_dir: str | None,
     follow_timeout: float | None,
 ) -> None:
-    """Continue a killed, interrupted or stopped run with the same inputs and answers.
+    """Continue a killed, interrupted or stopped run with the same inputs and decisions.
 
     Finished steps are never run again. A step that had started but not finished is in doubt:
     its partial output is shown and the operator decides (rerun, done, skip, abort).

@@ -179,6 +179,7 @@ def inline_text(markdown: str) -> str:
     return _plain(tokens[0]) if tokens else markdown.strip()
 
 
+_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+)")
 _OPEN_ANNOTATION = re.compile(r"^\s*<!--\s*runbook:")
 _QUOTE_MARKS = re.compile(r"^(\s*>)+")
 _TASK = re.compile(r"^\[([ xX])\][ \t]+")
@@ -389,11 +390,20 @@ def links(document: Document) -> list[tuple[str, int, int]]:
             for child in tokens[0].children or [] if tokens else []:
                 if child.type in ("softbreak", "hardbreak"):
                     line += 1
-                elif child.type == "link_open":
-                    target = str(child.attrs.get("href", ""))
+                elif child.type in ("link_open", "image"):
+                    target = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
                     written = lines[line - 1] if line - 1 < len(lines) else ""
                     column = max(written.find(f"]({target}"), 0) + 2
                     found.append((target, line, column))
+    # Reference definitions (`[label]: ./file.md`) make no token; they are read from the lines,
+    # outside code blocks.
+    code = {
+        n for b in _walk(document.blocks) if isinstance(b, Fence) for n in range(b.span.start, b.span.end + 1)
+    }
+    for number, text in enumerate(lines, start=1):
+        definition = _DEFINITION.match(text)
+        if definition and number not in code:
+            found.append((definition.group(1).strip("<>"), number, definition.start(1) + 1))
     return found
 
 

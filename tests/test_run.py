@@ -568,13 +568,16 @@ def test_from_step_starts_there(tmp_path: Path) -> None:
 
 def test_in_a_terminal_commands_can_read_it(tmp_path: Path) -> None:
     """docker-compose exec, sudo and ssh need a terminal on their input; they get the operator's."""
-    rb = write(tmp_path, """
+    rb = write(
+        tmp_path,
+        """
         ## Procedure 1: Terminal
         1. **Check the input**
            ```bash
            if [ -t 0 ]; then echo "input is a terminal"; else echo "input is not a terminal"; fi
            ```
-        """)
+        """,
+    )
     child = _spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
     child.expect(pexpect.EOF)
     child.close()

@@ -30,7 +30,9 @@ from interpreter.infer.shell import analyse_shell, destructive_reasons, is_never
         ("terraform destroy -auto-approve", True),
         ("pg_restore --clean --dbname=app backup.dump", True),
         ("helm upgrade --install api ./chart --force", True),
-        ("echo 'git reset --hard is dangerous'", True),  # quoted text is still flagged: a human reads it
+        ("echo 'git reset --hard is dangerous'", False),  # printed, not run
+        ('grep -r "rm -rf" scripts/', False),
+        ('echo "DROP TABLE" | psql app', True),  # piped into something that runs it
         ("rm -Rf /var/cache/web", True),
         ("find /tmp -name '*.log' -delete", True),
         ("redis-cli FLUSHALL", True),

@@ -158,3 +158,90 @@ def test_changed_since_checks_only_changed_runbooks(tmp_path: Path) -> None:
     assert [Path(f["path"]).name for f in json.loads(result.stdout)["files"]] == ["b.md"]
     unknown = run("--changed-since", "no-such-ref", str(tmp_path))
     assert unknown.exit_code == 2 and "git does not know that reference" in unknown.stderr
+
+
+def _findings(tmp_path: Path, text: str, shellcheck: bool = False) -> list[Any]:
+    path = tmp_path / "case.md"
+    path.write_text(text)
+    [result] = validate([str(path)], today=TODAY, shellcheck=shellcheck)
+    return result.findings
+
+
+HEAD = "---\nowner: sre\nreview_by: 2099-01-01\n---\n\n# T\n\n## Procedure 1: P\n\n"
+
+
+def test_secret_rule_without_false_alarms(tmp_path: Path) -> None:
+    body = (
+        HEAD
+        + "1. **Step**\n   ```bash\n"
+        + "".join(
+            f"   {line}\n"
+            for line in [
+                "export API_TOKEN=${API_TOKEN:?set it}",  # a check, not a value
+                "TOKEN_TTL=3600",  # not a secret
+                "kubectl get secret tls -o yaml",
+                "DB_PASSWORD=hunter2hunter2 ./login.sh",  # 15: a secret
+                "mysql -u root -pS3cr3tPass! db",  # 16
+                'curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abcdefghijk" x',  # 17
+            ]
+        )
+        + "   ```\n\n```yaml\nsecretName: tls-cert\npasswordSecretRef: db-creds\npassword: s3cr3tvalue\n```\n\n"
+        "Rotate the API_KEY: every 90 days.\n"
+    )
+    secrets = [f.line for f in _findings(tmp_path, body) if f.rule == "safety/secret-in-text"]
+    assert secrets == [15, 16, 17, 23]  # and the YAML password: value
+
+
+def test_prompts_in_bash_blocks_are_not_syntax_errors(tmp_path: Path) -> None:
+    body = (
+        HEAD
+        + "1. **Check**\n   ```bash\n   $ systemctl status nginx\n   ● nginx.service - A web server (nginx)\n   ```\n"
+    )
+    assert [f.rule for f in _findings(tmp_path, body)] == []
+
+
+@pytest.mark.parametrize(
+    ("written", "overdue"),
+    [("Dec 2024", True), ("20/12/2024", True), ("2024-12-20 (quarterly)", True), ("2099-01-01", False)],
+)
+def test_review_dates_in_other_formats(tmp_path: Path, written: str, overdue: bool) -> None:
+    body = f"# T\n\n**Owner:** sre\nNext review: {written}\n\n## Procedure 1: P\n\n1. **S**\n   ```bash\n   true\n   ```\n"
+    rules = {f.rule for f in _findings(tmp_path, body)}
+    assert rules == ({"metadata/review-overdue"} if overdue else set())  # and the plain owner line counts
+
+
+def test_an_unreadable_review_date_is_said(tmp_path: Path) -> None:
+    body = "# T\n\n**Owner:** sre\n**Next Review:** soon\n\n## Procedure 1: P\n\n1. **S**\n   ```bash\n   true\n   ```\n"
+    [finding] = _findings(tmp_path, body)
+    assert finding.rule == "metadata/no-review-date" and finding.line == 4 and "'soon'" in finding.message
+
+
+def test_front_matter_review_date_points_at_its_key(tmp_path: Path) -> None:
+    body = HEAD.replace("2099-01-01", "2020-01-01") + "1. **S**\n   ```bash\n   true\n   ```\n"
+    [finding] = _findings(tmp_path, body)
+    assert finding.rule == "metadata/review-overdue" and finding.line == 3
+
+
+def test_links_images_definitions_and_query_strings(tmp_path: Path) -> None:
+    (tmp_path / "other.md").write_text("x")
+    body = (
+        HEAD + "1. **S**\n   ```bash\n   true\n   ```\n\n![d](img/d.png) [q](other.md?plain=1) [r][ref]\n\n"
+        "[ref]: ./missing.md\n\n```\n[inside]: ./in-code.md\n```\n"
+    )
+    files = sorted((f.line, f.message) for f in _findings(tmp_path, body) if f.rule == "links/file")
+    assert files == [(15, "link to img/d.png: no such file"), (17, "link to ./missing.md: no such file")]
+
+
+def test_shellcheck_columns_count_the_markdown_indent(tmp_path: Path) -> None:
+    body = HEAD + '1. **S**\n   ```bash\n   for unit in $(ls /etc); do echo "$unit"; done\n   ```\n'
+    [finding] = [f for f in _findings(tmp_path, body, shellcheck=True) if f.rule == "code/shellcheck"]
+    line = body.split("\n")[finding.line - 1]
+    assert line[finding.column - 1 :].startswith("$(ls")
+
+
+def test_ignore_comment_covers_the_whole_step(tmp_path: Path) -> None:
+    body = (
+        HEAD + "<!-- runbook-ignore safety/unwarned-destructive -->\n1. **Clean**\n\n   Then:\n\n   ```bash\n"
+        "   rm -rf /var/cache/app\n   ```\n"
+    )
+    assert [f.rule for f in _findings(tmp_path, body)] == []

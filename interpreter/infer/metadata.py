@@ -34,6 +34,7 @@ _FIELDS = {
     "contacts": "contacts",
     "escalation": "contacts",
 }
+_PLAIN_PAIR = re.compile(r"^([A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(.+)$")
 _FRONT = {
     "version": "version",
     "status": "status",
@@ -46,27 +47,66 @@ _FRONT = {
 
 
 def iso_date(text: str) -> str:
-    """`November 20, 2025` or `2025-11-20` as `2025-11-20`; other text unchanged."""
+    """`November 20, 2025`, `2025-11-20 (quarterly)`, `Dec 2024` as an ISO date; other text unchanged.
+
+    A month without a day means its last day; `20/12/2024` is read day first (the order most of
+    the world writes), `12/20/2024` month first when the first number cannot be a month.
+    """
     text = text.strip()
-    for pattern in ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%Y/%m/%d", "%B %d %Y"):
+    leading = re.match(r"^(\d{4}-\d{2}-\d{2})\b", text)
+    if leading:
+        text = leading.group(1)
+    for pattern in (
+        "%Y-%m-%d",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%Y/%m/%d",
+        "%B %d %Y",
+        "%d/%m/%Y",
+        "%m/%d/%Y",
+        "%d.%m.%Y",
+    ):
         try:
             return dt.datetime.strptime(text, pattern).date().isoformat()
         except ValueError:
             continue
+    for pattern in ("%B %Y", "%b %Y", "%Y-%m"):
+        try:
+            first = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return (following - dt.timedelta(days=1)).isoformat()
     return text
 
 
 def _pairs(block: Block) -> list[tuple[str, str, int]] | None:
+    """`**Key:** value` lines of a paragraph; plain `Owner: x` lines count for the known keys."""
     if not isinstance(block, Paragraph):
         return None
     pairs = []
     for offset, line in enumerate(block.markdown.split("\n")):
         match = _PAIR.match(line.strip())
-        if match is None:
-            return None
-        key = (match.group(1) or match.group(3)).strip()
-        pairs.append((key, (match.group(2) or match.group(4)).strip(), block.span.start + offset))
-    return pairs
+        if match is not None:
+            key = (match.group(1) or match.group(3)).strip()
+            pairs.append((key, (match.group(2) or match.group(4)).strip(), block.span.start + offset))
+            continue
+        plain = _PLAIN_PAIR.match(line.strip())
+        if plain is not None and plain.group(1).lower() in _FIELDS:
+            pairs.append((plain.group(1), plain.group(2).strip(), block.span.start + offset))
+    return pairs or None
+
+
+def _front_line(block: FrontMatter | None, key: str) -> int:
+    """The line of `key:` in the front matter (the line after `---` is the block's first)."""
+    if block is None:
+        return 1
+    for offset, line in enumerate(block.content.split("\n")):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return block.span.start + 1 + offset
+    return block.span.start
 
 
 def _status(value: str) -> str:
@@ -109,7 +149,7 @@ def find_metadata(blocks: tuple[Block, ...], front: dict[str, Any], contacts: li
         if key in front:
             values[name] = str(front[key])
             front_block = next((b for b in blocks if isinstance(b, FrontMatter)), None)
-            lines[name] = front_block.span.start if front_block else 1
+            lines[name] = _front_line(front_block, key)
     if isinstance(front.get("contacts"), list):
         found_contacts = [str(c) for c in front["contacts"]]
     elif isinstance(front.get("contacts"), str):

@@ -228,21 +228,23 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
     found: list[tuple[Section, Procedure]] = []
     if explicit:
         used: set[int] = set()
+        written: set[int] = set()
         for section, match in explicit:
             number = int(match.group(1)) if match.group(1) else None
-            if number is not None and number in used:
+            if number is not None and number in written:
                 ctx.findings.append(
                     Finding(
                         "structure/duplicate-procedure-number",
                         "warning",
                         ctx.path,
                         section.heading.span.start if section.heading else 1,
-                        f"procedure number {number} is used twice; this one is numbered {max(used) + 1}",
+                        f"procedure number {number} is written twice; this one is numbered {max(used) + 1}",
                         "number each procedure once",
                     )
                 )
-                number = None
-            if number is None:
+            if number is not None:
+                written.add(number)
+            if number is None or number in used:
                 number = max(used, default=0) + 1
             used.add(number)
             procedure = build_procedure(section, number, match.group(2).strip(), str(number), ctx)

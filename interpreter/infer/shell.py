@@ -183,8 +183,18 @@ def is_secret_name(name: str) -> bool:
 _WORDS = re.compile(r"[a-z_]+")
 
 
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_PRINTERS = re.compile(r"^\s*(?:echo|printf|grep|egrep|fgrep|rg|ag|ack)\b")
+
+
 def destructive_reasons(text: str) -> tuple[str, ...]:
-    """Why a command is destructive; empty when nothing in it is."""
+    """Why a command is destructive; empty when nothing in it is.
+
+    Quoted text counts (`psql -c "DROP DATABASE x"` drops it), except in a command that only
+    prints or searches it (`echo "DROP TABLE"`, `grep -r "rm -rf" scripts/`).
+    """
+    if _PRINTERS.match(text) and not re.search(r"[|;&]", _QUOTED.sub("", text)):
+        text = _QUOTED.sub("''", text)
     words = set(_WORDS.findall(text.lower()))
     return tuple(
         dict.fromkeys(

@@ -91,11 +91,20 @@ def _suppressed(source: Source, disabled: list[str]) -> tuple[set[str], dict[int
             first = lines[cursor].strip()
             fence = first[:3] if first.startswith(("```", "~~~")) else ""
             end = cursor + 1
-            while end < len(lines) and (
-                (fence and not lines[end].strip().startswith(fence)) or (not fence and lines[end].strip())
-            ):
+            item = bool(re.match(r"^\s*(?:[-*+]|\d+[.)])\s", first)) and not fence
+            while end < len(lines):
+                text = lines[end]
+                if fence:
+                    if text.strip().startswith(fence):
+                        end += 1
+                        break
+                elif item:
+                    # A list item goes on through its indented lines and the blank lines between.
+                    if text.strip() and not text[:1].isspace():
+                        break
+                elif not text.strip():
+                    break
                 end += 1
-            end += 1 if fence else 0
         for covered in range(number, end + 1):
             by_line.setdefault(covered, set()).update(rules)
     return set(disabled), by_line
@@ -145,7 +154,7 @@ def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileRe
     if shellcheck:
         # shellcheck would only restate a syntax error; it checks the blocks that parse.
         failed = {f.line for f in broken}
-        findings += shellcheck_findings([s for s in scripts if not _spans(s) & failed])
+        findings += shellcheck_findings([s for s in scripts if not _spans(s) & failed], source.lines)
     disabled = (
         runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
     )

@@ -90,9 +90,13 @@ _KNOWN_LANGS = frozenset(
         "http",
     ]
 )
+# A name that ends with a secret word (DB_PASSWORD, api_token), given a literal value: `NAME=value`
+# in shell, or `name: value` as a YAML key at the start of a line. `secretName:`, `TOKEN_TTL=`
+# and `${TOKEN:?…}` are not secrets in plain text.
+_SECRET_NAME = r"[A-Za-z_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|PRIVATE_KEY|ACCESS_KEY)"
 _SECRET_ASSIGNMENT = re.compile(
-    r"\b([A-Za-z_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|PRIVATE_KEY)[A-Za-z_]*)\s*[=:]\s*(['\"]?)"
-    r"(?![$<{\[(%])([^\s'\"]{4,})\2",
+    rf"(?:(?P<shell>{_SECRET_NAME})=|^\s*(?:-\s+)?(?P<yaml>{_SECRET_NAME})\s*:\s+)"
+    r"(?P<quote>['\"]?)(?![$<{\[(%])(?P<value>[^\s'\"]{4,})(?P=quote)(?:\s|$)",
     re.I,
 )
 _TOKEN_SHAPES = (
@@ -101,6 +105,8 @@ _TOKEN_SHAPES = (
     (re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
     (re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"), "a private key"),
     (re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@$<{]+:([^/\s@$<{]{3,})@"), "a password in a URL"),
+    (re.compile(r"\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
+    (re.compile(r"\b(?:mysql|mysqldump|mysqladmin)\b[^\n]*\s-p(?![\s$'\"])(\S{3,})"), "a MySQL password"),
 )
 _PLACEHOLDER_WORDS = re.compile(r"^(x+|\*+|\.+|changeme|change-me|redacted|example|your[-_].*|xxx.*)$", re.I)
 
@@ -140,7 +146,15 @@ def _links(runbook: Runbook) -> Iterator[Finding]:
             continue
         from urllib.parse import unquote
 
-        if not (base / unquote(path)).exists():
+        path = path.split("?", 1)[0]
+        if path.startswith("/"):
+            root = _repository_root(base)
+            if root is None:
+                continue  # a site-absolute link: only a repository says where / is
+            candidate = root / unquote(path.lstrip("/"))
+        else:
+            candidate = base / unquote(path)
+        if not candidate.exists():
             yield _finding(
                 "links/file",
                 runbook.path,
@@ -149,6 +163,13 @@ def _links(runbook: Runbook) -> Iterator[Finding]:
                 "fix the path (relative to this runbook) or remove the link",
                 link.column,
             )
+
+
+def _repository_root(start: Path) -> Path | None:
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
 
 
 def _inputs(runbook: Runbook) -> Iterator[Finding]:
@@ -227,28 +248,27 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
 
 def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     for number, line in enumerate(lines, start=1):
-        for match in _SECRET_ASSIGNMENT.finditer(line):
-            if _PLACEHOLDER_WORDS.match(match.group(3)):
-                continue
+        found: tuple[str, int] | None = None
+        match = _SECRET_ASSIGNMENT.search(line)
+        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
+            found = (
+                f"{match.group('shell') or match.group('yaml')} is given a value in plain text",
+                match.start("value") + 1,
+            )
+        for pattern, what in _TOKEN_SHAPES:
+            shape = pattern.search(line) if found is None else None
+            if shape and not _PLACEHOLDER_WORDS.match(shape.group(shape.lastindex or 0)):
+                found = (f"this line holds {what}", shape.start() + 1)
+        if found:  # one finding a line: the same secret is one problem
             yield _finding(
                 "safety/secret-in-text",
                 runbook.path,
                 number,
-                f"{match.group(1)} is given a value in plain text",
-                "never write secrets in a runbook: read them from the environment or a secret store",
-                match.start(3) + 1,
+                found[0],
+                "never write secrets in a runbook: read them from the environment or a secret "
+                "store, and rotate this one",
+                found[1],
             )
-        for pattern, what in _TOKEN_SHAPES:
-            found = pattern.search(line)
-            if found and not _PLACEHOLDER_WORDS.match(found.group(found.lastindex or 0)):
-                yield _finding(
-                    "safety/secret-in-text",
-                    runbook.path,
-                    number,
-                    f"this line holds {what}",
-                    "remove it and rotate the credential",
-                    found.start() + 1,
-                )
 
 
 def _metadata(runbook: Runbook, today: dt.date) -> Iterator[Finding]:
@@ -275,6 +295,13 @@ def _metadata(runbook: Runbook, today: dt.date) -> Iterator[Finding]:
     try:
         due = dt.date.fromisoformat(meta.next_review)
     except ValueError:
+        yield _finding(
+            "metadata/no-review-date",
+            runbook.path,
+            meta.lines.get("next_review", 1),
+            f"the review date {meta.next_review!r} is not a date that can be read",
+            "write it as YYYY-MM-DD",
+        )
         return
     if due < today:
         days = (today - due).days

