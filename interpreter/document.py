@@ -397,9 +397,8 @@ def links(document: Document) -> list[tuple[str, int, int]]:
                     found.append((target, line, column))
     # Reference definitions (`[label]: ./file.md`) make no token; they are read from the lines,
     # outside code blocks.
-    code = {
-        n for b in _walk(document.blocks) if isinstance(b, Fence) for n in range(b.span.start, b.span.end + 1)
-    }
+    fences = [b for b in _walk(document.blocks) if isinstance(b, Fence)]
+    code = {n for fence in fences for n in range(fence.span.start, fence.span.end + 1)}
     for number, text in enumerate(lines, start=1):
         definition = _DEFINITION.match(text)
         if definition and number not in code:
