@@ -293,6 +293,33 @@ def _spawn(tmp: Path, *args: str) -> pexpect.spawn:
     )
 
 
+def start_in_background(tmp: Path, runbook: Path, marker: str) -> subprocess.Popen[bytes]:
+    """`runbook run … --yes` with no terminal, once a process matching `marker` runs."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            str(runbook),
+            "-p",
+            "1",
+            "--yes",
+            "--runs-dir",
+            str(tmp / "runs"),
+        ],
+        cwd=tmp,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not _sleepers(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return process
+
+
 def _sleepers(marker: str) -> list[str]:
     found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
     return found.stdout.split()
@@ -384,29 +411,7 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
            ```
         """,
     )
-    env = {**os.environ, "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(rb),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while not _sleepers("^sleep 4244$") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    process = start_in_background(tmp_path, rb, "^sleep 4244$")
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     for pid in _sleepers("^sleep 4244$"):

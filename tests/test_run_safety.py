@@ -6,16 +6,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
-from test_run import _sleepers, finished, journal, run, write
+from test_run import _sleepers, finished, journal, run, start_in_background, write
 
 from interpreter.cli import main
-from interpreter.journal import read_events
 
 
 def _resume(tmp: Path, run_id: str, *args: str) -> Any:
@@ -127,8 +125,13 @@ def test_secrets_from_every_door_stay_masked(tmp_path: Path) -> None:
         assert secret not in result.output
 
 
-def test_sigterm_stops_the_command_and_records_the_end(tmp_path: Path) -> None:
-    seconds = 5000 + os.getpid() % 1000
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)]
+)
+def test_a_signal_stops_the_command_and_records_the_end(tmp_path: Path, signum: int, code: int) -> None:
+    """SIGTERM, a closed terminal (SIGHUP), or Ctrl-C without a terminal: the command's group is
+    stopped, the journal says the run was interrupted, and the exit code says by what."""
+    seconds = 5000 + os.getpid() % 1000 + signum
     rb = write(
         tmp_path,
         f"""
@@ -139,33 +142,14 @@ def test_sigterm_stops_the_command_and_records_the_end(tmp_path: Path) -> None:
            ```
         """,
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(rb),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ],
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_in_background(tmp_path, rb, f"^sleep {seconds}$")
     try:
-        deadline = time.monotonic() + 20
-        while not _sleepers(f"^sleep {seconds}$") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 128 + signal.SIGTERM
+        process.send_signal(signum)
+        assert process.wait(timeout=20) == code
         assert _sleepers(f"^sleep {seconds}$") == []
         events = journal(tmp_path)
-        assert events[-1]["type"] == "run.finished" and events[-1]["data"]["status"] == "interrupted"
+        assert events[-1]["type"] == "run.finished"
+        assert events[-1]["data"]["status"] == "interrupted" and events[-1]["data"]["exit_code"] == code
     finally:
         subprocess.run(["pkill", "-f", f"^sleep {seconds}$"], check=False)
 
@@ -315,50 +299,6 @@ def test_a_journal_line_that_is_not_an_event_is_reported(tmp_path: Path) -> None
     (directory / "journal.jsonl").write_text(json.dumps({"hello": "world"}) + "\n")
     result = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
     assert result.exit_code == 1 and "not a journal event" in result.stderr
-
-
-def test_ctrl_c_without_a_terminal_ends_with_130(tmp_path: Path) -> None:
-    seconds = 7000 + os.getpid() % 1000
-    rb = write(
-        tmp_path,
-        f"""
-        ## Procedure 1: Wait
-        1. **Wait**
-           ```bash
-           sleep {seconds}
-           ```
-        """,
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(rb),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ],
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while not _sleepers(f"^sleep {seconds}$") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 130
-        assert (
-            read_events(next((tmp_path / "runs").iterdir()) / "journal.jsonl")[0][-1]["data"]["exit_code"]
-            == 130
-        )
-    finally:
-        subprocess.run(["pkill", "-f", f"^sleep {seconds}$"], check=False)
 
 
 def test_method_comments_split_alternatives_and_rm_r_is_destructive(tmp_path: Path) -> None:
