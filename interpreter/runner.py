@@ -245,10 +245,9 @@ class Runner:
             preview = self.preview(branch["entry"])
             labels.append((branch["key"], branch["title"] + (f"  — {preview}" if preview else "")))
             by_entry[branch["key"]] = branch
-        previous = self.answers.given.get(node["id"])
         key = self.ask(Question(node["id"], "choice", f"Choose for {node['id']}", tuple(labels)))
         branch = by_entry[key]
-        if previous is None or node["id"] not in self.done:
+        if node["id"] not in self.done:  # a resumed run replays the choice without recording it again
             self.emit(
                 "choice.made", node["id"], {"choice": node["id"], "branch": key, "title": branch["title"]}
             )
