@@ -188,14 +188,15 @@ def graph(file: str, query: str, fmt: str) -> None:
     Example:
       runbook graph runbooks/rollback-procedures.md --procedure 2 --format dot | dot -Tsvg > p2.svg
     """
-    from .graph import graph_json
+    from .graph import find_unit, graph_json
     from .render import to_dot, to_mermaid
     from .select import select_unit
 
     runbook = _load(file)
     unit = select_unit(runbook, query)
     data = graph_json(runbook)
-    chosen = next(u for u in [*data["procedures"], *data["sections"]] if u["id"] == unit.id)
+    chosen = find_unit(data, unit.id)
+    assert chosen is not None
     if fmt == "json":
         click.echo(json.dumps(chosen, indent=2, ensure_ascii=False))
     else:
@@ -403,14 +404,15 @@ def _finish(code: int, run_id: str) -> NoReturn:
 def _dry_run(file: str, query: str, request: Any) -> None:
     import os
 
-    from .graph import graph_json
+    from .graph import find_unit, graph_json
     from .plan import plan_lines
     from .select import select_unit
 
     runbook = _load(file)
     unit_model = select_unit(runbook, query)
     graph = graph_json(runbook)
-    unit = next(u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_model.id)
+    unit = find_unit(graph, unit_model.id)
+    assert unit is not None
     for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
         click.echo(line)
 

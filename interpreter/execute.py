@@ -149,7 +149,7 @@ def _manual(runner: Runner, node: dict[str, Any]) -> None:
                 "duration": 0.0,
                 "commands": [],
                 "manual": True,
-                "by": "--yes" if auto and f"{node['id']}:done" not in runner.answers.given else "operator",
+                "by": runner.decided_by(f"{node['id']}:done", auto is not None, "--yes"),
             },
         )
         runner.view.result(node["id"], "ok", None, 0.0, "done by hand")
@@ -278,7 +278,7 @@ def _confirm(runner: Runner, node: dict[str, Any]) -> str:
         allowed = runner.options.yes and runner.options.allow_destructive
         question = Question(f"{step_id}:confirm", "typed", f"{step_id} is destructive. Run it", word=word)
         runner.ask(question, word if allowed else None)
-        by = "allow-destructive" if allowed and question.id not in runner.answers.given else "operator"
+        by = runner.decided_by(question.id, allowed, "allow-destructive")
         runner.emit("step.confirmed", step_id, {"kind": "typed", "word": word, "by": by})
         return "run"
     if flags["confirm"] == "none":
@@ -497,10 +497,6 @@ def _one(
     return result, info, bytes(tail)
 
 
-def commands_of(node: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for b in node.get("blocks", []) for c in b["commands"]]
-
-
 def _expectations(runner: Runner, node: dict[str, Any], results: list[dict[str, Any]]) -> bool:
     step_id = node["id"]
     ok = True
@@ -523,9 +519,8 @@ def _expectations(runner: Runner, node: dict[str, Any], results: list[dict[str, 
                     auto,
                 )
                 passed = answer == "yes"
-                verdict = ("confirmed" if passed else "rejected") + (
-                    " by --yes" if auto and f"{step_id}:expect.{number}" not in runner.answers.given else ""
-                )
+                by = runner.decided_by(f"{step_id}:expect.{number}", auto is not None, "--yes")
+                verdict = ("confirmed" if passed else "rejected") + (" by --yes" if by == "--yes" else "")
             runner.emit(
                 "expectation.checked",
                 step_id,

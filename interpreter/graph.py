@@ -22,7 +22,7 @@ from .model import (
 )
 from .perf import paused_gc
 
-__all__ = ["FORMAT_VERSION", "graph_json", "unit_json"]
+__all__ = ["FORMAT_VERSION", "find_unit", "graph_json", "unit_json"]
 
 FORMAT_VERSION = 1
 _RUNNABLE = ("shell", "console", "sql")
@@ -321,3 +321,8 @@ def _build(runbook: Runbook) -> dict[str, Any]:
         "findings": [f.to_json() for f in runbook.findings],
     }
     return graph
+
+
+def find_unit(graph: dict[str, Any], unit_id: str) -> dict[str, Any] | None:
+    """The procedure or runnable section with this id, from a graph."""
+    return next((u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_id), None)

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -202,6 +201,3 @@ class Journal:
     def close(self) -> None:
         self._handle.close()
         self._lock.close()
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.events())

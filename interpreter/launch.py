@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InvalidRunbookError, UsageError
-from .graph import graph_json
+from .graph import find_unit, graph_json
 from .journal import Journal, default_runs_dir, new_run_id, read_events, run_directory
 from .masking import MASK, Masker
 from .plan import check_answer_ids
@@ -115,7 +115,8 @@ def start_run(
         raise InvalidRunbookError("\n".join(str(f) for f in errors))
     unit_model = select_unit(runbook, query)
     graph = graph_json(runbook)
-    unit = next(u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_model.id)
+    unit = find_unit(graph, unit_model.id)
+    assert unit is not None
     # Mistakes in the request are found before anything is journaled or run.
     check_answer_ids(unit, request.answers)
     if request.options.from_step and request.options.from_step not in {n["id"] for n in unit["nodes"]}:
@@ -248,7 +249,7 @@ def resume_run(
         )
     graph = graph_json(runbook)
     unit_id = first["data"]["procedure"]["id"]
-    unit = next((u for u in [*graph["procedures"], *graph["sections"]] if u["id"] == unit_id), None)
+    unit = find_unit(graph, unit_id)
     if unit is None:
         raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
     journal = Journal(directory)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from .errors import RunbookError, UsageError
 
@@ -70,8 +70,6 @@ class Prompter(Protocol):
 
     def ask(self, question: Question) -> str: ...
 
-    def say(self, text: str) -> None: ...
-
 
 def parse_pairs(pairs: tuple[str, ...] | list[str], what: str) -> dict[str, str]:
     """`NAME=VALUE` pairs from the command line.
@@ -113,13 +111,8 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     if problems:
         raise UsageError(f"{path}: {jsonschemas.describe(problems[0])}", "see schemas/answers.json")
 
-    def text_of(value: Any) -> str:
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
-    answers = {str(k): text_of(v) for k, v in (data.get("answers") or {}).items()}
-    variables = {str(k): text_of(v) for k, v in (data.get("vars") or {}).items()}
+    answers = {str(k): str(v) for k, v in (data.get("answers") or {}).items()}
+    variables = {str(k): str(v) for k, v in (data.get("vars") or {}).items()}
     notes = {str(k): str(v) for k, v in (data.get("notes") or {}).items()}
     return answers, variables, notes
 
@@ -145,9 +138,6 @@ class Answers:
     def has(self, question_id: str) -> bool:
         """True when an answer waits for this question."""
         return question_id in self.given and question_id not in self.used
-
-    def unused(self) -> list[str]:
-        return sorted(set(self.given) - self.used)
 
 
 def normalise(question: Question, answer: str) -> str | None:
@@ -182,9 +172,6 @@ class TerminalPrompter:
     write: Callable[[str], None]
     read: Callable[[str], str] = input
     read_secret: Callable[[str], str] = getpass.getpass
-
-    def say(self, text: str) -> None:
-        self.write(text)
 
     def ask(self, question: Question) -> str:
         for _ in range(5):

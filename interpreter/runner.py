@@ -230,6 +230,10 @@ class Runner:
         self.emit("gate.passed", node["id"], {"items": len(node["items"])})
         self.done[node["id"]] = "ok"
 
+    def decided_by(self, question_id: str, automatic: bool, flag: str) -> str:
+        """Who settled a question, for the journal: the flag that decided it, or the operator."""
+        return flag if automatic and question_id not in self.answers.given else "operator"
+
     def interactive_or_answered(self, question_id: str) -> bool:
         return self.answers.has(question_id) or (self.prompter is not None and self.options.interactive)
 
@@ -307,7 +311,7 @@ class Runner:
             word=word,
         )
         self.ask(question, auto)
-        by = "allow-destructive" if auto and question.id not in self.answers.given else "operator"
+        by = self.decided_by(question.id, auto is not None, "allow-destructive")
         self.emit(
             "step.confirmed", None, {"kind": "typed", "word": word, "by": by, "what": "procedure start"}
         )

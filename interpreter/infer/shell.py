@@ -237,9 +237,6 @@ _VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 _SPECIAL = re.compile(r"""[$#'"\\]""")
 _OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
-_SINGLE_QUOTED = re.compile(r"'[^']*'")
-_DOUBLE_QUOTED = re.compile(r'"[^"]*"')
-_ESCAPED = re.compile(r"\\.")
 _TS_CORE = re.compile(r"20\d{6}-\d{6}")
 _GIT = re.compile(r"\bgit\b")
 

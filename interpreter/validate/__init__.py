@@ -9,13 +9,13 @@ from pathlib import Path
 
 from ..errors import RunbookError, UsageError
 from ..source import Finding, Source
-from .checks import check_model
-from .rules import RULES
+from .checks import check_model, code_blocks
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 __all__ = ["FileResult", "collect", "validate"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
+_SHELL = ("bash", "sh", "shell", "zsh", "console")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
 
 
@@ -132,22 +132,8 @@ def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileRe
     runbook = load_source(source)
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
-    scripts: list[Script] = []
-    for unit in (*runbook.procedures, *runbook.sections):
-        from ..model import walk_steps
-
-        for step in walk_steps(unit.nodes):
-            scripts += [
-                s
-                for b in step.blocks
-                if b.lang in ("bash", "sh", "shell", "zsh", "console")
-                for s in scripts_of(b)
-            ]
-    scripts += [
-        s
-        for r in runbook.reference
-        if r.block.lang in ("bash", "sh", "shell", "zsh", "console")
-        for s in scripts_of(r.block)
+    scripts: list[Script] = [
+        s for block, _ in code_blocks(runbook) if block.lang in _SHELL for s in scripts_of(block)
     ]
     broken = syntax_findings(scripts)
     findings += broken
@@ -179,7 +165,3 @@ def validate(
     """
     today = today or dt.date.today()
     return [validate_file(path, today, shellcheck) for path in collect(paths, changed_since)]
-
-
-def known_rules() -> dict[str, str]:
-    return {rule.id: rule.summary for rule in RULES.values()}

@@ -11,7 +11,7 @@ from ..model import CodeBlock, Runbook, walk_steps
 from ..source import Finding
 from .rules import RULES
 
-__all__ = ["check_model"]
+__all__ = ["check_model", "code_blocks"]
 
 _KNOWN_LANGS = frozenset(
     [
@@ -115,7 +115,7 @@ def _finding(rule: str, path: str, line: int, message: str, hint: str, column: i
     return Finding(rule, RULES[rule].severity, path, line, message, hint, column)
 
 
-def _blocks(runbook: Runbook) -> Iterator[tuple[CodeBlock, bool]]:
+def code_blocks(runbook: Runbook) -> Iterator[tuple[CodeBlock, bool]]:
     """Every code block, and whether it belongs to a runnable unit."""
     for unit in (*runbook.procedures, *runbook.sections):
         for step in walk_steps(unit.nodes):
@@ -176,7 +176,7 @@ def _inputs(runbook: Runbook) -> Iterator[Finding]:
     declared = {v.name for v in runbook.variables if v.declared}
     inputs = [v for v in runbook.variables if not v.declared]
     reported: set[str] = set()
-    for block, runnable in _blocks(runbook):
+    for block, runnable in code_blocks(runbook):
         if not runnable:
             continue
         for command in block.commands:
@@ -315,7 +315,7 @@ def _metadata(runbook: Runbook, today: dt.date) -> Iterator[Finding]:
 
 
 def _languages(runbook: Runbook) -> Iterator[Finding]:
-    for block, _ in _blocks(runbook):
+    for block, _ in code_blocks(runbook):
         lang = block.lang
         if not lang or lang in _KNOWN_LANGS:
             continue
