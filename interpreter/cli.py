@@ -214,6 +214,7 @@ def _request(
     runs_dir: str | None,
     follow_timeout: float | None,
     allow_changed: bool = False,
+    store: str | None = None,
 ) -> Any:
     from .launch import RunRequest
     from .questions import load_answers, parse_pairs, stdin_is_terminal
@@ -234,7 +235,7 @@ def _request(
         from_step=from_step,
         follow_timeout=follow_timeout,
     )
-    return RunRequest(options, answers, variables, notes, runs_dir, allow_changed)
+    return RunRequest(options, answers, variables, notes, runs_dir, allow_changed, store)
 
 
 def _prompter(console: Console) -> Any:
@@ -284,6 +285,12 @@ def _run_options(function: Any) -> Any:
             help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
         ),
         click.option(
+            "--store",
+            envvar="RUNBOOK_STORE",
+            metavar="URL",
+            help="Journal to a shared PostgreSQL run store (postgresql://…) [env RUNBOOK_STORE].",
+        ),
+        click.option(
             "--follow-timeout",
             type=float,
             metavar="SECONDS",
@@ -331,6 +338,7 @@ def run(
     var: tuple[str, ...],
     non_interactive: bool,
     runs_dir: str | None,
+    store: str | None,
     follow_timeout: float | None,
 ) -> None:
     """Run one procedure of FILE step by step, with the operator in the loop.
@@ -362,6 +370,7 @@ def run(
         var,
         runs_dir,
         follow_timeout,
+        store=store,
     )
     if dry_run:
         _dry_run(file, query, request)
@@ -433,6 +442,7 @@ def resume(
     var: tuple[str, ...],
     non_interactive: bool,
     runs_dir: str | None,
+    store: str | None,
     follow_timeout: float | None,
 ) -> None:
     """Continue a killed, interrupted or stopped run with the same inputs and decisions.
@@ -461,6 +471,7 @@ def resume(
         runs_dir,
         follow_timeout,
         allow_changed,
+        store,
     )
     console = _console()
     prompter = _prompter(console) if request.options.interactive else None
@@ -472,38 +483,351 @@ def resume(
     _finish(code, run)
 
 
+def _store_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--runs-dir",
+            envvar="RUNBOOK_RUNS_DIR",
+            type=click.Path(file_okay=False),
+            help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
+        ),
+        click.option(
+            "--store",
+            envvar="RUNBOOK_STORE",
+            metavar="URL",
+            help="A shared PostgreSQL run store (postgresql://…) instead of the folder [env RUNBOOK_STORE].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _torn_warning(torn: bool) -> None:
+    if torn:
+        _console(stderr=True).print(
+            "[yellow]the journal's last line was torn (the run was killed while writing it); "
+            "it is left out[/]"
+        )
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("run_id")
-@click.option(
-    "--runs-dir",
-    envvar="RUNBOOK_RUNS_DIR",
-    type=click.Path(file_okay=False),
-    help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
-)
+@_store_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-def timeline(run_id: str, runs_dir: str | None, fmt: str) -> None:
+def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> None:
     """Print the timeline of a run from its journal (a unique prefix of the id is enough).
 
     \b
-    Example:
+    Examples:
       runbook timeline 20261128-223536 --format md
+      runbook timeline 20261128-223536 --store postgresql://postgres@db/runbook
     """
-    from .journal import default_runs_dir, read_events, run_directory
+    from .store import open_store
     from .timeline import timeline_lines
 
-    directory = run_directory(default_runs_dir(runs_dir), run_id)
-    events, torn = read_events(directory / "journal.jsonl")
+    runs = open_store(runs_dir, store)
+    try:
+        events, torn = runs.events(runs.resolve(run_id))
+    finally:
+        runs.close()
     if fmt == "json":
         for event in events:
             click.echo(json.dumps(event, ensure_ascii=False))
     else:
         for line in timeline_lines(events, markdown=fmt == "md"):
             click.echo(line)
-    if torn:
-        _console(stderr=True).print(
-            "[yellow]the journal's last line was torn (the run was killed while writing it); "
-            "it is left out[/]"
+    _torn_warning(torn)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@main.group(invoke_without_command=True, epilog=EXIT_CODES)
+@_store_options
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@click.pass_context
+def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: bool) -> None:
+    """List runs, oldest first: id, runbook, procedure, operator, start, duration, status.
+
+    A run that holds no end and whose process is gone is `killed` (resume it); one whose process
+    is still at work is `running` (`runbook follow` shows it live).
+
+    \b
+    Examples:
+      runbook runs
+      runbook runs --store postgresql://postgres@db/runbook --json
+      runbook runs export --store postgresql://postgres@db/runbook --to backup/
+      runbook runs import backup/ --store postgresql://postgres@db/runbook
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.markup import escape
+
+    from .store import open_store
+
+    where = open_store(runs_dir, store)
+    try:
+        summaries = where.runs()
+    finally:
+        where.close()
+    if as_json:
+        click.echo(json.dumps([s.as_json() for s in summaries], indent=2, ensure_ascii=False))
+        return
+    if not summaries:
+        _console(stderr=True).print(f"no runs in {escape(where.where)}")
+        return
+    colours = {"ok": "green", "running": "cyan", "killed": "yellow"}
+    console = _console()
+    rows = [
+        (
+            s.id,
+            s.runbook,
+            s.procedure,
+            s.operator,
+            s.started[:19].replace("T", " "),
+            _duration(s.duration),
+            s.status,
         )
+        for s in summaries
+    ]
+    header = ("ID", "RUNBOOK", "PROCEDURE", "OPERATOR", "STARTED (UTC)", "DURATION", "STATUS")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    console.print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), style="bold")
+    for row, summary in zip(rows, summaries, strict=True):
+        text = "  ".join(escape(cell.ljust(w)) for cell, w in zip(row[:-1], widths, strict=False))
+        console.print(f"{text}  [{colours.get(summary.status, 'red')}]{escape(row[-1])}[/]")
+
+
+@runs.command(name="export", epilog=EXIT_CODES)
+@click.argument("run_ids", nargs=-1)
+@_store_options
+@click.option(
+    "--to", "target", required=True, type=click.Path(file_okay=False), help="Folder to write runs to."
+)
+def runs_export(run_ids: tuple[str, ...], runs_dir: str | None, store: str | None, target: str) -> None:
+    """Copy runs (all, or those named) from the store into a runs folder, events and outputs.
+
+    The folder is a runs directory like `.runbook/runs`: every command reads it with --runs-dir.
+    A run already there with the same events is left as it is; one with different events is an
+    error, and nothing of it is overwritten.
+
+    \b
+    Example:
+      runbook runs export --store postgresql://postgres@db/runbook --to backup/
+    """
+    from pathlib import Path
+
+    from .store import DirectoryStore, open_store
+
+    source = open_store(runs_dir, store)
+    try:
+        _copy_runs(source, DirectoryStore(Path(target)), run_ids)
+    finally:
+        source.close()
+
+
+@runs.command(name="import", epilog=EXIT_CODES)
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.argument("run_ids", nargs=-1)
+@_store_options
+def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, store: str | None) -> None:
+    """Copy runs (all, or those named) from a runs folder into the store, events and outputs.
+
+    Each run lands whole in one transaction or not at all; a run already in the store with the
+    same events is skipped, one with different events is an error.
+
+    \b
+    Example:
+      runbook runs import .runbook/runs --store postgresql://postgres@db/runbook
+    """
+    from pathlib import Path
+
+    from .store import DirectoryStore, open_store
+
+    target = open_store(runs_dir, store)
+    try:
+        _copy_runs(DirectoryStore(Path(folder)), target, run_ids)
+    finally:
+        target.close()
+
+
+def _copy_runs(source: Any, target: Any, run_ids: tuple[str, ...]) -> None:
+    from rich.markup import escape
+
+    err = _console(stderr=True)
+    ids = [source.resolve(r) for r in run_ids] or source.run_ids()
+    copied = skipped = 0
+    for run_id in ids:
+        if source.is_live(run_id):
+            err.print(f"[yellow]skipped {run_id}: it is still running[/]")
+            skipped += 1
+            continue
+        events, torn = source.events(run_id)
+        if torn:
+            err.print(f"[yellow]{run_id}: its torn last line is left out[/]")
+        if target.put_run(run_id, events, lambda name, run=run_id: source.output(run, name)):
+            copied += 1
+        else:
+            skipped += 1
+    err.print(f"{copied} run(s) copied to {escape(target.where)}, {skipped} already there or running")
+
+
+def _current_step(events: list[dict[str, Any]]) -> str | None:
+    open_steps: dict[str, int] = {}
+    for event in events:
+        if event["type"] == "step.started":
+            open_steps[event["step"]] = event["seq"]
+        elif event["type"] in ("step.finished", "step.in-doubt"):
+            open_steps.pop(event["step"], None)
+    return max(open_steps, key=lambda s: open_steps[s]) if open_steps else None
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("run_id")
+@click.argument("text")
+@click.option("--step", metavar="ID", help="The step the note is about [default: the one running, if any].")
+@_store_options
+def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: str | None) -> None:
+    """Add a note to a run's timeline, while it runs (from another terminal) or afterwards.
+
+    The note carries your user@host and the time; it appears in the timeline and the post-mortem.
+
+    \b
+    Example:
+      runbook note 20261128-223536 "error rate back under 1% on the dashboard"
+    """
+    import os
+    from datetime import datetime, timezone
+
+    from .infer.shell import is_secret_name
+    from .launch import parse_time
+    from .masking import Masker
+    from .runner import operator
+    from .store import open_store
+
+    if not text.strip():
+        raise UsageError("the note is empty", 'runbook note RUN_ID "what happened"')
+    where = open_store(runs_dir, store)
+    try:
+        full = where.resolve(run_id)
+        events, _ = where.events(full)
+        started = next((e for e in events if e["type"] == "run.started"), None)
+        now = datetime.now(timezone.utc)
+        begun = parse_time(started["time"]) if started else now
+        masker = Masker([v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= 3])
+        event = {
+            "v": 1,
+            "seq": (events[-1]["seq"] + 1) if events else 1,
+            "run": full,
+            "type": "note.added",
+            "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "elapsed": round(max(0.0, (now - begun).total_seconds()), 3),
+            "actor": operator(),
+            "step": step or _current_step(events),
+            "data": {"text": masker.text(text), "from": "runbook note"},
+        }
+        written = where.append(full, event)
+    finally:
+        where.close()
+    _console(stderr=True).print(f"note {written['seq']} added to run {full}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("run_id")
+@_store_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE [default: stdout].")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option(
+    "--deployed-at", metavar="TIME", help="When the bad deployment started (ISO 8601, UTC if no zone)."
+)
+@click.option("--detected-at", metavar="TIME", help="When the issue was detected (ISO 8601, UTC if no zone).")
+def postmortem(
+    run_id: str,
+    runs_dir: str | None,
+    store: str | None,
+    output: str | None,
+    fmt: str,
+    deployed_at: str | None,
+    detected_at: str | None,
+) -> None:
+    """Write the post-mortem of a run: header, timeline, steps, deviations, notes, transcript.
+
+    Impact, root cause, action items and lessons are left for people to fill, with prompts. The
+    HTML form draws the run on a time axis and is one self-contained file. Secrets never appear.
+
+    \b
+    Examples:
+      runbook postmortem 20261128-223536 -o postmortem.md
+      runbook postmortem 20261128-223536 --format html -o postmortem.html --detected-at 2026-11-28T22:30
+    """
+    from pathlib import Path
+
+    from .postmortem import build, parse_moment, to_html, to_markdown
+    from .store import open_store
+
+    moments = {
+        "deployed_at": parse_moment(deployed_at, "--deployed-at"),
+        "detected_at": parse_moment(detected_at, "--detected-at"),
+    }
+    where = open_store(runs_dir, store)
+    try:
+        full = where.resolve(run_id)
+        events, torn = where.events(full)
+        report = build(events, lambda name: where.output(full, name), **moments)
+    finally:
+        where.close()
+    if fmt == "json":
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        text = to_html(report)
+    else:
+        text = to_markdown(report)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        _console(stderr=True).print(f"post-mortem of {full} written to {output}")
+    else:
+        click.echo(text, nl=False)
+    _torn_warning(torn)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("run_id")
+@_store_options
+@click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) -> None:
+    """Show a run live from another terminal: its timeline so far, then each event as it happens.
+
+    Ends when the run finishes (exit 0 if it ended ok, 1 if not), or when its process is gone.
+    With a PostgreSQL store, events arrive through LISTEN/NOTIFY from any machine.
+
+    \b
+    Example:
+      runbook follow 20261128-223536 --store postgresql://postgres@db/runbook
+    """
+    from .store import open_store
+    from .timeline import timeline_lines
+
+    where = open_store(runs_dir, store)
+    status = None
+    try:
+        full = where.resolve(run_id)
+        for event in where.follow(full, 0, stop=lambda: not where.is_live(full)):
+            click.echo(json.dumps(event, ensure_ascii=False) if as_json else timeline_lines([event])[0])
+            if event["type"] == "run.finished":
+                status = event["data"]["status"]
+    except KeyboardInterrupt:
+        sys.exit(130)
+    finally:
+        where.close()
+    if status is None:
+        _console(stderr=True).print(f"run {full} is not running and has not finished (killed?)")
+    sys.exit(0 if status in ("ok", None) else 1)
 
 
 VALIDATE_EXIT_CODES = """\b

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ from .errors import RunbookError, UsageError
 __all__ = [
     "Journal",
     "OutputFile",
+    "append_event",
     "default_runs_dir",
     "new_run_id",
     "read_events",
@@ -101,6 +103,8 @@ class OutputFile:
 
     directory: Path
     name: str
+    on_finish: Callable[[Path, str], None] | None = None
+    """Called with the finished file and its journal name (a shared store keeps a copy)."""
     handle: IO[bytes] = field(init=False)
     digest: Any = field(init=False)
     size: int = 0
@@ -126,7 +130,109 @@ class OutputFile:
         # kill mid-step leaves every output of the attempt for the in-doubt screen.
         if not final.exists():
             os.link(self.directory / f"{self.name}.partial", final)
+        if self.on_finish is not None:
+            self.on_finish(final, f"outputs/{final.name}")
         return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
+
+
+def _last_line(handle: IO[bytes], size: int) -> bytes:
+    """The last complete line of a file of `size` bytes ending in a newline, read from the end."""
+    block = 65536
+    end = size - 1  # the final newline
+    position = end
+    while position > 0:
+        start = max(0, position - block)
+        handle.seek(start)
+        chunk = handle.read(position - start)
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            start += cut + 1
+            break
+        position = start
+    else:
+        start = 0
+    handle.seek(start)
+    return handle.read(end - start)
+
+
+class _Appender:
+    """Appends events to one journal file; safe beside other appenders (a run and `runbook note`).
+
+    Each append holds an exclusive lock on the file, numbers the event after the last one on disk,
+    writes one line and fsyncs it, so concurrent writers never lose, duplicate or reorder events.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = open(path, "a+b")  # noqa: SIM115
+        self._size = -1
+        self._last = 0
+
+    def _next_seq(self) -> int:
+        size = os.fstat(self._handle.fileno()).st_size
+        if size and size != self._size:
+            # Someone else wrote since our last append, or we just opened the file.
+            self._handle.seek(0)
+            last = _last_line(self._handle, size) if size else b""
+            self._last = int(json.loads(last)["seq"]) if last.strip() else 0
+            self._handle.seek(0, os.SEEK_END)
+        elif not size:
+            self._last = 0
+        return self._last + 1
+
+    def _repair_torn_tail(self) -> None:
+        # A writer killed mid-write leaves half a line; cut it so the journal stays JSON lines.
+        size = os.fstat(self._handle.fileno()).st_size
+        if not size:
+            return
+        self._handle.seek(size - 1)
+        if self._handle.read(1) == b"\n":
+            return
+        raw = self.path.read_bytes()
+        keep = raw.rfind(b"\n") + 1
+        self._handle.truncate(keep)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._size = -1
+
+    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Number, validate and write one event, then fsync; returns it with its `seq`.
+
+        Raises:
+            RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
+        """
+        fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+        try:
+            self._repair_torn_tail()
+            event["seq"] = self._next_seq()
+            problem = jsonschemas.first_error("events", event)
+            if problem:
+                raise RunbookError(
+                    f"internal error: journal event breaks schemas/events.json at {problem}",
+                    "please report this with the runbook attached",
+                )
+            line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+            self._handle.seek(0, os.SEEK_END)
+            self._handle.write(line.encode("utf-8"))
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._size = os.fstat(self._handle.fileno()).st_size
+            self._last = event["seq"]
+        finally:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+        return event
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def append_event(directory: Path, event: dict[str, Any]) -> dict[str, Any]:
+    """Add one event to a run's journal from another process (a note), beside a running writer."""
+    appender = _Appender(directory / JOURNAL)
+    try:
+        return appender.append(event)
+    finally:
+        appender.close()
 
 
 class Journal:
@@ -147,21 +253,8 @@ class Journal:
                 f"run {directory.name} is in use by another runbook process",
                 "wait for it to end, or stop it first",
             ) from exc
-        self._repair_torn_tail()
-        self._handle = open(self.path, "ab")  # noqa: SIM115
+        self._appender = _Appender(self.path)
         self._sync_directory()
-
-    def _repair_torn_tail(self) -> None:
-        # A kill mid-write can leave half a line; cut it so the journal stays valid JSON lines.
-        if not self.path.exists():
-            return
-        raw = self.path.read_bytes()
-        if raw and not raw.endswith(b"\n"):
-            keep = raw.rfind(b"\n") + 1
-            with open(self.path, "r+b") as handle:
-                handle.truncate(keep)
-                handle.flush()
-                os.fsync(handle.fileno())
 
     def _sync_directory(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -174,21 +267,12 @@ class Journal:
         return read_events(self.path)[0]
 
     def append(self, event: dict[str, Any]) -> None:
-        """Validate and write one event, then fsync.
+        """Validate and write one event, then fsync; its `seq` is set to follow the last on disk.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
         """
-        problem = jsonschemas.first_error("events", event)
-        if problem:
-            raise RunbookError(
-                f"internal error: journal event breaks schemas/events.json at {problem}",
-                "please report this with the runbook attached",
-            )
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self._handle.write(line.encode("utf-8"))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        self._appender.append(event)
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(self.outputs, name)
@@ -199,5 +283,5 @@ class Journal:
             partial.unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._handle.close()
+        self._appender.close()
         self._lock.close()

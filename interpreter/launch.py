@@ -9,12 +9,13 @@ from typing import Any
 
 from .errors import InvalidRunbookError, UsageError
 from .graph import find_unit, graph_json
-from .journal import Journal, default_runs_dir, new_run_id, read_events, run_directory
+from .journal import new_run_id
 from .masking import MASK, Masker
 from .plan import check_answer_ids
 from .questions import Answers, Prompter
 from .runner import Clock, Runner, RunOptions, operator
 from .session import ShellSession, Spawn
+from .store import Store, open_store
 
 __all__ = ["RunRequest", "resume_run", "start_run"]
 
@@ -29,6 +30,8 @@ class RunRequest:
     notes: dict[str, str]
     runs_dir: str | None
     allow_changed: bool = False
+    store: str | None = None
+    """--store URL (or RUNBOOK_STORE): a PostgreSQL run store instead of the runs folder."""
 
 
 def _secret_values(graph: dict[str, Any], env: dict[str, str]) -> list[str]:
@@ -46,7 +49,7 @@ def _runner(
     unit: dict[str, Any],
     path: Path,
     run_id: str,
-    journal: Journal,
+    journal: Any,
     request: RunRequest,
     view: Any,
     prompter: Prompter | None,
@@ -129,8 +132,8 @@ def start_run(
         )
     clock = clock or Clock()
     run_id = new_run_id(clock.now())
-    runs_dir = default_runs_dir(request.runs_dir)
-    journal = Journal(runs_dir / run_id)
+    store = open_store(request.runs_dir, request.store)
+    journal = store.create(run_id)
     where = provenance(Path(path))
     if where.dirty:
         view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
@@ -138,13 +141,14 @@ def start_run(
     runner = _runner(
         graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock
     )
-    view.header(unit, run_id, str(runs_dir))
+    view.header(unit, run_id, store.where)
     inputs = {k: v for k, v in request.variables.items()}
     try:
         code = runner.run({"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}, inputs)
     finally:
         runner.session.close()
         journal.close()
+        store.close()
     return code, run_id
 
 
@@ -188,7 +192,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner) -> None:
             if data["decision"] in ("done", "skip"):
                 runner.done[step] = data["decision"]
         if kind == "run.started":
-            runner.started = _parse_time(event["time"])
+            runner.started = parse_time(event["time"])
         runner.seq = max(runner.seq, event["seq"])
     for step, info in started.items():
         partial = []
@@ -197,7 +201,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner) -> None:
         runner.in_doubt[step] = {**info, "partial": partial}
 
 
-def _parse_time(text: str) -> Any:
+def parse_time(text: str) -> Any:
     from datetime import datetime, timezone
 
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
@@ -225,26 +229,40 @@ def resume_run(
         UsageError: no such run, or it already finished successfully.
         InvalidRunbookError: the runbook changed since the run started (unless allowed).
     """
+    store = open_store(request.runs_dir, request.store)
+    try:
+        return _resume(store, store.resolve(run_id), request, view, prompter, spawn, clock)
+    finally:
+        store.close()
+
+
+def _resume(
+    store: Store,
+    run_id: str,
+    request: RunRequest,
+    view: Any,
+    prompter: Prompter | None,
+    spawn: Spawn,
+    clock: Clock | None,
+) -> tuple[int, str]:
     from .loader import load
 
-    runs_dir = default_runs_dir(request.runs_dir)
-    directory = run_directory(runs_dir, run_id)
-    events, _ = read_events(directory / "journal.jsonl")
+    events, _ = store.events(run_id)
     first = next((e for e in events if e["type"] == "run.started"), None)
     if first is None:
-        raise UsageError(f"run {directory.name} has no run.started event; it cannot be resumed")
+        raise UsageError(f"run {run_id} has no run.started event; it cannot be resumed")
     last_finish = next((e for e in reversed(events) if e["type"] in ("run.finished", "run.resumed")), None)
     if (
         last_finish is not None
         and last_finish["type"] == "run.finished"
         and last_finish["data"]["status"] == "ok"
     ):
-        raise UsageError(f"run {directory.name} finished successfully; there is nothing to resume")
+        raise UsageError(f"run {run_id} finished successfully; there is nothing to resume")
     path = first["data"]["runbook"]["path"]
     runbook = load(path)
     if runbook.sha256 != first["data"]["runbook"]["sha256"] and not request.allow_changed:
         raise InvalidRunbookError(
-            f"{path} changed since run {directory.name} started; resuming would follow different steps",
+            f"{path} changed since run {run_id} started; resuming would follow different steps",
             "restore that version, or pass --allow-changed",
         )
     graph = graph_json(runbook)
@@ -252,7 +270,7 @@ def resume_run(
     unit = find_unit(graph, unit_id)
     if unit is None:
         raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
-    journal = Journal(directory)
+    journal = store.open(run_id)
     events = journal.events()
     # The same answers and inputs as the first attempt (what is given now adds to them), but the
     # confirmations are the resuming operator's own: --yes and --allow-destructive are not inherited.
@@ -272,16 +290,17 @@ def resume_run(
         notes=request.notes,
         runs_dir=request.runs_dir,
         allow_changed=request.allow_changed,
+        store=request.store,
     )
     runner = _runner(
-        graph, unit, Path(path), directory.name, journal, request, view, prompter, spawn, clock or Clock()
+        graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock or Clock()
     )
     runner.actor = operator()
     started_in = first["data"].get("cwd")
     if started_in and os.path.isdir(started_in):
         runner.session.cwd = started_in
     _replay(events, runner)
-    view.header(unit, directory.name, str(runs_dir))
+    view.header(unit, run_id, store.where)
     done = ", ".join(sorted(runner.done)) or "nothing yet"
     view.text(
         f"resuming: done {done}" + (f"; in doubt {', '.join(runner.in_doubt)}" if runner.in_doubt else "")
@@ -291,4 +310,4 @@ def resume_run(
     finally:
         runner.session.close()
         journal.close()
-    return code, directory.name
+    return code, run_id

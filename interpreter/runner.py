@@ -58,6 +58,9 @@ class Stop(Exception):
         self.reason = reason
 
 
+_TITLED = ("step.started", "step.skipped", "step.finished", "step.in-doubt")
+
+
 @dataclass(slots=True)
 class Runner:
     """Walks one unit's nodes in order, asks what must be asked, runs what must run.
@@ -94,13 +97,16 @@ class Runner:
     # -- events ---------------------------------------------------------------------------
 
     def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> dict[str, Any]:
+        if step is not None and kind in _TITLED and "title" not in data:
+            node = self.nodes().get(step)
+            if node is not None:
+                data = {**data, "title": node["title"]}  # the post-mortem names steps, not just ids
         now = self.clock.now()
         if self.started is None:
             self.started = now
-        self.seq += 1
-        event = {
+        event: dict[str, Any] = {
             "v": 1,
-            "seq": self.seq,
+            "seq": self.seq + 1,  # the journal renumbers it after the last event on disk
             "run": self.run_id,
             "type": kind,
             "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -111,6 +117,7 @@ class Runner:
         }
         for observer in self.observers:
             observer(event)
+        self.seq = int(event["seq"])
         return event
 
     def elapsed(self) -> float:
@@ -326,8 +333,19 @@ class Runner:
             "run.started",
             None,
             {
-                "runbook": {"path": str(self.runbook_path), **provenance},
-                "procedure": {"id": self.unit["id"], "title": self.unit["title"], "kind": self.unit["kind"]},
+                "runbook": {
+                    "path": str(self.runbook_path),
+                    **provenance,
+                    "title": self.graph["runbook"]["title"],
+                    "version": self.graph["runbook"]["metadata"].get("version"),
+                },
+                "procedure": {
+                    "id": self.unit["id"],
+                    "title": self.unit["title"],
+                    "kind": self.unit["kind"],
+                    "duration": self.unit.get("duration"),
+                    "risk": self.unit.get("risk"),
+                },
                 "cwd": self.session.cwd,
                 "operator": self.actor,
                 "host": socket.gethostname(),

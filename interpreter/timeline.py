@@ -22,9 +22,11 @@ def summary(event: dict[str, Any]) -> str:
         reason = f" — {data['reason']}" if data.get("reason") else ""
         return f"run {data['status']} (exit {data['exit_code']}){reason}"
     if kind == "step.started":
-        return f"started (attempt {data['attempt']}): " + "; ".join(
-            c.split("\n")[0] for c in data["commands"]
-        )
+        commands = "; ".join(c.split("\n")[0] for c in data["commands"])
+        if len(commands) > 120:
+            commands = commands[:119] + "…"
+        edited = " (edited)" if data.get("edited") else ""
+        return f"started (attempt {data['attempt']}){edited}: {commands}"
     if kind == "step.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
         return f"{data['status']}{code} in {data['duration']:.1f}s"

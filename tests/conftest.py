@@ -42,3 +42,35 @@ def node(graph_unit: dict[str, Any], node_id: str) -> dict[str, Any]:
 
 def commands(graph_node: dict[str, Any]) -> list[str]:
     return [c["text"] for b in graph_node.get("blocks", []) for c in b["commands"]]
+
+
+def service_missing(name: str, why: str) -> None:
+    """Skip a test that needs a service, naming it; under CI=true a missing service is a failure."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{name} is needed under CI and is not available: {why}")
+    pytest.skip(f"{name} not available: {why}")
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Any:
+    """A database of its own on the real PostgreSQL server, created and dropped with the session."""
+    import secrets
+
+    psycopg = pytest.importorskip("psycopg")
+    name = f"runbook_test_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        service_missing("PostgreSQL on 127.0.0.1:5432", str(exc).strip())
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

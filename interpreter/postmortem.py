@@ -1,0 +1,713 @@
+"""A run's journal as the post-mortem people write by hand today.
+
+The structure follows common incident reviews (the Google SRE post-mortem; PagerDuty and
+incident.io timelines): a header, a summary, sections left for people with prompts, the timeline,
+the steps, every deviation from the runbook, notes, decisions, announcements and the transcript.
+`build` turns events into one plain dict (the JSON form); Markdown and HTML are drawn from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .timeline import summary as event_summary
+
+__all__ = ["build", "parse_moment", "render_html", "to_html", "to_markdown"]
+
+FORMAT = "runbook-postmortem/1"
+EXCERPT_LINES = 20
+"""Lines kept from each end of a long output; the rest is in the output file."""
+EXCERPT_BYTES = 4096
+
+TO_FILL = [
+    ("Impact", "Who and what was affected, for how long, and how badly (users, requests, data, revenue)?"),
+    ("Root cause", "Why did it happen? Keep asking why until you reach something you can change."),
+    (
+        "Action items",
+        "What will prevent a repeat or shorten the next one? One line each: owner, ticket, due date.",
+    ),
+    ("Lessons learned", "What went well, what went badly, where did we get lucky?"),
+]
+
+
+def parse_moment(text: str | None, flag: str) -> str | None:
+    """An ISO 8601 time given on the command line, as UTC `YYYY-MM-DDTHH:MM:SSZ`.
+
+    Raises:
+        UsageError: the text is not a time.
+    """
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        raise UsageError(
+            f"{flag} {text!r} is not a time", f"give ISO 8601, for example {flag} 2026-11-28T22:30:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
+
+
+def _excerpt(data: bytes | None) -> tuple[str | None, bool]:
+    """The output as text, cut in the middle when long; and whether it was cut."""
+    if data is None:
+        return None, False
+    text = data.decode("utf-8", "replace")
+    lines = text.splitlines()
+    if len(lines) <= 2 * EXCERPT_LINES and len(data) <= 2 * EXCERPT_BYTES:
+        return text.rstrip("\n"), False
+    head = "\n".join(lines[:EXCERPT_LINES])[:EXCERPT_BYTES]
+    tail = "\n".join(lines[-EXCERPT_LINES:])[-EXCERPT_BYTES:]
+    cut = max(0, len(lines) - 2 * EXCERPT_LINES)
+    return f"{head}\n… {cut} line(s) cut …\n{tail}", True
+
+
+DONE = ("ok", "stopped", "done by hand")
+
+
+def build(
+    events: list[dict[str, Any]],
+    output: Callable[[str], bytes | None],
+    deployed_at: str | None = None,
+    detected_at: str | None = None,
+) -> dict[str, Any]:
+    """The post-mortem of a run as one JSON-ready dict.
+
+    `output(name)` returns an output file's bytes (`outputs/SHA.log`) or None when it is not kept.
+    """
+    if not events:
+        raise UsageError("the run has no events", "is it the right run id?")
+    started = next((e for e in events if e["type"] == "run.started"), events[0])
+    data = started["data"] if started["type"] == "run.started" else {}
+    finished = next((e for e in reversed(events) if e["type"] == "run.finished"), None)
+    runbook = data.get("runbook", {})
+    procedure = data.get("procedure", {})
+    start_time = started["time"]
+    end_time = finished["time"] if finished else events[-1]["time"]
+    duration = (_time(end_time) - _time(start_time)).total_seconds()
+    status = finished["data"]["status"] if finished else "unfinished"
+    severity = next((e for e in events if e["type"] == "decision.made"), None)
+    response_minutes = severity["data"].get("response_minutes") if severity else None
+
+    steps: dict[str, dict[str, Any]] = {}
+    bars: list[dict[str, Any]] = []
+    deviations: list[dict[str, Any]] = []
+    transcript: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    announcements: list[dict[str, Any]] = []
+    open_attempts: dict[str, dict[str, Any]] = {}
+    last_elapsed = 0.0
+    resumes = 0
+
+    def step_row(step_id: str, title: str | None) -> dict[str, Any]:
+        row = steps.setdefault(
+            step_id,
+            {
+                "id": step_id,
+                "title": title or step_id,
+                "status": "not run",
+                "attempts": 0,
+                "duration": 0.0,
+                "exit_code": None,
+            },
+        )
+        if title:
+            row["title"] = title
+        return row
+
+    for event in events:
+        kind, step, info = event["type"], event["step"], event["data"]
+        if kind == "step.started":
+            row = step_row(step, info.get("title"))
+            row["attempts"] = max(row["attempts"], info["attempt"])
+            wait = max(0.0, event["elapsed"] - last_elapsed)
+            if wait >= 0.5:
+                bars.append({"kind": "wait", "step": step, "start": last_elapsed, "end": event["elapsed"]})
+            open_attempts[step] = {"start": event["elapsed"], "attempt": info["attempt"]}
+            if info.get("edited"):
+                deviations.append(
+                    {
+                        "kind": "edited",
+                        "step": step,
+                        "text": "commands edited before running",
+                        "original": info["edited"]["original"],
+                        "edited": info["edited"]["edited"],
+                    }
+                )
+            if info["attempt"] > 1:
+                deviations.append({"kind": "retried", "step": step, "text": f"attempt {info['attempt']}"})
+        elif kind == "step.finished":
+            row = step_row(step, info.get("title"))
+            row["status"] = info["status"]
+            row["duration"] = round(row["duration"] + info["duration"], 3)
+            row["exit_code"] = info["exit_code"]
+            if info.get("manual"):
+                row["status"] = "done by hand" if info["status"] == "ok" else info["status"]
+            begin = open_attempts.pop(step, {"start": event["elapsed"] - info["duration"], "attempt": 1})
+            bars.append(
+                {
+                    "kind": info["status"],
+                    "step": step,
+                    "start": begin["start"],
+                    "end": event["elapsed"],
+                    "attempt": begin["attempt"],
+                }
+            )
+            if info["status"] not in ("ok", "stopped"):
+                deviations.append(
+                    {
+                        "kind": "failed",
+                        "step": step,
+                        "text": f"{info['status']}"
+                        + (f" (exit {info['exit_code']})" if info["exit_code"] is not None else ""),
+                    }
+                )
+            for command in info["commands"]:
+                text, cut = _excerpt(output(command["output"]["file"]))
+                transcript.append(
+                    {
+                        "step": step,
+                        "attempt": begin["attempt"],
+                        "command": command["text"],
+                        "status": command["status"],
+                        "exit_code": command["exit_code"],
+                        "duration": command["duration"],
+                        "output": text,
+                        "cut": cut,
+                        "file": command["output"]["file"],
+                        "bytes": command["output"]["bytes"],
+                    }
+                )
+        elif kind == "step.skipped":
+            row = step_row(step, info.get("title"))
+            row["status"] = "skipped"
+            deviations.append({"kind": "skipped", "step": step, "text": info["reason"]})
+        elif kind == "step.in-doubt":
+            row = step_row(step, info.get("title"))
+            open_attempts.pop(step, None)
+            deviations.append(
+                {
+                    "kind": "in doubt",
+                    "step": step,
+                    "text": f"killed mid-step; on resume the operator chose {info['decision']}",
+                }
+            )
+            decisions.append(
+                {
+                    "what": f"in-doubt step {step}",
+                    "choice": info["decision"],
+                    "row": None,
+                    "rationale": "the step had started but its end was never recorded",
+                    "by": event["actor"],
+                }
+            )
+        elif kind == "expectation.checked" and not str(info["result"]).startswith(("passed", "confirmed")):
+            deviations.append(
+                {"kind": "expectation", "step": step, "text": f"expected {info['text']}: {info['result']}"}
+            )
+        elif kind == "step.confirmed":
+            what = info.get("what", "destructive step")
+            deviations.append(
+                {
+                    "kind": "destructive",
+                    "step": step,
+                    "text": f"{what} confirmed by typing {info['word']!r} ({info['by']})",
+                }
+            )
+        elif kind == "gate.item" and info["answer"] == "override":
+            deviations.append(
+                {
+                    "kind": "override",
+                    "step": step,
+                    "text": f"prerequisite not met, overridden: {info['text']} — {info.get('note', '')}",
+                }
+            )
+            decisions.append(
+                {
+                    "what": f"prerequisite {info['item']}",
+                    "choice": "override",
+                    "row": None,
+                    "rationale": info.get("note", ""),
+                    "by": event["actor"],
+                }
+            )
+        elif kind == "gate.refused":
+            deviations.append({"kind": "refused", "step": step, "text": info["reason"]})
+        elif kind == "choice.made":
+            decisions.append(
+                {
+                    "what": f"choice {info['choice']}",
+                    "choice": f"{info['branch']}: {info.get('title', '')}",
+                    "row": None,
+                    "rationale": "",
+                    "by": event["actor"],
+                }
+            )
+        elif kind == "decision.made":
+            decisions.append(
+                {
+                    "what": "severity",
+                    "choice": info["severity"],
+                    "row": info.get("row"),
+                    "line": info.get("line"),
+                    "rationale": " | ".join(info.get("row") or []),
+                    "by": event["actor"],
+                }
+            )
+        elif kind == "note.added":
+            notes.append(
+                {
+                    "time": event["time"],
+                    "elapsed": event["elapsed"],
+                    "actor": event["actor"],
+                    "step": step,
+                    "text": info["text"],
+                }
+            )
+        elif kind == "template.announced":
+            announcements.append({"time": event["time"], "step": step, "text": str(info["text"]).strip()})
+        elif kind == "run.resumed":
+            resumes += 1
+        last_elapsed = event["elapsed"]
+    for step_id, begin in open_attempts.items():
+        bars.append(
+            {
+                "kind": "unfinished",
+                "step": step_id,
+                "start": begin["start"],
+                "end": last_elapsed,
+                "attempt": begin["attempt"],
+            }
+        )
+        steps[step_id]["status"] = "unfinished"
+
+    # A note made about a choice or a decision is its rationale.
+    for decision in decisions:
+        target = decision["what"].split(" ")[-1]
+        said = [n["text"] for n in notes if n["step"] == target]
+        if said and not decision["rationale"]:
+            decision["rationale"] = "; ".join(said)
+
+    budget = procedure.get("duration") or None
+    if budget and budget.get("max") is not None and duration > budget["max"] * 60:
+        deviations.append(
+            {
+                "kind": "overrun",
+                "step": None,
+                "text": f"took {_clock(duration)}, over the {budget['text']} the runbook budgets",
+            }
+        )
+    response_from = detected_at or start_time
+    response_taken = (_time(end_time) - _time(response_from)).total_seconds()
+    since = "detection" if detected_at else "the start of the run"
+    chosen = severity["data"]["severity"] if severity else ""
+    if response_minutes is not None and response_taken > response_minutes * 60:
+        deviations.append(
+            {
+                "kind": "response target",
+                "step": None,
+                "text": f"{_clock(response_taken)} from {since} to the end, over the "
+                f"{response_minutes:g} min response target of {chosen}",
+            }
+        )
+
+    operators = sorted({e["actor"] for e in events})
+    completed = finished["time"] if finished and status == "ok" else None
+    down_from = detected_at or deployed_at
+    downtime = (_time(completed) - _time(down_from)).total_seconds() if completed and down_from else None
+    document_timeline = [
+        {
+            "field": "Deployment start time",
+            "value": deployed_at,
+            "source": "--deployed-at" if deployed_at else None,
+        },
+        {
+            "field": "Issue detected time",
+            "value": detected_at,
+            "source": "--detected-at" if detected_at else None,
+        },
+        {"field": "Rollback initiated time", "value": start_time, "source": "run.started"},
+        {
+            "field": "Rollback completed time",
+            "value": completed,
+            "source": "run.finished" if completed else None,
+        },
+        {
+            "field": "Total downtime duration",
+            "value": _clock(downtime) if downtime is not None else None,
+            "source": ("from " + ("detection" if detected_at else "deployment") + " to rollback completed")
+            if downtime is not None
+            else None,
+        },
+    ]
+    failed = [d for d in deviations if d["kind"] == "failed"]
+    summary = (
+        f"{procedure.get('title', 'The procedure')} ran for {_clock(duration)} "
+        f"by {', '.join(operators)} and ended {status}"
+        + (f" (exit {finished['data']['exit_code']})" if finished else "")
+        + f": {sum(1 for s in steps.values() if s['status'] in DONE)} step(s) done, "
+        f"{sum(1 for s in steps.values() if s['status'] == 'skipped')} skipped, {len(failed)} failure(s)"
+        + (f", resumed {resumes} time(s)" if resumes else "")
+        + "."
+    )
+    snapshots = [e["data"] for e in events if e["type"] == "environment.snapshot"]
+    return {
+        "format": FORMAT,
+        "run": started["run"],
+        "title": f"Post-mortem: {procedure.get('title', 'run ' + started['run'])}",
+        "header": {
+            "runbook": {k: runbook.get(k) for k in ("path", "title", "version", "sha256", "commit", "dirty")},
+            "procedure": {
+                "id": procedure.get("id"),
+                "title": procedure.get("title"),
+                "duration": (budget or {}).get("text"),
+                "risk": (procedure.get("risk") or {}).get("text"),
+            },
+            "operators": operators,
+            "host": data.get("host"),
+            "severity": severity["data"]["severity"] if severity else None,
+            "response_minutes": response_minutes,
+            "start": start_time,
+            "end": end_time,
+            "duration": round(duration, 3),
+            "status": status,
+            "exit_code": finished["data"]["exit_code"] if finished else None,
+            "reason": finished["data"].get("reason")
+            if finished
+            else "the run never recorded its end (killed?)",
+        },
+        "summary": summary,
+        "document_timeline": document_timeline,
+        "to_fill": [{"title": t, "prompt": p} for t, p in TO_FILL],
+        "timeline": [
+            {
+                "time": e["time"],
+                "elapsed": e["elapsed"],
+                "actor": e["actor"],
+                "step": e["step"],
+                "type": e["type"],
+                "event": event_summary(e),
+            }
+            for e in events
+        ],
+        "steps": list(steps.values()),
+        "deviations": deviations,
+        "notes": notes,
+        "decisions": decisions,
+        "announcements": announcements,
+        "environment": _environment(snapshots),
+        "transcript": transcript,
+        "bars": bars,
+    }
+
+
+def _environment(snapshots: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Containers before and after the run, side by side, from `environment.snapshot` events."""
+    if not snapshots:
+        return None
+    before = next((s for s in snapshots if s.get("when") == "start"), None)
+    after = next((s for s in reversed(snapshots) if s.get("when") == "end"), None)
+    rows: dict[str, dict[str, Any]] = {}
+    for side, snap in (("before", before), ("after", after)):
+        for container in (snap or {}).get("containers") or []:
+            row = rows.setdefault(
+                container["name"], {"name": container["name"], "before": None, "after": None}
+            )
+            row[side] = {k: container.get(k) for k in ("image", "status", "health")}
+    errors = [s["error"] for s in (before, after) if s and s.get("error")]
+    return {
+        "rows": [rows[k] for k in sorted(rows)],
+        "errors": errors,
+        "engine": (after or before or {}).get("engine"),
+    }
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _fence(text: str, info: str = "") -> list[str]:
+    longest = max(
+        (len(run) for run in text.split("\n") for run in [run[: len(run) - len(run.lstrip("`"))]]), default=0
+    )
+    ticks = "`" * max(3, longest + 1)
+    return [f"{ticks}{info}", text, ticks]
+
+
+def _utc(text: str | None) -> str:
+    return text[:19].replace("T", " ") + " UTC" if text else "unknown"
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    head = report["header"]
+    book = head["runbook"]
+    out = [f"# {report['title']}", ""]
+    commit = (book["commit"] or "not in git")[:12] + (" (uncommitted changes)" if book.get("dirty") else "")
+    out += _table(
+        ["", ""],
+        [
+            ["Run", f"`{report['run']}`"],
+            ["Runbook", f"{book.get('title') or ''} (`{book['path']}`)".strip()],
+            ["Version", book.get("version") or "unversioned"],
+            ["Commit", commit],
+            ["Content sha256", f"`{(book.get('sha256') or '')[:16]}…`"],
+            ["Procedure", f"{head['procedure']['id']}: {head['procedure']['title']}"],
+            ["Risk", head["procedure"]["risk"] or "not stated"],
+            ["Duration budget", head["procedure"]["duration"] or "not stated"],
+            ["Operators", ", ".join(head["operators"])],
+            ["Severity", head["severity"] or "not chosen"],
+            [
+                "Response target",
+                f"{head['response_minutes']:g} min" if head["response_minutes"] is not None else "none",
+            ],
+            ["Start", _utc(head["start"])],
+            ["End", _utc(head["end"])],
+            ["Duration", _clock(head["duration"])],
+            [
+                "Outcome",
+                f"{head['status']}"
+                + (f" (exit {head['exit_code']})" if head["exit_code"] is not None else "")
+                + (f" — {head['reason']}" if head.get("reason") else ""),
+            ],
+        ],
+    )
+    out += ["", "## Summary", "", report["summary"], ""]
+    for section in report["to_fill"]:
+        out += [f"## {section['title']}", "", f"<!-- {section['prompt']} -->", "", "_To be written._", ""]
+    out += ["## Document timeline", ""]
+    out += _table(
+        ["Field", "Value", "Source"],
+        [
+            [
+                r["field"],
+                _utc(r["value"]) if r["value"] and "T" in r["value"] else (r["value"] or "unknown"),
+                r["source"] or _missing(r["field"]),
+            ]
+            for r in report["document_timeline"]
+        ],
+    )
+    out += ["", "## Timeline", ""]
+    out += _table(
+        ["UTC", "Elapsed", "Actor", "Step", "Event"],
+        [
+            [t["time"][11:19], _elapsed(t["elapsed"]), t["actor"], t["step"] or "", t["event"]]
+            for t in report["timeline"]
+        ],
+    )
+    out += ["", "## Steps", ""]
+    out += _table(
+        ["Step", "Title", "Status", "Attempts", "Duration", "Exit code"],
+        [
+            [
+                s["id"],
+                s["title"],
+                s["status"],
+                s["attempts"],
+                f"{s['duration']:.1f}s",
+                "" if s["exit_code"] is None else s["exit_code"],
+            ]
+            for s in report["steps"]
+        ],
+    )
+    out += ["", "## Deviations", ""]
+    if report["deviations"]:
+        out += [
+            f"- **{d['kind']}**" + (f" `{d['step']}`" if d["step"] else "") + f": {d['text']}"
+            for d in report["deviations"]
+        ]
+    else:
+        out += ["None: every step ran as written."]
+    out += ["", "## Notes", ""]
+    out += [
+        f"- {n['time'][11:19]} {n['actor']}" + (f" (`{n['step']}`)" if n["step"] else "") + f": {n['text']}"
+        for n in report["notes"]
+    ] or ["None."]
+    out += ["", "## Decisions", ""]
+    if report["decisions"]:
+        out += _table(
+            ["Decision", "Chosen", "Rationale", "By"],
+            [[d["what"], d["choice"], d["rationale"], d["by"]] for d in report["decisions"]],
+        )
+    else:
+        out += ["None."]
+    out += ["", "## Announcements", ""]
+    for item in report["announcements"]:
+        out += [f"{item['time'][11:19]} (`{item['step']}`):", "", *_fence(item["text"], "text"), ""]
+    if not report["announcements"]:
+        out += ["None.", ""]
+    environment = report.get("environment")
+    if environment:
+        out += ["## Environment before and after", ""]
+        if environment["rows"]:
+            out += _table(
+                ["Container", "Before", "After"],
+                [[r["name"], _state(r["before"]), _state(r["after"])] for r in environment["rows"]],
+            )
+        out += [f"- engine: {e}" for e in environment["errors"]]
+        out += [""]
+    out += ["## Transcript", ""]
+    for item in report["transcript"]:
+        code = "" if item["exit_code"] is None else f", exit {item['exit_code']}"
+        out += [
+            f"### `{item['step']}` attempt {item['attempt']}: "
+            f"{item['status']}{code}, {item['duration']:.1f}s",
+            "",
+        ]
+        out += _fence(item["command"], "bash")
+        if item["output"] is None:
+            out += ["", f"Output: not kept here (`{item['file']}`, {item['bytes']} bytes)."]
+        elif item["output"]:
+            out += ["", *_fence(item["output"], "text")]
+            if item["cut"]:
+                out += ["", f"Output cut; the full {item['bytes']} bytes are in `{item['file']}`."]
+        out += [""]
+    if not report["transcript"]:
+        out += ["No commands ran.", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _missing(field: str) -> str:
+    if "Deployment" in field:
+        return "not recorded: give it with --deployed-at"
+    if "detected" in field:
+        return "not recorded: give it with --detected-at"
+    if "completed" in field:
+        return "the run did not finish ok"
+    return "needs --detected-at or --deployed-at and a run that finished ok"
+
+
+def _state(side: dict[str, Any] | None) -> str:
+    if side is None:
+        return "absent"
+    health = f", {side['health']}" if side.get("health") else ""
+    return f"{side['status']}{health} ({side['image']})"
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+COLOURS = {
+    "ok": "#2e7d32",
+    "stopped": "#1565c0",
+    "failed": "#c62828",
+    "timeout": "#c62828",
+    "interrupted": "#ef6c00",
+    "errored": "#c62828",
+    "unfinished": "#6a1b9a",
+    "wait": "#9e9e9e",
+}
+
+
+def timeline_svg(report: dict[str, Any]) -> str:
+    """Steps as bars on a time axis: plain inline SVG, readable without scripts."""
+    from markupsafe import escape
+
+    bars = report["bars"]
+    total = max([report["header"]["duration"], *[b["end"] for b in bars]]) or 1.0
+    lanes: list[str] = []
+    for bar in bars:
+        if bar["step"] not in lanes:
+            lanes.append(bar["step"])
+    label_width, width, lane_height = 160, 640, 22
+    height = 30 + lane_height * max(1, len(lanes))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
+        f'viewBox="0 0 {label_width + width + 20} {height}" '
+        f'aria-label="Run timeline: {len(lanes)} step(s) over {escape(_clock(total))}">',
+        f"<title>Run timeline over {escape(_clock(total))}</title>",
+    ]
+    for tick in range(0, 11):
+        x = label_width + width * tick / 10
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height}" class="grid"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="12" class="tick" text-anchor="middle">'
+            f"{escape(_elapsed(total * tick / 10)[2:])}</text>"
+        )
+    for index, step in enumerate(lanes):
+        y = 24 + index * lane_height
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 14}" class="lane" text-anchor="end">{escape(step)}</text>'
+        )
+    for bar in bars:
+        y = 24 + lanes.index(bar["step"]) * lane_height
+        x = label_width + width * bar["start"] / total
+        w = max(2.0, width * (bar["end"] - bar["start"]) / total)
+        colour = COLOURS.get(bar["kind"], "#c62828")
+        what = (
+            "waiting for the operator"
+            if bar["kind"] == "wait"
+            else f"attempt {bar.get('attempt', 1)}: {bar['kind']}"
+        )
+        tip = f"{bar['step']} {what}, {_elapsed(bar['start'])} to {_elapsed(bar['end'])}"
+        dash = ' stroke-dasharray="3 2" fill-opacity="0.35"' if bar["kind"] == "wait" else ""
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{lane_height - 6}" '
+            f'fill="{colour}" stroke="{colour}"{dash} '
+            f'class="bar bar-{escape(bar["kind"])}"><title>{escape(tip)}</title></rect>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(report: dict[str, Any]) -> str:
+    """One self-contained HTML file: no script, no external asset."""
+    from importlib.resources import files
+
+    from jinja2 import Environment, select_autoescape
+    from markupsafe import Markup
+
+    template = files("interpreter").joinpath("postmortem.html").read_text(encoding="utf-8")
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["utc"] = _utc
+    env.filters["clock"] = _clock
+    env.filters["elapsed"] = _elapsed
+    env.filters["state"] = _state
+    return env.from_string(template).render(r=report, svg=Markup(timeline_svg(report)), colours=COLOURS)
+
+
+def render_html(events: list[dict[str, Any]], outputs_dir: Path | None) -> str:
+    """The HTML post-mortem of a run read from a folder (for the docs site)."""
+
+    def output(name: str) -> bytes | None:
+        if outputs_dir is None:
+            return None
+        try:
+            return (outputs_dir.parent / name).read_bytes()
+        except OSError:
+            return None
+
+    return to_html(build(events, output))
