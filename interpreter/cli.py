@@ -720,7 +720,11 @@ def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: 
         started = next((e for e in events if e["type"] == "run.started"), None)
         now = datetime.now(timezone.utc)
         begun = parse_time(started["time"]) if started else now
-        masker = Masker([v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= 3])
+        # The run's declared secrets and secret-looking variables, as this terminal holds them.
+        declared = set(started["data"].get("secrets", [])) if started else set()
+        masker = Masker(
+            [v for k, v in os.environ.items() if (k in declared or is_secret_name(k)) and len(v) >= 3]
+        )
         event = {
             "v": 1,
             "seq": (events[-1]["seq"] + 1) if events else 1,

@@ -581,14 +581,14 @@ def to_markdown(report: dict[str, Any]) -> str:
         out += [f"- engine: {e}" for e in environment["errors"]]
         out += [""]
     out += ["## Transcript", ""]
+    heading = None
     for item in report["transcript"]:
+        if (item["step"], item["attempt"]) != heading:
+            heading = (item["step"], item["attempt"])
+            out += [f"### `{item['step']}` attempt {item['attempt']}", ""]
         code = "" if item["exit_code"] is None else f", exit {item['exit_code']}"
-        out += [
-            f"### `{item['step']}` attempt {item['attempt']}: "
-            f"{item['status']}{code}, {item['duration']:.1f}s",
-            "",
-        ]
         out += _fence(item["command"], "bash")
+        out += ["", f"{item['status']}{code} in {item['duration']:.1f}s"]
         if item["output"] is None:
             out += ["", f"Output: not kept here (`{item['file']}`, {item['bytes']} bytes)."]
         elif item["output"]:
@@ -632,6 +632,17 @@ COLOURS = {
 }
 
 
+def _tick(seconds: float, total: float) -> str:
+    """An axis label at the resolution the run's length needs."""
+    if total < 60:
+        return f"{seconds:.1f}s" if total < 10 else f"{seconds:.0f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if total < 3600:
+        return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}"
+
+
 def timeline_svg(report: dict[str, Any]) -> str:
     """Steps as bars on a time axis: plain inline SVG, readable without scripts."""
     from markupsafe import escape
@@ -655,7 +666,7 @@ def timeline_svg(report: dict[str, Any]) -> str:
         parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height}" class="grid"/>')
         parts.append(
             f'<text x="{x:.1f}" y="12" class="tick" text-anchor="middle">'
-            f"{escape(_elapsed(total * tick / 10)[2:])}</text>"
+            f"{escape(_tick(total * tick / 10, total))}</text>"
         )
     for index, step in enumerate(lanes):
         y = 24 + index * lane_height

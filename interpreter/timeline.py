@@ -36,6 +36,10 @@ def summary(event: dict[str, Any]) -> str:
         return f"prerequisite {data['answer']}: {data['text']}" + (
             f" — {data['note']}" if data.get("note") else ""
         )
+    if kind == "gate.passed":
+        return f"prerequisites acknowledged ({data['items']})"
+    if kind == "gate.refused":
+        return f"prerequisite refused: {data['reason']}"
     if kind == "input.set":
         return f"{data['name']} = {data['value']} ({data['source']})"
     if kind == "step.skipped":

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import git  # noqa: F401  (see below)
 import pytest
 
 from interpreter.graph import graph_json
 from interpreter.loader import load
 from interpreter.model import Runbook
+
+# GitPython binds subprocess.Popen when first imported. The run command imports it lazily, so a
+# first import inside a pytest-subprocess test would bind the fake for the rest of the session.
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

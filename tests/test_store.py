@@ -272,3 +272,49 @@ def test_store_errors_are_one_clear_line_without_the_password(tmp_path: Path) ->
     assert masked_url("postgresql://u@h/db") == "postgresql://u@h/db"
     result = CliRunner().invoke(main, ["runs", "--store", "mysql://x@y/z"])
     assert result.exit_code == 2 and "not a PostgreSQL URL" in result.output
+
+
+def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: Path, pg_url: str) -> None:
+    runbook = tmp_path / "two.md"
+    runbook.write_text(
+        "# Two\n\n## Procedure 1: Two steps\n\n1. **Mark**\n   ```bash\n   echo one >> marks; sleep 30\n   ```\n"
+        "2. **Then**\n   ```bash\n   echo two >> marks\n   ```\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_STORE": pg_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    store = PostgresStore(pg_url, tmp_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (tmp_path / "marks").exists():
+        time.sleep(0.05)
+    [run_id] = [r.id for r in store.runs() if r.runbook == str(runbook)]
+    assert [r.status for r in store.runs() if r.id == run_id] == ["running"]
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert [r.status for r in store.runs() if r.id == run_id] == ["killed"]
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter", "resume", run_id[:15], "--yes", "-a", "1.1:in-doubt=done"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "marks").read_text() == "one\ntwo\n"  # the in-doubt step did not run again
+    events, _ = store.events(run_id)
+    store.close()
+    _check_whole(events)
+    assert [e["type"] for e in events][-5:] == [
+        "run.resumed",
+        "step.in-doubt",
+        "step.started",
+        "step.finished",
+        "run.finished",
+    ]
