@@ -213,3 +213,53 @@ def test_postmortem_json_is_the_whole_report(tmp_path: Path) -> None:
         main, ["postmortem", run_id, "--runs-dir", str(tmp_path / "runs"), "--detected-at", "noon"]
     )
     assert bad.exit_code == 2 and "--detected-at 'noon' is not a time" in bad.output
+
+
+def test_deviations_and_long_outputs(tmp_path: Path) -> None:
+    runbook = tmp_path / "flaky.md"
+    runbook.write_text(
+        "# Flaky\n\n## Procedure 1: Flaky\n\n**Estimated Duration**: 0-0.001 minutes\n\n"
+        "1. **Flaky**\n   ```bash\n   seq 1 500\n   test -e tried || { touch tried; exit 4; }\n   ```\n"
+        "2. **Optional (if needed)**\n   ```bash\n   echo maybe\n   ```\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interpreter",
+            "run",
+            str(runbook),
+            "-p",
+            "1",
+            "--yes",
+            "--runs-dir",
+            "runs",
+            "-a",
+            "1.1:failed=r",
+            "-a",
+            "1.2=no",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [run] = list((tmp_path / "runs").iterdir())
+    report = json.loads(_postmortem(tmp_path, run.name, "--format", "json"))
+    kinds = [(d["kind"], d["step"]) for d in report["deviations"]]
+    assert ("failed", "1.1") in kinds and ("retried", "1.1") in kinds and ("skipped", "1.2") in kinds
+    assert report["steps"][0] | {"duration": 0} == {
+        "id": "1.1",
+        "title": "Flaky",
+        "status": "ok",
+        "attempts": 2,
+        "duration": 0,
+        "exit_code": 0,
+    }
+    [first] = [t for t in report["transcript"] if t["command"] == "seq 1 500" and t["attempt"] == 1]
+    assert first["cut"] and first["output"].startswith("1\n2\n") and first["output"].endswith("499\n500")
+    text = _postmortem(tmp_path, run.name)
+    assert f"Output cut; the full 1892 bytes are in `{first['file']}`." in text
+    assert (run / first["file"]).read_bytes().count(b"\n") == 500  # the pointer leads to all of it
