@@ -318,3 +318,36 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
         "step.finished",
         "run.finished",
     ]
+
+
+def test_follow_a_run_in_the_folder_from_another_terminal(tmp_path: Path) -> None:
+    runbook = tmp_path / "slow.md"
+    runbook.write_text(
+        "# Slow\n\n## Procedure 1: Wait\n\n1. **Wait**\n   ```bash\n   touch started; sleep 2\n   ```\n"
+        "2. **Then**\n   ```bash\n   echo done\n   ```\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_RUNS_DIR": str(tmp_path / "runs")}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (tmp_path / "started").exists():
+        time.sleep(0.05)
+    [run_dir] = list((tmp_path / "runs").iterdir())
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "interpreter", "follow", run_dir.name],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert follower.stdout is not None
+    seen = [follower.stdout.readline() for _ in range(2)]
+    assert "run started" in seen[0] and "started (attempt 1): touch started" in seen[1]
+    assert run.poll() is None, "the run ended before follow showed it: the test proves nothing"
+    rest = follower.stdout.read()
+    assert follower.wait(timeout=30) == 0 and run.wait(timeout=30) == 0
+    assert "echo done" in rest and rest.rstrip().endswith("run ok (exit 0)")
