@@ -214,6 +214,7 @@ def _request(
     runs_dir: str | None,
     follow_timeout: float | None,
     allow_changed: bool = False,
+    db: str | None = None,
 ) -> Any:
     from .launch import RunRequest
     from .questions import load_answers, parse_pairs, stdin_is_terminal
@@ -224,6 +225,10 @@ def _request(
     answers, variables, notes = load_answers(answers_file) if answers_file else ({}, {}, {})
     answers.update(parse_pairs(answer, "--answer"))
     variables.update(parse_pairs(var, "--var"))
+    if db:
+        from .dburl import ENV_NAME
+
+        variables[ENV_NAME] = db  # shell steps (pg_dump, psql) reach the same database
     interactive = not non_interactive and stdin_is_terminal()
     if follow_timeout is None and not interactive:
         follow_timeout = 30.0
@@ -271,6 +276,12 @@ def _run_options(function: Any) -> Any:
             help="YAML file of answers, vars and notes (schemas/answers.json).",
         ),
         click.option("--var", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable)."),
+        click.option(
+            "--db",
+            metavar="URL",
+            help="Database of sql blocks that name none (db= or front matter `database:`); "
+            "the run sees it as $RUNBOOK_DATABASE_URL [env RUNBOOK_DATABASE_URL]. Its password is masked.",
+        ),
         click.option(
             "--non-interactive",
             is_flag=True,
@@ -329,6 +340,7 @@ def run(
     answer: tuple[str, ...],
     answers_file: str | None,
     var: tuple[str, ...],
+    db: str | None,
     non_interactive: bool,
     runs_dir: str | None,
     follow_timeout: float | None,
@@ -345,6 +357,7 @@ def run(
       runbook run runbooks/demo-rollback.md -p 1 --yes
       runbook run runbooks/rollback-procedures.md -p 2 --dry-run
       runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
+      runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
     """
     import subprocess
 
@@ -362,6 +375,7 @@ def run(
         var,
         runs_dir,
         follow_timeout,
+        db=db,
     )
     if dry_run:
         _dry_run(file, query, request)
@@ -431,6 +445,7 @@ def resume(
     answer: tuple[str, ...],
     answers_file: str | None,
     var: tuple[str, ...],
+    db: str | None,
     non_interactive: bool,
     runs_dir: str | None,
     follow_timeout: float | None,
@@ -461,6 +476,7 @@ def resume(
         runs_dir,
         follow_timeout,
         allow_changed,
+        db,
     )
     console = _console()
     prompter = _prompter(console) if request.options.interactive else None
