@@ -597,3 +597,59 @@ def rules(as_json: bool) -> None:
     width = max(len(rule_id) for rule_id in RULES)
     for rule in RULES.values():
         click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+DOCTOR_EXIT_CODES = """\b
+Exit codes:
+  0  everything the runbooks need is here
+  1  something is missing or unreachable
+  2  usage error (unknown path)
+"""
+
+
+@main.command(epilog=DOCTOR_EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--db", metavar="URL", help="Database for sql blocks that name none [env RUNBOOK_DATABASE_URL]."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
+    """Check that what the runbooks need is here: the binaries their shell blocks call, the
+    database of their sql blocks, the container engine and containers they target, shellcheck.
+
+    PATHS are runbooks or folders searched for *.md [default: runbooks/ if it exists, else .].
+
+    \b
+    Examples:
+      runbook doctor
+      runbook doctor runbooks/rollback-procedures.md --db postgresql://app@db.internal/app
+    """
+    import os
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from .doctor import diagnose
+
+    chosen = list(paths) or (["runbooks"] if Path("runbooks").is_dir() else ["."])
+    try:
+        checks = diagnose(chosen, dict(os.environ), db)
+    except RunbookError as error:
+        _fail(error)
+    missing = [c for c in checks if not c.ok]
+    if as_json:
+        click.echo(json.dumps({"ok": not missing, "checks": [c.to_json() for c in checks]}, indent=2))
+        sys.exit(1 if missing else 0)
+    console = _console()
+    current = None
+    for check in checks:
+        if check.runbook != current:
+            current = check.runbook
+            console.print(escape(current) if current else "this machine")
+        mark = "[green]✓[/]" if check.ok else "[bold red]✗[/]"
+        where = f"  line {check.line}" if check.line else ""
+        console.print(
+            f"  {mark} {check.kind:<10} {escape(check.name)}  [dim]{escape(check.detail)}{where}[/]"
+        )
+    console.print(f"{len(missing)} missing" if missing else "everything is here")
+    sys.exit(1 if missing else 0)

@@ -66,7 +66,9 @@ def run_in_container(
             code = _exit_code(api, exec_id)
             status = "ok" if code == 0 else "failed"
         _forget(api, container.id, token)
-        return CommandResult(status, code, time.monotonic() - started)
+        return CommandResult(
+            status, code, time.monotonic() - started, details={"target": f"container:{name}"}
+        )
     finally:
         engine.close()
 

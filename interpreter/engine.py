@@ -67,7 +67,7 @@ def containers(engine: Any) -> list[dict[str, Any]]:
                 "name": container.name,
                 "image": str(image),
                 "status": container.status,
-                "health": health.get("Status") if isinstance(health, dict) else None,
+                "health": (health.get("Status") or None) if isinstance(health, dict) else None,
             }
         )
     return sorted(found, key=lambda c: c["name"])
