@@ -37,16 +37,32 @@ def client(env: Mapping[str, str], timeout: float = 10.0) -> Any:
         )
     import docker
 
+    ssh, tls = where.startswith("ssh://"), env.get("DOCKER_TLS_VERIFY", "") not in ("", "0")
     try:
+        # The API version from /_ping's header: `version="auto"` asks /version, which podman
+        # answers slowly (it gathers host facts), and a run should not wait on that twice.
+        version = env.get("DOCKER_API_VERSION") or _api_version(docker, where, timeout, ssh, tls)
         return docker.DockerClient(
-            base_url=where,
-            version="auto",
-            timeout=int(max(1, timeout)),
-            use_ssh_client=where.startswith("ssh://"),
-            tls=env.get("DOCKER_TLS_VERIFY", "") not in ("", "0"),
+            base_url=where, version=version, timeout=int(max(1, timeout)), use_ssh_client=ssh, tls=tls
         )
     except docker.errors.DockerException as exc:
         raise RunbookError(f"the container engine at {redact(where)} does not answer: {_short(exc)}") from exc
+    except OSError as exc:
+        raise RunbookError(f"the container engine at {redact(where)} does not answer: {exc}") from exc
+
+
+def _api_version(docker: Any, where: str, timeout: float, ssh: bool, tls: bool) -> str:
+    api = docker.APIClient(
+        base_url=where, version="1.24", timeout=int(max(1, timeout)), use_ssh_client=ssh, tls=tls
+    )
+    try:
+        response = api.get(api.base_url + "/_ping")
+        response.raise_for_status()
+        return str(response.headers.get("Api-Version") or "auto")
+    except Exception as exc:
+        raise docker.errors.DockerException(str(exc)) from exc
+    finally:
+        api.close()
 
 
 def _short(exc: BaseException) -> str:

@@ -84,8 +84,8 @@ def run_sql(
                 result = _result(cursor)
                 say(result["shown"])
                 first = result.pop("first")
-                if first is not None:
-                    value = first
+                if value is None and first is not None:
+                    value = first  # capture= takes the first result's first row and column
                 done.append({"line": statement["line"], **{k: v for k, v in result.items() if k != "shown"}})
                 if not _expectations(runner, node, statement, result, first):
                     status, why = "failed", "an expectation was not met: the block is rolled back"
