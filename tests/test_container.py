@@ -100,3 +100,21 @@ def test_snapshots_before_and_after_a_step_that_stopped_a_container(tmp_path: Pa
         assert snapshots["start"]["error"] is None and snapshots["end"]["engine"] == docker_host()
     finally:
         victim.remove(force=True)
+
+
+def test_a_timeout_stops_the_command_inside_the_container(tmp_path: Path, box: str, engine: Any) -> None:  # noqa: F811
+    runbook = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: Slow inside
+        1. **Sleep too long**
+           ```bash {{target=container:{box} timeout=1}}
+           sleep 7777
+           ```
+        """,
+    )
+    result = run(tmp_path, str(runbook), "-p", "1", "--yes", env={"DOCKER_HOST": docker_host()})
+    assert result.exit_code == 1
+    assert finished(journal(tmp_path), "1.1")["status"] == "timeout"
+    processes = engine.containers.get(box).exec_run(["ps"]).output.decode()
+    assert "sleep 7777" not in processes

@@ -178,3 +178,22 @@ def test_ctrl_c_cancels_the_query_on_the_server(tmp_path: Path, database: str) -
         process.wait()
     step = finished(journal(tmp_path), "1.1")
     assert step["status"] == "interrupted"
+
+
+def test_a_statement_timeout_stops_the_query_and_commits_nothing(tmp_path: Path, database: str) -> None:  # noqa: F811
+    runbook = write(
+        tmp_path,
+        """
+        ## Procedure 1: Too slow
+        1. **Insert, then wait too long**
+           ```sql {timeout=0.5}
+           CREATE TABLE slow (id int);
+           SELECT pg_sleep(30);
+           ```
+        """,
+    )
+    result = run(tmp_path, str(runbook), "-p", "1", "--yes", "--db", database)
+    assert result.exit_code == 1
+    assert "statement timeout (0.5s)" in result.output
+    assert finished(journal(tmp_path), "1.1")["status"] == "timeout"
+    assert _scalar(database, "SELECT to_regclass('public.slow')::text") is None
