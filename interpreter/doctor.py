@@ -13,7 +13,7 @@ from .errors import RunbookError, UsageError
 
 __all__ = ["Check", "diagnose"]
 
-Kind = Literal["binary", "database", "engine", "container", "shellcheck"]
+Kind = Literal["runbook", "binary", "database", "engine", "container", "shellcheck"]
 
 # Builtins and keywords of bash: never looked up on the PATH.
 _BUILTINS = frozenset(
@@ -63,7 +63,7 @@ def diagnose(paths: list[str], env: Mapping[str, str], database: str | None = No
         try:
             runbook = load(file)
         except RunbookError as error:
-            checks.append(Check(str(file), "binary", "(runbook)", False, error.message))
+            checks.append(Check(str(file), "runbook", "cannot be read", False, error.message))
             continue
         checks += _runbook_checks(str(file), runbook, env)
     binary = shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))

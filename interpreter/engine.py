@@ -93,14 +93,14 @@ def snapshot(env: Mapping[str, str], when: str) -> dict[str, Any] | None:
     """The `environment.snapshot` event's data, or None when no engine is configured at all.
 
     An engine that does not answer is recorded with its error; it never stops the run. A
-    configured engine gets a short timeout: a snapshot must not hold a rollback up.
+    configured engine gets a one-second timeout: a snapshot must not hold a rollback up.
     """
     where = address(env)
     if where is None:
         return None
     data: dict[str, Any] = {"when": when, "engine": redact(where), "containers": [], "error": None}
     try:
-        engine = client(env, timeout=3.0)
+        engine = client(env, timeout=1.0)
         try:
             data["containers"] = containers(engine)
         finally:

@@ -69,6 +69,8 @@ def run_sql(
         connection = psycopg.connect(url, connect_timeout=10, application_name="runbook")
     except psycopg.Error as exc:
         return _ended("errored", started, f"cannot connect to {where}: {_message(exc)}", where, [])
+    except KeyboardInterrupt:
+        return _ended("interrupted", started, f"Ctrl-C while connecting to {where}", where, [])
     done: list[dict[str, Any]] = []
     at = ""
     status, why = "ok", ""
