@@ -215,6 +215,7 @@ def _request(
     follow_timeout: float | None,
     allow_changed: bool = False,
     store: str | None = None,
+    db: str | None = None,
 ) -> Any:
     from .launch import RunRequest
     from .questions import load_answers, parse_pairs, stdin_is_terminal
@@ -225,6 +226,10 @@ def _request(
     answers, variables, notes = load_answers(answers_file) if answers_file else ({}, {}, {})
     answers.update(parse_pairs(answer, "--answer"))
     variables.update(parse_pairs(var, "--var"))
+    if db:
+        from .dburl import ENV_NAME
+
+        variables[ENV_NAME] = db  # shell steps (pg_dump, psql) reach the same database
     interactive = not non_interactive and stdin_is_terminal()
     if follow_timeout is None and not interactive:
         follow_timeout = 30.0
@@ -272,6 +277,12 @@ def _run_options(function: Any) -> Any:
             help="YAML file of answers, vars and notes (schemas/answers.json).",
         ),
         click.option("--var", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable)."),
+        click.option(
+            "--db",
+            metavar="URL",
+            help="Database of sql blocks that name none (db= or front matter `database:`); "
+            "the run sees it as $RUNBOOK_DATABASE_URL [env RUNBOOK_DATABASE_URL]. Its password is masked.",
+        ),
         click.option(
             "--non-interactive",
             is_flag=True,
@@ -336,6 +347,7 @@ def run(
     answer: tuple[str, ...],
     answers_file: str | None,
     var: tuple[str, ...],
+    db: str | None,
     non_interactive: bool,
     runs_dir: str | None,
     store: str | None,
@@ -353,6 +365,7 @@ def run(
       runbook run runbooks/demo-rollback.md -p 1 --yes
       runbook run runbooks/rollback-procedures.md -p 2 --dry-run
       runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
+      runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
     """
     import subprocess
 
@@ -371,6 +384,7 @@ def run(
         runs_dir,
         follow_timeout,
         store=store,
+        db=db,
     )
     if dry_run:
         _dry_run(file, query, request)
@@ -440,6 +454,7 @@ def resume(
     answer: tuple[str, ...],
     answers_file: str | None,
     var: tuple[str, ...],
+    db: str | None,
     non_interactive: bool,
     runs_dir: str | None,
     store: str | None,
@@ -472,6 +487,7 @@ def resume(
         follow_timeout,
         allow_changed,
         store,
+        db,
     )
     console = _console()
     prompter = _prompter(console) if request.options.interactive else None
@@ -909,3 +925,59 @@ def rules(as_json: bool) -> None:
     width = max(len(rule_id) for rule_id in RULES)
     for rule in RULES.values():
         click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+DOCTOR_EXIT_CODES = """\b
+Exit codes:
+  0  everything the runbooks need is here
+  1  something is missing or unreachable
+  2  usage error (unknown path)
+"""
+
+
+@main.command(epilog=DOCTOR_EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--db", metavar="URL", help="Database for sql blocks that name none [env RUNBOOK_DATABASE_URL]."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
+    """Check that what the runbooks need is here: the binaries their shell blocks call, the
+    database of their sql blocks, the container engine and containers they target, shellcheck.
+
+    PATHS are runbooks or folders searched for *.md [default: runbooks/ if it exists, else .].
+
+    \b
+    Examples:
+      runbook doctor
+      runbook doctor runbooks/rollback-procedures.md --db postgresql://app@db.internal/app
+    """
+    import os
+    from pathlib import Path
+
+    from rich.markup import escape
+
+    from .doctor import diagnose
+
+    chosen = list(paths) or (["runbooks"] if Path("runbooks").is_dir() else ["."])
+    try:
+        checks = diagnose(chosen, dict(os.environ), db)
+    except RunbookError as error:
+        _fail(error)
+    missing = [c for c in checks if not c.ok]
+    if as_json:
+        click.echo(json.dumps({"ok": not missing, "checks": [c.to_json() for c in checks]}, indent=2))
+        sys.exit(1 if missing else 0)
+    console = _console()
+    current = None
+    for check in checks:
+        if check.runbook != current:
+            current = check.runbook
+            console.print(escape(current) if current else "this machine")
+        mark = "[green]✓[/]" if check.ok else "[bold red]✗[/]"
+        where = f"  line {check.line}" if check.line else ""
+        console.print(
+            f"  {mark} {check.kind:<10} {escape(check.name)}  [dim]{escape(check.detail)}{where}[/]"
+        )
+    console.print(f"{len(missing)} missing" if missing else "everything is here")
+    sys.exit(1 if missing else 0)

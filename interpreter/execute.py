@@ -9,12 +9,14 @@ import subprocess
 import tempfile
 from typing import TYPE_CHECKING, Any
 
+from .container import container_name, run_in_container
 from .expect import matches
 from .gitinfo import previous_tag
 from .infer.shell import is_secret_name
 from .masking import MASK
 from .questions import Question
 from .session import CommandResult
+from .sqlstep import run_sql, sql_command
 from .values import is_plain, newest_matching, substitute
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def run_step(runner: Runner, node: dict[str, Any]) -> None:
     if node["kind"] == "template":
         _template(runner, node)
         return
-    runnable = [b for b in node["blocks"] if b["kind"] in ("shell", "console")]
+    runnable = [b for b in node["blocks"] if b["kind"] in ("shell", "console", "sql")]
     if not runnable:
         _manual(runner, node)
         return
@@ -232,9 +234,13 @@ def _resolved(
                 node["id"],
                 {"name": key, "value": MASK if secret else value, "secret": secret, "source": "asked"},
             )
+        if block["kind"] == "sql":
+            out.append((block["code"].strip(), sql_command(runner.graph, block), {}))
+            continue
+        target = block["annotation"].get("target") or runner.graph["runbook"]["front_matter"].get("target")
         for command in block["commands"]:
             values = {t: runner.placeholder_values[t] for t in wanted if t in command["text"]}
-            out.append((substitute(command["text"], values), command, {}))
+            out.append((substitute(command["text"], values), {**command, "target": target}, {}))
     return out
 
 
@@ -327,6 +333,9 @@ def _edit(
     """
     from .infer.shell import is_never_ending, split_commands
 
+    if any("sql" in c[1] for c in commands):
+        runner.view.text("  sql blocks are not edited here: open a shell (h) and use psql")
+        return None
     text = "\n".join(c[0] for c in commands) + "\n"
     with tempfile.NamedTemporaryFile("w+", suffix=".sh", delete=False) as handle:
         handle.write(text)
@@ -359,6 +368,7 @@ def _edit(
                     "never_ending": is_never_ending(command_text),
                     "expectations": same["expectations"] if same else [],
                     "edited_from": text,
+                    "target": commands[0][1].get("target"),
                 },
                 extra,
             )
@@ -389,7 +399,7 @@ def _execute(
     for index, (text, command, extra) in enumerate(commands, start=1):
         never = bool(command.get("never_ending"))
         limit = timeout if timeout is not None else (runner.options.follow_timeout if never else None)
-        result, output, tail = _one(runner, step_id, attempt, index, text, extra, node, limit, never)
+        result, output, tail = _one(runner, step_id, attempt, index, text, extra, node, limit, never, command)
         total += result.duration
         entry = {
             "text": runner.masker.text(text),
@@ -402,6 +412,7 @@ def _execute(
         }
         if result.error:
             entry["error"] = result.error
+        entry.update(result.details)
         results.append(entry)
         if result.status not in ("ok", "stopped"):
             status, code = result.status, result.exit_code
@@ -461,6 +472,7 @@ def _one(
     node: dict[str, Any],
     limit: float | None,
     never: bool,
+    command: dict[str, Any],
 ) -> tuple[CommandResult, dict[str, Any], bytes]:
     journal = runner.journal
     output = journal.output(f"{runner.seq:06d}-{step_id}-{attempt}-{index}") if journal else None
@@ -482,7 +494,13 @@ def _one(
     saved = dict(session.env)
     session.env.update(extra)
     capture = tuple(node.get("sets", []))
-    result = session.run(text, sink, capture=capture, timeout=limit, never_ending=never)
+    inside = container_name(command.get("target"))
+    if "sql" in command:
+        result = run_sql(runner, node, command, sink, limit)
+    elif inside is not None:
+        result = run_in_container(runner, node, text, inside, sink, limit, never)
+    else:
+        result = session.run(text, sink, capture=capture, timeout=limit, never_ending=never)
     for name in extra:
         session.env.pop(name, None)
         saved.pop(name, None)

@@ -56,8 +56,15 @@ def _runner(
     spawn: Spawn,
     clock: Clock,
 ) -> Runner:
+    from .dburl import url_passwords
+    from .engine import snapshot
+
     env = dict(os.environ)
     masker = Masker(_secret_values(graph, env))
+    # Passwords written in URLs (DATABASE_URL, --db) are masked wherever they would be written.
+    for value in [*env.values(), *request.variables.values(), *request.answers.values()]:
+        for password in url_passwords(value) if "@" in value or "password" in value else ():
+            masker.add(password)
     terminal = 0 if request.options.interactive and os.isatty(0) else None
     session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn, terminal=terminal)
     runner = Runner(
@@ -77,6 +84,7 @@ def _runner(
         notes=dict(request.notes),
         variables=dict(request.variables),
         actor=operator(),
+        snapshot=snapshot,
     )
     from .infer.shell import is_secret_name
 

@@ -93,6 +93,8 @@ class Runner:
     """Steps already finished (by a previous attempt of a resumed run): id → status."""
     in_doubt: dict[str, dict[str, Any]] = field(default_factory=dict)
     placeholder_values: dict[str, str] = field(default_factory=dict)
+    snapshot: Callable[[dict[str, str], str], dict[str, Any] | None] | None = None
+    """Takes the containers' state at the start and end of the run (`engine.snapshot`), if given."""
 
     # -- events ---------------------------------------------------------------------------
 
@@ -119,6 +121,12 @@ class Runner:
             observer(event)
         self.seq = int(event["seq"])
         return event
+
+    def environment(self, when: str) -> None:
+        """Record the containers as they are now, when an engine is configured."""
+        data = self.snapshot(self.session.env, when) if self.snapshot is not None else None
+        if data is not None:
+            self.emit("environment.snapshot", None, data)
 
     def elapsed(self) -> float:
         return 0.0 if self.started is None else (self.clock.now() - self.started).total_seconds()
@@ -368,6 +376,7 @@ class Runner:
         status, code, reason = "ok", 0, ""
         try:
             self.begin(provenance, inputs, resumed)
+            self.environment("start")
             # A resumed HIGH-risk procedure is confirmed again, by whoever resumes it.
             self.confirm_start()
             if self.target_minutes is None:
@@ -377,6 +386,7 @@ class Runner:
             status, code, reason = stop.status, stop.code, stop.reason
         except UnansweredQuestion as error:
             status, code, reason = "unanswered", 2, error.message
+            self.environment("end")
             self.emit(
                 "run.finished",
                 None,
@@ -384,6 +394,7 @@ class Runner:
             )
             raise
         except RunbookError as error:
+            self.environment("end")
             self.emit(
                 "run.finished",
                 None,
@@ -394,6 +405,7 @@ class Runner:
             status, code, reason = "interrupted", 128 + signal_.signum, f"stopped by signal {signal_.signum}"
         except KeyboardInterrupt:
             status, code, reason = "interrupted", 130, "interrupted at a prompt"
+        self.environment("end")
         self.emit("run.finished", None, {"status": status, "exit_code": code, "reason": reason})
         return code
 

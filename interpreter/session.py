@@ -57,6 +57,8 @@ class CommandResult:
     duration: float
     error: str = ""
     """Why the command could not start, for `errored`."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """What the step's journal entry should carry besides (a sql block's statements and rows)."""
 
 
 @dataclass(slots=True)

@@ -60,6 +60,11 @@ def summary(event: dict[str, Any]) -> str:
         return f"note: {data['text']}"
     if kind == "step.in-doubt":
         return f"in doubt after a kill; operator chose {data['decision']}"
+    if kind == "environment.snapshot":
+        if data["error"]:
+            return f"containers at the {data['when']}: engine {data['engine']} unreachable ({data['error']})"
+        states = ", ".join(f"{c['name']} {c['status']}" for c in data["containers"]) or "none"
+        return f"containers at the {data['when']}: {states}"
     if kind == "run.resumed":
         return "run resumed"
     return str(kind)

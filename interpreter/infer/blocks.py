@@ -8,14 +8,13 @@ from typing import Any
 from ..document import Fence
 from ..model import BlockKind, CodeBlock, Placeholder
 from ..source import Finding
-from .shell import ShellFacts, analyse_shell, destructive_reasons, is_secret_name
+from .shell import ShellFacts, analyse_shell, is_secret_name
 
 __all__ = ["SHELL_LANGS", "code_block"]
 
 SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
 _FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
-_SQL_DESTRUCTIVE = re.compile(r"\b(drop|truncate|delete|update|alter)\b", re.I)
 
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
@@ -107,36 +106,21 @@ def code_block(
 
 
 def _sql_facts(fence: Fence) -> ShellFacts:
-    from ..model import Command
+    """Statements as sqlparse splits them; destructive by their tokens; `-- Expected:` checked against
+    the statement's result (a bare value against its first row's first column)."""
+    from ..model import Command, Expectation
     from ..source import Span
+    from ..sqltext import destructive_sql, split_sql
 
-    commands = []
-    line = fence.first_code_line
-    statement: list[str] = []
-    start = line
-    for offset, text in enumerate(fence.code.split("\n")):
-        if not statement and not text.strip():
-            continue
-        if not statement:
-            start = line + offset
-        statement.append(text)
-        if text.rstrip().endswith(";"):
-            joined = "\n".join(statement)
-            reasons = destructive_reasons(joined) if _SQL_DESTRUCTIVE.search(joined) else ()
-            commands.append(
-                Command(joined, Span(fence.span.file, start, line + offset), "", reasons, False, ())
-            )
-            statement = []
-    if any(s.strip() for s in statement):
-        joined = "\n".join(statement).rstrip()
-        commands.append(
-            Command(
-                joined,
-                Span(fence.span.file, start, start + joined.count("\n")),
-                "",
-                destructive_reasons(joined),
-                False,
-                (),
-            )
+    commands = [
+        Command(
+            statement.text,
+            Span(fence.span.file, statement.first_line, statement.last_line),
+            "",
+            destructive_sql(statement.text),
+            False,
+            tuple(Expectation(text, True, line) for text, line in statement.expectations),
         )
+        for statement in split_sql(fence.code, fence.first_code_line)
+    ]
     return ShellFacts(tuple(commands), (), (), (), ())
