@@ -635,7 +635,7 @@ def site(
         out_console = _console()
         out_console.print(
             f"{report.runbooks} runbook(s), {report.runs} run(s): wrote {len(report.written)} file(s), "
-            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}/index.html",
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed: {Path(out) / 'index.html'}",
             markup=False,
         )
     for path, message in report.unreadable.items():

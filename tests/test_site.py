@@ -210,3 +210,41 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     assert missing.exit_code == 2 and "nope.md" in missing.stderr
     store = runner.invoke(main, ["site", "seed.md", "-o", "out", "--store", "postgresql://x"])
     assert store.exit_code == 2 and "--store needs issue 4" in store.stderr
+
+
+def test_markdown_renders_as_github_shows_it_with_links_between_runbooks(tmp_path: Path) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    (tmp_path / "ops" / "restore.md").write_text("# Restore\n\nSee [the rollback](../rollback.md#steps).\n")
+    (tmp_path / "rollback.md").write_text(
+        textwrap.dedent(
+            """\
+            # Rollback
+
+            > [!CAUTION]
+            > This drops the **orders** table.
+
+            | Scenario | Action |
+            |:--|--:|
+            | bad deploy | roll back |
+
+            - [x] backup taken
+            - [ ] team told
+
+            ![diagram](ops/diagram.png) and [restore](ops/restore.md), [outside](https://example.com/x.md).
+
+            ## Steps
+            """
+        )
+    )
+    build([tmp_path / "rollback.md", tmp_path / "ops" / "restore.md"], tmp_path / "out")
+    page = (tmp_path / "out" / "rollback.html").read_text("utf-8")
+    assert '<blockquote class="markdown-alert markdown-alert-caution"' in page
+    assert '<p class="markdown-alert-title">Caution</p>' in page and "[!CAUTION]" not in page
+    assert '<th class="align-left">Scenario</th>' in page and '<td class="align-right">roll back</td>' in page
+    assert page.count('type="checkbox"') == 2 and 'checked="checked"' in page
+    assert 'href="ops/restore.html"' in page and 'href="https://example.com/x.md"' in page
+    [image] = [attrs for tag, attrs in elements(tmp_path / "out" / "rollback.html").tags if tag == "img"]
+    assert image["src"].startswith("media/") and (tmp_path / "out" / image["src"]).is_file()
+    restore = (tmp_path / "out" / "ops" / "restore.html").read_text("utf-8")
+    assert 'href="../rollback.html#steps"' in restore and 'href="../assets/site.css"' in restore

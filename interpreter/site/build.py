@@ -229,11 +229,11 @@ def _run_pages(
     count = 0
     for events in events_by_run:
         summary = by_run.get(str(events[0]["run"]))
-        if summary is None:
-            continue
+        if summary is None or summary.run not in owners:
+            continue  # never started, or a run of a runbook that is not in this site
         count += 1
         name = f"runs/{summary.run}.html"
-        runbook_href = f"../{owners[summary.run]}" if summary.run in owners else None
+        runbook_href = f"../{owners[summary.run]}"
         key = digest(fingerprint(), events, runbook_href, has_post_mortem)
         entry = old.fresh(out_dir, name, key)
         if entry is not None:

@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -96,19 +97,30 @@ class _Renderer(RendererHTML):
         return sanitize(text) if any(t.type == "html_inline" for t in tokens) else text
 
 
-def _highlight(code: str, lang: str, marked: Sequence[int]) -> str:
-    from pygments import highlight  # type: ignore[import-untyped]
+@cache
+def _formatter(marked: tuple[int, ...]) -> Any:
+    # Building a formatter builds its stylesheet: reuse one per set of marked lines (usually none).
     from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+
+    return HtmlFormatter(nowrap=True, hl_lines=list(marked))
+
+
+@cache
+def _lexer(lang: str) -> Any:
     from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
     from pygments.lexers.special import TextLexer  # type: ignore[import-untyped]
     from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
     try:
-        lexer = get_lexer_by_name(_LEXER_ALIASES.get(lang, lang)) if lang else TextLexer()
+        return get_lexer_by_name(_LEXER_ALIASES.get(lang, lang)) if lang else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    formatter = HtmlFormatter(nowrap=True, hl_lines=list(marked))
-    return str(highlight(code, lexer, formatter))
+        return TextLexer()
+
+
+def _highlight(code: str, lang: str, marked: Sequence[int]) -> str:
+    from pygments import highlight  # type: ignore[import-untyped]
+
+    return str(highlight(code, _lexer(lang), _formatter(tuple(marked))))
 
 
 Annotate = Callable[[int, int], str]
@@ -170,7 +182,14 @@ def _markdown(
     rules("fence", fence)
     rules("code_block", fence)
     rules("link_open", link_open)
+
+    def blockquote_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        html_ = str(self.renderToken(tokens, idx, options, env))
+        kind = tokens[idx].meta.get("alert")
+        return html_ + f'<p class="markdown-alert-title">{kind.title()}</p>\n' if kind else html_
+
     rules("image", image)
+    rules("blockquote_open", blockquote_open)
     for name in ("paragraph_close", "table_close", "heading_close"):
         rules(name, closing)
     return md
@@ -196,6 +215,8 @@ def _prepare(tokens: list[Token]) -> None:
             count = seen.get(base)
             seen[base] = 0 if count is None else count + 1
             token.attrSet("id", base if count is None else f"{base}-{count + 1}")
+        elif token.type == "blockquote_open":
+            _alert(tokens, i)
         elif token.type in ("th_open", "td_open"):
             match = _ALIGN.search(str(token.attrGet("style") or ""))
             if token.attrs.pop("style", None) is not None and match:
@@ -207,6 +228,25 @@ def _prepare(tokens: list[Token]) -> None:
             and token.type not in ("fence", "code_block")
         ):
             token.attrSet("data-line", str(token.map[0] + 1))
+
+
+_ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]$", re.I)
+
+
+def _alert(tokens: list[Token], i: int) -> None:
+    """GitHub's alerts: a quote whose first line is `[!CAUTION]` (or NOTE, TIP, IMPORTANT, WARNING)."""
+    if i + 2 >= len(tokens) or tokens[i + 1].type != "paragraph_open":
+        return
+    inline = tokens[i + 2]
+    children = inline.children or []
+    if not children or children[0].type != "text" or not _ALERT.match(children[0].content.strip()):
+        return
+    if len(children) > 1 and children[1].type not in ("softbreak", "hardbreak"):
+        return
+    kind = children[0].content.strip()[2:-1].lower()
+    inline.children = children[2:]
+    tokens[i].attrSet("class", f"markdown-alert markdown-alert-{kind}")
+    tokens[i].meta["alert"] = kind
 
 
 def _close(tokens: list[Token], start: int) -> int:

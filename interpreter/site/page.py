@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import hashlib
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -83,8 +85,6 @@ class _Links:
         file = (self.data.path.parent / urlsplit(src).path).resolve()
         if not file.is_file():
             return None
-        import hashlib
-
         name = f"media/{hashlib.sha256(file.read_bytes()).hexdigest()[:16]}{file.suffix.lower()}"
         self.media[name] = file
         return quote(relative(name, self.data.page))
@@ -109,13 +109,15 @@ def render_page(data: PageInput) -> PageOutput:
     env = environment()
     links = _Links(data)
     marked = frozenset(f.line for f in data.findings)
-    numbered = list(enumerate(data.findings, start=1))
+    numbered = sorted(enumerate(data.findings, start=1), key=lambda item: item[1].line)
+    lines = [f.line for _, f in numbered]
     placed: set[int] = set()
     aside = env.get_template("findings.html")
 
     def annotate(start: int, end: int) -> str:
         """The findings on these lines not shown yet, as an aside right after their block."""
-        here = [(n, f) for n, f in numbered if n not in placed and start <= f.line <= end]
+        first, last = bisect.bisect_left(lines, start), bisect.bisect_right(lines, end)
+        here = [(n, f) for n, f in numbered[first:last] if n not in placed]
         placed.update(n for n, _ in here)
         return str(aside.render(findings=here, start=start, end=end)) if here else ""
 
@@ -133,7 +135,7 @@ def render_page(data: PageInput) -> PageOutput:
                 body.append(_card(card, unit, data, root))
     for unit in by_start.values():  # a unit whose heading was not found still gets its card
         body.append(_card(card, unit, data, root))
-    leftover = [(n, f) for n, f in numbered if n not in placed]
+    leftover = sorted(((n, f) for n, f in numbered if n not in placed), key=lambda item: item[0])
     if leftover:
         body.append(aside.render(findings=leftover, start=0, end=0))
     meta = data.graph["runbook"]["metadata"]
