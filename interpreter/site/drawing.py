@@ -57,9 +57,10 @@ class _Layout:
                 marks.append("optional" + (f": {flags['when']}" if flags.get("when") else ""))
             if node["kind"] == "choice":
                 marks.append("choose one")
-            self.boxes[node["id"]] = _Box(
-                node, [node["id"], *lines], [textwrap.shorten(m, _CHARS) for m in marks]
-            )
+            # A long id keeps its end, which tells siblings apart (…deployment.2.a, …deployment.2.b).
+            shown = node["id"] if len(node["id"]) <= _CHARS else "…" + node["id"][-(_CHARS - 1) :]
+            shortened = [textwrap.shorten(m, _CHARS) for m in marks]
+            self.boxes[node["id"]] = _Box(node, [shown, *lines], shortened)
         return self.boxes[node["id"]]
 
     def size(self, nodes: list[dict[str, Any]]) -> tuple[float, float]:
