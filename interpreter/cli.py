@@ -587,7 +587,7 @@ SITE_EXIT_CODES = """\b
 Exit codes:
   0  the site is built (findings in runbooks are shown on their pages)
   2  usage error (no such path, output folder not empty and not a site, --store)
-  3  a runbook could not be read (the rest of the site is still built)
+  3  a runbook or a run's journal could not be read (the rest is still built)
 """
 
 

@@ -4,6 +4,7 @@ git and run history, incremental rebuilds, and the command's errors."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import textwrap
@@ -195,8 +196,16 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     bad = tmp_path / "latin1.md"
     bad.write_bytes("# Caf\xe9\n".encode("latin-1"))
     shutil.copy(SEED, tmp_path / "seed.md")
-    built = runner.invoke(main, ["site", "seed.md", "latin1.md", "-o", "out", "--no-shellcheck", "--json"])
-    assert built.exit_code == 3 and "latin1.md" in built.stderr
+    (tmp_path / "runs" / "20261128-223536-3fa2c1").mkdir(parents=True)
+    (tmp_path / "runs" / "20261128-223536-3fa2c1" / "journal.jsonl").write_text("not json\n{}\n")
+    built = runner.invoke(
+        main, ["site", "seed.md", "latin1.md", "-o", "out", "--runs-dir", "runs", "--no-shellcheck", "--json"]
+    )
+    assert built.exit_code == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
+    assert set(json.loads(built.stdout)["unreadable"]) == {
+        "latin1.md",
+        "runs/20261128-223536-3fa2c1/journal.jsonl",
+    }
     assert (tmp_path / "out" / "seed.html").is_file()
 
     foreign = tmp_path / "mine"

@@ -24,7 +24,8 @@ _RESERVED = {"index.html", "search.html", "assets", "runs", "media"}
 
 @dataclass(slots=True)
 class SiteReport:
-    """What a build did: files written, left as they were, removed; runbooks that could not be read."""
+    """What a build did: files written, left as they were, removed; runbooks and run journals
+    that could not be read (left out, the rest built)."""
 
     out_dir: str
     runbooks: int = 0
@@ -78,7 +79,6 @@ def build_site(
     Raises:
         UsageError: a path does not exist, no runbook was found, `out_dir` is not ours to write,
             or `store` is given.
-        RunbookError: a run's journal cannot be read.
     """
     from ..validate import collect
 
@@ -89,11 +89,11 @@ def build_site(
             "no runbooks found in " + " ".join(paths), "name Markdown files or folders holding *.md"
         )
     _check_out_dir(out_dir)
-    events_by_run = runs_for_site(runs_dir, store)
+    report = SiteReport(str(out_dir), runbooks=len(files))
+    events_by_run = runs_for_site(runs_dir, store, report.unreadable)
     out_dir.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out_dir)
     new = Manifest()
-    report = SiteReport(str(out_dir), runbooks=len(files))
     names = _page_names(files)
 
     def emit(name: str, key: str, content: str | bytes, **extra: Any) -> None:

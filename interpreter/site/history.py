@@ -12,12 +12,15 @@ from ..errors import RunbookError, UsageError
 __all__ = ["RunSummary", "match_runs", "post_mortem_html", "runs_for_site", "summarize"]
 
 
-def runs_for_site(runs_dir: Path | None, store: str | None) -> list[list[dict[str, Any]]]:
+def runs_for_site(
+    runs_dir: Path | None, store: str | None, damaged: dict[str, str] | None = None
+) -> list[list[dict[str, Any]]]:
     """Every run's events, oldest run first. One place to read runs, so a store can replace it.
+    A journal that cannot be read is left out and named in `damaged` (path → why): one broken
+    run must not keep the others, or the runbooks, off the site.
 
     Raises:
         UsageError: `store` is given (not available yet), or `runs_dir` is not a folder.
-        RunbookError: a journal cannot be read.
     """
     if store is not None:
         raise UsageError("--store needs issue 4", "use --runs-dir DIR with a folder of runs for now")
@@ -32,10 +35,16 @@ def runs_for_site(runs_dir: Path | None, store: str | None) -> list[list[dict[st
     runs = []
     for folder in sorted(runs_dir.iterdir()):
         journal = folder / JOURNAL
-        if journal.is_file():
+        if not journal.is_file():
+            continue
+        try:
             events, _ = read_events(journal)
-            if events:
-                runs.append(events)
+        except RunbookError as error:
+            if damaged is not None:
+                damaged[str(journal)] = error.message
+            continue
+        if events:
+            runs.append(events)
     return runs
 
 
