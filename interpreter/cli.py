@@ -981,3 +981,63 @@ def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
         )
     console.print(f"{len(missing)} missing" if missing else "everything is here")
     sys.exit(1 if missing else 0)
+
+
+SITE_EXIT_CODES = """\b
+Exit codes:
+  0  the site is built (findings in runbooks are shown on their pages)
+  2  usage error (no such path, output folder not empty and not a site, --store)
+  3  a runbook or a run's journal could not be read (the rest is still built)
+"""
+
+
+@main.command(epilog=SITE_EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Folder of runs to show (.runbook/runs).")
+@click.option("--store", metavar="URL", help="Shared run store to show runs from.")
+@click.option("--no-shellcheck", is_flag=True, help="Skip shellcheck in the findings shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def site(
+    paths: tuple[str, ...],
+    out: str,
+    runs_dir: str | None,
+    store: str | None,
+    no_shellcheck: bool,
+    as_json: bool,
+) -> None:
+    """Build a static docs site from runbooks (files, or folders searched for *.md).
+
+    An index, a page per runbook with each procedure's step graph, run command and findings,
+    search, and a page per past run. Works offline (every asset is in the folder) and is brought
+    up to date incrementally: a rebuild rewrites only what changed.
+
+    \b
+    Example:
+      runbook site runbooks/ -o public/ --runs-dir .runbook/runs
+    """
+    from pathlib import Path
+
+    from .site import build_site
+
+    report = build_site(
+        list(paths),
+        Path(out),
+        runs_dir=Path(runs_dir) if runs_dir else None,
+        store=store,
+        shellcheck=not no_shellcheck,
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        out_console = _console()
+        out_console.print(
+            f"{report.runbooks} runbook(s), {report.runs} run(s): wrote {len(report.written)} file(s), "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed: {Path(out) / 'index.html'}",
+            markup=False,
+        )
+    for path, message in report.unreadable.items():
+        _console(stderr=True).print(f"runbook: {path}: {message} (left out of the site)", markup=False)
+    sys.exit(3 if report.unreadable else 0)

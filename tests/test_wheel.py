@@ -23,6 +23,9 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
         "interpreter/schemas/graph.json",
         "interpreter/schemas/annotations.json",
         "interpreter/py.typed",
+        "interpreter/site_files/templates/base.html",
+        "interpreter/site_files/assets/site.js",
+        "interpreter/site_files/assets/site.css",
     } <= names
     # Import the package from the wheel (zip import, like an installed copy) in a folder
     # outside the checkout, and build a graph, which validates against the schema.
@@ -31,6 +34,9 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
         "from interpreter.loader import load\nfrom interpreter.graph import graph_json\n"
         f"graph = graph_json(load({str(SEED)!r}))\n"
         "print(interpreter.__file__)\nprint(len(graph['procedures']))\n"
+        # The site's templates and assets come from the wheel too.
+        "from pathlib import Path\nfrom interpreter.site import build_site\n"
+        f"build_site([{str(SEED)!r}], Path('site'), shellcheck=False)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(wheel)}
     done = subprocess.run(
@@ -38,3 +44,10 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
     )
     origin, procedures = done.stdout.split()
     assert origin.startswith(str(wheel)) and procedures == "5"
+    assert (
+        "Procedure 2: Database Migration Rollback"
+        in (tmp_path / "site" / "rollback-procedures.html").read_text()
+    )
+    assert (tmp_path / "site" / "assets" / "site.js").read_text() == (
+        ROOT / "site" / "assets" / "site.js"
+    ).read_text()

@@ -1,0 +1,253 @@
+"""`runbook site`: every runbook as a page, an index, search, and the runs, written incrementally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import RunbookError, UsageError
+from .history import RunSummary, match_runs, post_mortem_html, runs_for_site, summarize
+from .manifest import MANIFEST, Manifest, digest, write_if_changed
+from .page import PageInput, overdue, render_page
+from .templates import assets, environment, fingerprint
+
+__all__ = ["SiteReport", "build_site"]
+
+_RESERVED = {"index.html", "search.html", "assets", "runs", "media"}
+
+
+@dataclass(slots=True)
+class SiteReport:
+    """What a build did: files written, left as they were, removed; runbooks and run journals
+    that could not be read (left out, the rest built)."""
+
+    out_dir: str
+    runbooks: int = 0
+    runs: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _page_names(files: list[Path]) -> dict[Path, str]:
+    """Each runbook's page, mirroring the folders below the runbooks' common folder."""
+    resolved = [f.resolve() for f in files]
+    base = Path(os.path.commonpath([p.parent for p in resolved]))
+    names: dict[Path, str] = {}
+    taken: set[str] = set()
+    for path in resolved:
+        name = path.relative_to(base).with_suffix(".html").as_posix()
+        if name.split("/")[0] in _RESERVED:
+            name = "_" + name
+        while name in taken:
+            name = name.removesuffix(".html") + "-2.html"
+        taken.add(name)
+        names[path] = name
+    return names
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"-o {out_dir}: exists and is not a folder", "name a new or empty folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
+        raise UsageError(
+            f"-o {out_dir}: the folder is not empty and holds no site built by runbook",
+            "name a new or empty folder, so nothing in it is overwritten",
+        )
+
+
+def build_site(
+    paths: list[str],
+    out_dir: Path,
+    runs_dir: Path | None = None,
+    store: str | None = None,
+    today: dt.date | None = None,
+    shellcheck: bool = True,
+) -> SiteReport:
+    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`.
+
+    Raises:
+        UsageError: a path does not exist, no runbook was found, `out_dir` is not ours to write,
+            or the store cannot be reached.
+    """
+    from ..validate import collect
+
+    today = today or dt.date.today()
+    files = collect(paths)
+    if not files:
+        raise UsageError(
+            "no runbooks found in " + " ".join(paths), "name Markdown files or folders holding *.md"
+        )
+    _check_out_dir(out_dir)
+    report = SiteReport(str(out_dir), runbooks=len(files))
+    events_by_run, read_output = runs_for_site(runs_dir, store, report.unreadable)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    old = Manifest.load(out_dir)
+    new = Manifest()
+    names = _page_names(files)
+
+    def emit(name: str, key: str, content: str | bytes, **extra: Any) -> None:
+        (report.written if write_if_changed(out_dir / name, content) else report.unchanged).append(name)
+        new.record(name, key, content, **extra)
+
+    summaries = [s for s in (summarize(events) for events in events_by_run) if s is not None]
+    bases = [Path.cwd()] + ([runs_dir.resolve().parent.parent] if runs_dir else [])
+    owners: dict[str, str] = {}
+    rows, search = _runbook_pages(
+        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners
+    )
+    report.runs = _run_pages(events_by_run, summaries, owners, read_output, old, new, out_dir, emit, report)
+    env = environment()
+    common = {"version": __version__, "root": ""}
+    emit(
+        "index.html", "", env.get_template("index.html").render(rows=rows, today=today.isoformat(), **common)
+    )
+    emit("search.html", "", env.get_template("search.html").render(**common))
+    for name, text in assets().items():
+        emit(f"assets/{name}", "", text)
+    index = json.dumps(search, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    emit("assets/search-index.js", "", f"window.RUNBOOK_SEARCH = {index};\n")
+    for name in sorted(set(old.entries) - set(new.entries)):
+        (out_dir / name).unlink(missing_ok=True)  # only ever files an earlier build wrote
+        report.removed.append(name)
+    new.save(out_dir)
+    return report
+
+
+def _runbook_pages(
+    files: list[Path],
+    names: dict[Path, str],
+    summaries: list[RunSummary],
+    bases: list[Path],
+    today: dt.date,
+    shellcheck: bool,
+    old: Manifest,
+    new: Manifest,
+    out_dir: Path,
+    emit: Any,
+    report: SiteReport,
+    owners: dict[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
+    from ..graph import graph_json
+    from ..loader import load_source
+    from ..source import read_source
+    from ..validate import validate_file
+    from .gitlog import last_changes
+
+    changes = last_changes(files)
+    rows: list[dict[str, Any]] = []
+    search: list[dict[str, str]] = []
+    pages = sorted(names.items())
+    for file in files:
+        name = names[file.resolve()]
+        git = changes.get(file)
+        try:
+            source = read_source(file)
+        except RunbookError as error:
+            report.unreadable[str(file)] = error.message
+            blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
+            counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
+            row = {**blank, **counts, "path": str(file), "page": None, "overdue": False, "git": git}
+            rows.append({**row, "error": error.message})
+            continue
+        runs = [
+            {**asdict(s), "href": f"runs/{s.run}.html"}
+            for s in match_runs(summaries, file, source.sha256, bases)
+        ]
+        owners.update((run["run"], name) for run in runs)
+        inputs = [
+            fingerprint(),
+            source.sha256,
+            str(file),
+            name,
+            pages,
+            git and git.to_json(),
+            runs,
+            shellcheck,
+        ]
+        key = digest(*inputs)
+        entry = old.fresh(out_dir, name, key)
+        if entry is not None and overdue(entry["summary"]["next_review"], today) == entry["overdue"]:
+            new.entries[name] = entry
+            report.unchanged.append(name)
+            summary, entries = entry["summary"], entry["search"]
+        else:
+            runbook = load_source(source)
+            output = render_page(
+                PageInput(
+                    path=file.resolve(),
+                    display=str(file),
+                    page=name,
+                    text=source.text,
+                    runbook=runbook,
+                    graph=graph_json(runbook),
+                    findings=validate_file(file, today, shellcheck).findings,
+                    git=git,
+                    runs=runs,
+                    today=today,
+                    pages={p: n for p, n in pages},
+                    version=__version__,
+                )
+            )
+            summary, entries = output.summary, output.search
+            flag = overdue(summary["next_review"], today)
+            emit(name, key, output.html, summary=summary, search=entries, overdue=flag)
+            for media, origin in output.media.items():
+                emit(media, "", origin.read_bytes())
+        rows.append({**summary, "git": git, "error": "", "overdue": overdue(summary["next_review"], today)})
+        search += entries
+    return rows, search
+
+
+def _run_pages(
+    events_by_run: list[list[dict[str, Any]]],
+    summaries: list[RunSummary],
+    owners: dict[str, str],
+    read_output: Callable[[str, str], bytes | None],
+    old: Manifest,
+    new: Manifest,
+    out_dir: Path,
+    emit: Any,
+    report: SiteReport,
+) -> int:
+    from ..timeline import timeline_lines
+
+    env = environment()
+    by_run = {s.run: s for s in summaries}
+    count = 0
+    for events in events_by_run:
+        summary = by_run.get(str(events[0]["run"]))
+        if summary is None or summary.run not in owners:
+            continue  # never started, or a run of a runbook that is not in this site
+        count += 1
+        name = f"runs/{summary.run}.html"
+        runbook_href = f"../{owners[summary.run]}"
+        key = digest(fingerprint(), events, runbook_href)
+        entry = old.fresh(out_dir, name, key)
+        if entry is not None:
+            new.entries[name] = entry
+            report.unchanged.append(name)
+            continue
+        page = post_mortem_html(events, functools.partial(read_output, summary.run))
+        if page is None:
+            page = env.get_template("run.html").render(
+                root="../",
+                version=__version__,
+                run=summary,
+                runbook_href=runbook_href,
+                lines=timeline_lines(events),
+            )
+        emit(name, key, page)
+    return count

@@ -1,0 +1,80 @@
+"""What the last build wrote and from which inputs, so a rebuild rewrites only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MANIFEST", "Manifest", "digest", "write_if_changed"]
+
+MANIFEST = ".runbook-site.json"
+_FORMAT = 1
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able parts."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_if_changed(path: Path, content: str | bytes) -> bool:
+    """Write atomically, and only when the content differs; True when the file was written."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+@dataclass(slots=True)
+class Manifest:
+    """Per output file: the hash of its inputs, the hash of what was written, and what the
+    index and search need from it (so an unchanged runbook is not even parsed again)."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        try:
+            data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return cls()
+        return cls(dict(data.get("entries") or {}))
+
+    def fresh(self, out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
+        """The recorded entry when `name` was built from the same inputs and is still as written."""
+        entry = self.entries.get(name)
+        if not entry or entry.get("key") != key:
+            return None
+        try:
+            written = hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+        except OSError:
+            return None
+        return entry if written == entry.get("sha256") else None
+
+    def record(self, name: str, key: str, content: str | bytes, **extra: Any) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.entries[name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest(), **extra}
+
+    def save(self, out_dir: Path) -> None:
+        text = json.dumps({"format": _FORMAT, "entries": self.entries}, indent=1, sort_keys=True)
+        write_if_changed(out_dir / MANIFEST, text + "\n")

@@ -1,0 +1,198 @@
+"""One runbook's page: its Markdown with a card per procedure and findings beside their lines."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup
+
+from ..source import Finding
+from .drawing import graph_svg
+from .gitlog import LastChange
+from .markdown import relative, render_markdown
+from .templates import environment
+
+__all__ = ["PageInput", "PageOutput", "render_page"]
+
+_TAGS = re.compile(r"<[^>]*>")
+_SEARCH_TEXT = 20_000  # characters of one entry's text in the search index
+
+
+@dataclass(slots=True)
+class PageInput:
+    """Everything one runbook page depends on."""
+
+    path: Path
+    display: str
+    """The path as the user named it, used in the `runbook run` command."""
+    page: str
+    """Where the page goes, relative to the site root (`runbooks/rollback-procedures.html`)."""
+    text: str
+    runbook: Any
+    graph: dict[str, Any]
+    findings: list[Finding]
+    git: LastChange | None
+    runs: list[dict[str, Any]]
+    """Summaries of this runbook's runs (oldest first), each with the `href` of its page."""
+    today: dt.date
+    pages: dict[Path, str]
+    """Every runbook in the site by resolved path, for links between them."""
+    version: str
+
+
+@dataclass(slots=True)
+class PageOutput:
+    html: str
+    summary: dict[str, Any]
+    search: list[dict[str, str]]
+    media: dict[str, Path] = field(default_factory=dict)
+    """Images the page shows: site path → source file."""
+
+
+def overdue(next_review: str, today: dt.date) -> bool:
+    try:
+        return dt.date.fromisoformat(next_review[:10]) < today
+    except ValueError:
+        return False
+
+
+class _Links:
+    """Link targets as the site needs them: other runbooks' pages, copied images."""
+
+    def __init__(self, data: PageInput) -> None:
+        self.data = data
+        self.media: dict[str, Path] = {}
+
+    def page(self, target: str) -> str:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or not parts.path:
+            return target
+        resolved = (self.data.path.parent / parts.path).resolve()
+        if resolved in self.data.pages:
+            href = quote(relative(self.data.pages[resolved], self.data.page))
+            return href + (f"#{parts.fragment}" if parts.fragment else "")
+        return target
+
+    def image(self, src: str) -> str | None:
+        file = (self.data.path.parent / urlsplit(src).path).resolve()
+        if not file.is_file():
+            return None
+        name = f"media/{hashlib.sha256(file.read_bytes()).hexdigest()[:16]}{file.suffix.lower()}"
+        self.media[name] = file
+        return quote(relative(name, self.data.page))
+
+
+def _unit_text(unit: dict[str, Any]) -> str:
+    parts = [unit["title"], unit.get("use_case") or ""]
+    for node in unit["nodes"]:
+        parts.append(node["title"])
+        parts += node.get("prose", [])
+        parts += [item["text"] for item in node.get("items", [])]
+        parts += [block["code"] for block in node.get("blocks", [])]
+    return " ".join(p for p in parts if p)[:_SEARCH_TEXT]
+
+
+def _unit_title(unit: dict[str, Any]) -> str:
+    return f"Procedure {unit['number']}: {unit['title']}" if unit.get("number") is not None else unit["title"]
+
+
+def render_page(data: PageInput) -> PageOutput:
+    """The page's HTML, its row in the index and its entries in the search index."""
+    env = environment()
+    links = _Links(data)
+    marked = frozenset(f.line for f in data.findings)
+    numbered = sorted(enumerate(data.findings, start=1), key=lambda item: item[1].line)
+    lines = [f.line for _, f in numbered]
+    placed: set[int] = set()
+    aside = env.get_template("findings.html")
+
+    def annotate(start: int, end: int) -> str:
+        """The findings on these lines not shown yet, as an aside right after their block."""
+        first, last = bisect.bisect_left(lines, start), bisect.bisect_right(lines, end)
+        here = [(n, f) for n, f in numbered[first:last] if n not in placed]
+        placed.update(n for n, _ in here)
+        return str(aside.render(findings=here, start=start, end=end)) if here else ""
+
+    rendered = render_markdown(data.text, links.page, links.image, marked, annotate)
+    units = [*data.graph["procedures"], *data.graph["sections"]]
+    by_start = {u["span"]["start"]: u for u in units}
+    root = "../" * len(PurePosixPath(data.page).parent.parts)
+    card = env.get_template("card.html")
+    body: list[str] = []
+    for chunk in rendered.chunks:
+        body.append(chunk.html + annotate(chunk.start, chunk.end))
+        for line in range(chunk.start, chunk.end + 1):
+            unit = by_start.pop(line, None)
+            if unit is not None:
+                body.append(_card(card, unit, data, root))
+    for unit in by_start.values():  # a unit whose heading was not found still gets its card
+        body.append(_card(card, unit, data, root))
+    leftover = sorted(((n, f) for n, f in numbered if n not in placed), key=lambda item: item[0])
+    if leftover:
+        body.append(aside.render(findings=leftover, start=0, end=0))
+    meta = data.graph["runbook"]["metadata"]
+    title = data.graph["runbook"]["title"] or data.path.stem
+    counts = {s: sum(1 for f in data.findings if f.severity == s) for s in ("error", "warning", "info")}
+    is_overdue = overdue(meta["next_review"], data.today)
+    page_html = env.get_template("runbook.html").render(
+        root=root,
+        version=data.version,
+        title=title,
+        path=data.display,
+        meta=meta,
+        overdue=is_overdue,
+        git=data.git,
+        findings=data.findings,
+        counts=counts,
+        units=[{"title": _unit_title(u), "anchor": u["anchor"], "risk": u["risk"]} for u in units],
+        body=Markup("".join(body)),
+    )
+    summary = {
+        "page": data.page,
+        "path": data.display,
+        "title": title,
+        "owner": meta["owner"],
+        "status": meta["status"],
+        "next_review": meta["next_review"],
+        "procedures": len(data.graph["procedures"]),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+    }
+    search = [{"title": title, "url": data.page, "runbook": title, "kind": "runbook", "text": data.display}]
+    search += [
+        {
+            "title": _unit_title(u),
+            "url": f"{data.page}#{u['anchor']}",
+            "runbook": title,
+            "kind": "procedure" if u["kind"] == "procedure" else "section",
+            "text": _unit_text(u),
+        }
+        for u in units
+    ]
+    search += [
+        {
+            "title": heading,
+            "url": f"{data.page}#{anchor}",
+            "runbook": title,
+            "kind": "heading",
+            "text": _TAGS.sub(" ", text)[:_SEARCH_TEXT],
+        }
+        for heading, anchor, text in rendered.sections
+        if anchor not in {u["anchor"] for u in units}  # a procedure's own entry says more
+    ]
+    return PageOutput(page_html, summary, search, links.media)
+
+
+def _card(template: Any, unit: dict[str, Any], data: PageInput, root: str) -> str:
+    runs = [r for r in data.runs if r["procedure"] == unit["id"]]
+    runs = [{**r, "href": root + r["href"]} for r in runs]
+    command = f"runbook run {shlex.quote(data.display)} --procedure {shlex.quote(unit['id'])}"
+    return str(template.render(unit=unit, runs=runs, command=command, svg=Markup(graph_svg(unit))))

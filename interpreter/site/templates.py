@@ -1,0 +1,76 @@
+"""The site's Jinja2 templates and static assets, read from the package (checkout or wheel)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["assets", "environment", "fingerprint"]
+
+_PACKAGE = "interpreter.site_files"
+
+
+def _read(folder: str, name: str) -> str:
+    return resources.files(_PACKAGE).joinpath(folder, name).read_text("utf-8")
+
+
+def _names(folder: str) -> list[str]:
+    return sorted(p.name for p in resources.files(_PACKAGE).joinpath(folder).iterdir() if p.is_file())
+
+
+@cache
+def environment() -> Any:
+    """A Jinja2 environment over the packaged templates, autoescaping everything."""
+    import jinja2  # lazy: only the site renders HTML
+
+    def load(name: str) -> str | None:
+        return _read("templates", name) if name in _names("templates") else None
+
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    # The code panels take their background from site.css, in both themes.
+    lines = [
+        line for line in dark.splitlines() if not line.startswith(".highlight  {") and "pre {" not in line
+    ]
+    light = "\n".join(line for line in light.splitlines() if "pre {" not in line)
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n" + "\n".join(lines) + "\n}\n"
+
+
+@cache
+def assets() -> dict[str, str]:
+    """Static files by name, as written into `DIR/assets/`."""
+    files = {name: _read("assets", name) for name in _names("assets")}
+    files["pygments.css"] = _pygments_css()
+    return files
+
+
+@cache
+def fingerprint() -> str:
+    """Changes whenever any template, asset or the program's version does: every page depends on it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for name in _names("templates"):
+        digest.update(name.encode() + b"\0" + _read("templates", name).encode())
+    for name, text in sorted(assets().items()):
+        digest.update(name.encode() + b"\0" + text.encode())
+    for package in ("runbook", "nh3", "pygments", "markdown-it-py", "jinja2"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Templates and assets of `runbook site`, shipped in the wheel as `interpreter.site_files`."""
