@@ -254,6 +254,26 @@ def _prompter(console: Console) -> Any:
     return TerminalPrompter(write=write)
 
 
+def _store_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--runs-dir",
+            envvar="RUNBOOK_RUNS_DIR",
+            type=click.Path(file_okay=False),
+            help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
+        ),
+        click.option(
+            "--store",
+            envvar="RUNBOOK_STORE",
+            metavar="URL",
+            help="A shared PostgreSQL run store (postgresql://…) instead of the folder [env RUNBOOK_STORE].",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _run_options(function: Any) -> Any:
     options = [
         click.option("--yes", "-y", is_flag=True, help="Confirm non-destructive steps automatically."),
@@ -290,18 +310,6 @@ def _run_options(function: Any) -> Any:
             "stops the run with exit 2.",
         ),
         click.option(
-            "--runs-dir",
-            envvar="RUNBOOK_RUNS_DIR",
-            type=click.Path(file_okay=False),
-            help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
-        ),
-        click.option(
-            "--store",
-            envvar="RUNBOOK_STORE",
-            metavar="URL",
-            help="Journal to a shared PostgreSQL run store (postgresql://…) [env RUNBOOK_STORE].",
-        ),
-        click.option(
             "--follow-timeout",
             type=float,
             metavar="SECONDS",
@@ -311,7 +319,7 @@ def _run_options(function: Any) -> Any:
     ]
     for option in reversed(options):
         function = option(function)
-    return function
+    return _store_options(function)
 
 
 RUN_EXIT_CODES = """\b
@@ -497,26 +505,6 @@ def resume(
     except UnansweredQuestion as error:
         _fail(error)
     _finish(code, run)
-
-
-def _store_options(function: Any) -> Any:
-    options = [
-        click.option(
-            "--runs-dir",
-            envvar="RUNBOOK_RUNS_DIR",
-            type=click.Path(file_okay=False),
-            help="Where runs are journaled [default: .runbook/runs; env RUNBOOK_RUNS_DIR].",
-        ),
-        click.option(
-            "--store",
-            envvar="RUNBOOK_STORE",
-            metavar="URL",
-            help="A shared PostgreSQL run store (postgresql://…) instead of the folder [env RUNBOOK_STORE].",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 def _torn_warning(torn: bool) -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,29 @@ class Store:
     ) -> Iterator[dict[str, Any]]:
         """Events with a seq above `after`, as they are written, until the run finishes, or
         until `stop()` says so when nothing new came (its process is gone)."""
-        raise NotImplementedError
+        seen, stopping = after, False
+        with self._waiter() as wait:
+            while True:
+                fresh = self._events_after(run_id, seen)
+                for event in fresh:
+                    seen = event["seq"]
+                    yield event
+                    if event["type"] == "run.finished":
+                        return
+                if stopping:
+                    return
+                if not fresh and stop():
+                    stopping = True  # read once more: the last events may have landed just before
+                    continue
+                wait(poll)
+
+    def _events_after(self, run_id: str, seq: int) -> list[dict[str, Any]]:
+        return [e for e in self.events(run_id)[0] if e["seq"] > seq]
+
+    @contextmanager
+    def _waiter(self) -> Iterator[Callable[[float], None]]:
+        """How `follow` waits for more: a pause here, a notification in PostgreSQL."""
+        yield time.sleep
 
     def runs(self) -> list[RunSummary]:
         result = []
@@ -233,26 +256,6 @@ class DirectoryStore(Store):
         # The journal appears whole or not at all: written aside, fsynced, then renamed.
         _write_durably(directory / JOURNAL, body)
         return True
-
-    def follow(
-        self, run_id: str, after: int, stop: Callable[[], bool], poll: float = 0.25
-    ) -> Iterator[dict[str, Any]]:
-        path = self.root / run_id / JOURNAL
-        seen, stopping = after, False
-        while True:
-            events, _ = read_events(path)
-            fresh = [e for e in events if e["seq"] > seen]
-            for event in fresh:
-                seen = event["seq"]
-                yield event
-                if event["type"] == "run.finished":
-                    return
-            if stopping:
-                return
-            if not fresh and stop():
-                stopping = True  # read once more: the last events may have landed just before
-                continue
-            time.sleep(poll)
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -473,31 +476,24 @@ class PostgresStore(Store):
                     )
         return True
 
-    def follow(
-        self, run_id: str, after: int, stop: Callable[[], bool], poll: float = 0.25
-    ) -> Iterator[dict[str, Any]]:
+    def _events_after(self, run_id: str, seq: int) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT event FROM runbook_events WHERE run_id = %s AND seq > %s ORDER BY seq", (run_id, seq)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    @contextmanager
+    def _waiter(self) -> Iterator[Callable[[float], None]]:
+        # LISTEN before the first read, so nothing committed between the two is missed.
         listener = self.connect()
         try:
             listener.execute(f"LISTEN {CHANNEL}")
-            seen, stopping = after, False
-            while True:
-                # Read what is committed after LISTEN, so nothing falls between the two.
-                rows = self._conn.execute(
-                    "SELECT event FROM runbook_events WHERE run_id = %s AND seq > %s ORDER BY seq",
-                    (run_id, seen),
-                ).fetchall()
-                for (event,) in rows:
-                    seen = event["seq"]
-                    yield event
-                    if event["type"] == "run.finished":
-                        return
-                if stopping:
-                    return
-                if not rows and stop():
-                    stopping = True  # read once more: the last events may have landed just before
-                    continue
+
+            def wait(poll: float) -> None:
                 for _ in listener.notifies(timeout=max(poll, 1.0), stop_after=1):
                     pass
+
+            yield wait
         finally:
             listener.close()
 

@@ -78,3 +78,10 @@ def pg_url() -> Any:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def runbook_command(*args: str) -> list[str]:
+    """The argv of `runbook ARGS...` from this checkout, for tests that run it as a process."""
+    import sys
+
+    return [sys.executable, "-m", "interpreter", *args]

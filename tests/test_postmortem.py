@@ -11,13 +11,12 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, SEED, service_missing
+from conftest import FIXTURES, ROOT, SEED, runbook_command, service_missing
 from test_run_seed import ANSWERS, FAKES
 
 from interpreter.cli import main
@@ -58,19 +57,7 @@ def _no_engine() -> dict[str, str]:
 
 def _record_demo(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(DEMO),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            "runs",
-            *extra,
-        ],
+        runbook_command("run", str(DEMO), "-p", "1", "--yes", "--runs-dir", "runs", *extra),
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -136,7 +123,7 @@ def test_no_secret_reaches_any_form_of_the_postmortem(tmp_path: Path) -> None:
     )
     secrets = {"API_TOKEN": "tok-8d1f7c2e9a", "DB_PASS": "pw-53b1c0ffee"}
     result = subprocess.run(
-        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes", "--runs-dir", "runs"],
+        runbook_command("run", str(runbook), "-p", "1", "--yes", "--runs-dir", "runs"),
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -173,7 +160,7 @@ def test_the_html_postmortem_in_headless_chromium(tmp_path: Path) -> None:
         "2. **Breaks**\n   ```bash\n   printf '\\x3cscript\\x3ealert(1)\\x3c/script\\x3e\\n'; exit 2\n   ```\n"
     )
     subprocess.run(
-        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes", "--runs-dir", "runs"],
+        runbook_command("run", str(runbook), "-p", "1", "--yes", "--runs-dir", "runs"),
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -229,10 +216,7 @@ def test_deviations_and_long_outputs(tmp_path: Path) -> None:
         "2. **Optional (if needed)**\n   ```bash\n   echo maybe\n   ```\n"
     )
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
+        runbook_command(
             "run",
             str(runbook),
             "-p",
@@ -244,7 +228,7 @@ def test_deviations_and_long_outputs(tmp_path: Path) -> None:
             "1.1:failed=r",
             "-a",
             "1.2=no",
-        ],
+        ),
         capture_output=True,
         text=True,
         cwd=tmp_path,

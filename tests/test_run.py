@@ -15,7 +15,7 @@ from typing import Any
 import pexpect
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, runbook_command
 
 from interpreter.cli import main
 from interpreter.journal import read_events
@@ -296,18 +296,7 @@ def _spawn(tmp: Path, *args: str) -> pexpect.spawn:
 def start_in_background(tmp: Path, runbook: Path, marker: str) -> subprocess.Popen[bytes]:
     """`runbook run … --yes` with no terminal, once a process matching `marker` runs."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(runbook),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            str(tmp / "runs"),
-        ],
+        runbook_command("run", str(runbook), "-p", "1", "--yes", "--runs-dir", str(tmp / "runs")),
         cwd=tmp,
         env={**os.environ, "NO_COLOR": "1"},
         stdin=subprocess.DEVNULL,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, runbook_command
 from support.services import database  # noqa: F401 (a fixture)
 from test_run import finished, journal, run, write
 
@@ -141,20 +140,9 @@ def test_ctrl_c_cancels_the_query_on_the_server(tmp_path: Path, database: str) -
     )
     watch = f"SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%{marker}%' AND pid <> pg_backend_pid()"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(runbook),
-            "-p",
-            "1",
-            "--yes",
-            "--db",
-            database,
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ],
+        runbook_command(
+            "run", str(runbook), "-p", "1", "--yes", "--db", database, "--runs-dir", str(tmp_path / "runs")
+        ),
         cwd=tmp_path,
         env={**os.environ, "NO_COLOR": "1"},
         stdin=subprocess.DEVNULL,

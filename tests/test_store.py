@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, runbook_command
 
 from interpreter import jsonschemas
 from interpreter.cli import main
@@ -111,7 +111,7 @@ def test_a_writer_killed_mid_write_leaves_no_half_event(
 def _run_demo(tmp_path: Path, *store_args: str) -> tuple[int, str]:
     env = {**os.environ, "DEMO_DIR": str(tmp_path / "demo")}
     result = subprocess.run(
-        [sys.executable, "-m", "interpreter", "run", str(DEMO), "-p", "1", "--yes", *store_args],
+        runbook_command("run", str(DEMO), "-p", "1", "--yes", *store_args),
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -184,7 +184,7 @@ def test_follow_shows_events_while_they_are_written(tmp_path: Path, pg_url: str)
     first = _writer(pg_url, run_id, "w", 1)
     assert first.wait(timeout=30) == 0
     follower = subprocess.Popen(
-        [sys.executable, "-m", "interpreter", "follow", run_id, "--store", pg_url, "--json"],
+        runbook_command("follow", run_id, "--store", pg_url, "--json"),
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -228,18 +228,7 @@ def test_a_note_from_another_terminal_lands_in_order_while_the_run_goes_on(tmp_p
     )
     runs = tmp_path / "runs"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interpreter",
-            "run",
-            str(runbook),
-            "-p",
-            "1",
-            "--yes",
-            "--runs-dir",
-            str(runs),
-        ],
+        runbook_command("run", str(runbook), "-p", "1", "--yes", "--runs-dir", str(runs)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -282,7 +271,7 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_STORE": pg_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes"],
+        runbook_command("run", str(runbook), "-p", "1", "--yes"),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -299,7 +288,7 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
     process.wait()
     assert [r.status for r in store.runs() if r.id == run_id] == ["killed"]
     result = subprocess.run(
-        [sys.executable, "-m", "interpreter", "resume", run_id[:15], "--yes", "-a", "1.1:in-doubt=done"],
+        runbook_command("resume", run_id[:15], "--yes", "-a", "1.1:in-doubt=done"),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -328,7 +317,7 @@ def test_follow_a_run_in_the_folder_from_another_terminal(tmp_path: Path) -> Non
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_RUNS_DIR": str(tmp_path / "runs")}
     run = subprocess.Popen(
-        [sys.executable, "-m", "interpreter", "run", str(runbook), "-p", "1", "--yes"],
+        runbook_command("run", str(runbook), "-p", "1", "--yes"),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -339,7 +328,7 @@ def test_follow_a_run_in_the_folder_from_another_terminal(tmp_path: Path) -> Non
         time.sleep(0.05)
     [run_dir] = list((tmp_path / "runs").iterdir())
     follower = subprocess.Popen(
-        [sys.executable, "-m", "interpreter", "follow", run_dir.name],
+        runbook_command("follow", run_dir.name),
         stdout=subprocess.PIPE,
         text=True,
         env=env,
