@@ -474,8 +474,8 @@ def _one(
         if output is not None:
             output.write(masked)
         tail.extend(masked)
-        if len(tail) > _TAIL:
-            del tail[: len(tail) - _TAIL]
+        if len(tail) > 2 * _TAIL:
+            del tail[: len(tail) - _TAIL]  # trimmed now and then, not on every chunk
 
     runner.view.running(runner.masker.text(text))
     session = runner.session
@@ -493,6 +493,7 @@ def _one(
         tail.extend(rest)
         if output is not None:
             output.write(rest)
+    del tail[: max(0, len(tail) - _TAIL)]
     info = output.finish() if output is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
     return result, info, bytes(tail)
 

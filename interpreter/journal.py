@@ -107,12 +107,15 @@ class OutputFile:
 
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.directory / f"{self.name}.partial", "wb")  # noqa: SIM115
+        # Unbuffered: each write is on its way to disk at once, so a kill leaves the output so far
+        # for the in-doubt screen, with one system call per chunk.
+        self.handle = open(self.directory / f"{self.name}.partial", "wb", buffering=0)  # noqa: SIM115
         self.digest = hashlib.sha256()
 
     def write(self, data: bytes) -> None:
-        self.handle.write(data)
-        self.handle.flush()  # a kill must leave the output so far for the in-doubt screen
+        view = memoryview(data)
+        while view:
+            view = view[self.handle.write(view) or 0 :]
         self.digest.update(data)
         self.size += len(data)
 

@@ -118,7 +118,7 @@ class ShellSession:
             )
         except OSError as exc:
             return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
-        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # bounded: 8 MiB at most in memory
         reader = threading.Thread(target=_pump, args=(process.stdout, chunks), daemon=True)
         reader.start()
         status: Status | None = None
@@ -267,11 +267,29 @@ def _release_interrupts(previous: Any) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+_CHUNK = 1 << 20
+"""Bytes read from a command's output at a time: a gigabyte of output is a thousand chunks, not
+sixteen thousand, so the per-chunk work (masking, live view, journal file) stays small."""
+
+
+def _reader(stream: Any) -> Callable[[int], bytes]:
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return getattr(stream, "read1", None) or stream.read  # type: ignore[no-any-return]
+    with contextlib.suppress(AttributeError, OSError):
+        # Linux: a pipe of 1 MiB instead of 64 KiB, so a fast writer is not woken for every 64 KiB.
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _CHUNK)
+    return lambda size: os.read(fd, size)
+
+
 def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
-    read = getattr(stream, "read1", None) or stream.read
+    read = _reader(stream)
     try:
         while True:
-            chunk = read(65536)
+            chunk = read(_CHUNK)
             if not chunk:
                 break
             chunks.put(chunk)
