@@ -101,18 +101,25 @@ class OutputFile:
 
     directory: Path
     name: str
-    handle: IO[bytes] = field(init=False)
+    handle: IO[bytes] | None = None
+    """Opened at the first byte: a silent command (most are) costs no file until it finishes."""
     digest: Any = field(init=False)
     size: int = 0
 
     def __post_init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def _open(self) -> IO[bytes]:
         self.directory.mkdir(parents=True, exist_ok=True)
         # Unbuffered: each write is on its way to disk at once, so a kill leaves the output so far
         # for the in-doubt screen, with one system call per chunk.
-        self.handle = open(self.directory / f"{self.name}.partial", "wb", buffering=0)  # noqa: SIM115
-        self.digest = hashlib.sha256()
+        return open(self.directory / f"{self.name}.partial", "wb", buffering=0)
 
     def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.handle is None:
+            self.handle = self._open()
         view = memoryview(data)
         while view:
             view = view[self.handle.write(view) or 0 :]
@@ -120,11 +127,16 @@ class OutputFile:
         self.size += len(data)
 
     def finish(self) -> dict[str, Any]:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
         sha = self.digest.hexdigest()
         final = self.directory / f"{sha}.log"
+        if self.handle is None:
+            # No output: one empty file per run serves every silent command.
+            if not final.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                final.touch()
+            return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": 0}
+        os.fsync(self.handle.fileno())
+        self.handle.close()
         # The partial name stays until the step is recorded finished (see Journal.settle), so a
         # kill mid-step leaves every output of the attempt for the in-doubt screen.
         if not final.exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -37,12 +38,27 @@ __runbook_save() {
       [[ -v $__runbook_name ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
     done
     builtin printf '%s\0' '--exported--'
-    env -0
+    if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404 )); then
+      for __runbook_name in NAMES; do
+        [[ ${!__runbook_name@a} == *x* ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
+      done
+      builtin printf '%s\0' '--functions--'
+      builtin declare -fx
+    else
+      env -0
+    fi
   } > "$RUNBOOK_STATE" 2>/dev/null
   return $status
 }
 trap __runbook_save EXIT
-"""
+""".replace(
+    # The exported variables by bash builtins alone: `env -0` would cost a process per command,
+    # as much as the command `true` itself. `"${!A@}"` lists the variables whose names start with A.
+    "NAMES",
+    " ".join(f'"${{!{c}@}}"' for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"),
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCTION_END = re.compile(r"^declare -f\S* (\S+)$", re.M)
 _INTERNAL = frozenset({"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "PWD", "OLDPWD", "SHLVL", "_"})
 
 
@@ -202,11 +218,17 @@ class ShellSession:
         finally:
             state.unlink(missing_ok=True)
         captured, _, exported = raw.partition(b"--exported--\0")
+        exported, functions_found, functions = exported.partition(b"--functions--\0")
         env = {}
         for item in exported.split(b"\0"):
             name, sep, value = item.decode("utf-8", "replace").partition("=")
             if sep and name not in _INTERNAL:
                 env[name] = value
+        if functions_found:
+            # Bash lists only the variables it can hold: names it cannot (`a.b`) pass through it
+            # unchanged, and exported functions travel as BASH_FUNC_name%%, as `env` shows them.
+            env.update({k: v for k, v in self.env.items() if not _IDENTIFIER.fullmatch(k) and "%%" not in k})
+            env.update(_exported_functions(functions.decode("utf-8", "replace")))
         for item in captured.split(b"\0"):
             name, sep, value = item.decode("utf-8", "replace").partition("=")
             if name == "PWD" and value and os.path.isdir(value):
@@ -215,6 +237,20 @@ class ShellSession:
                 env[name] = value
         if env:
             self.env = env
+
+
+def _exported_functions(listing: str) -> dict[str, str]:
+    """`declare -fx` output (`f () \n{ …\n}\ndeclare -fx f`) as environment entries."""
+    functions = {}
+    start = 0
+    for end in _FUNCTION_END.finditer(listing):
+        name = end.group(1)
+        definition = listing[start : end.start()].strip("\n")
+        start = end.end()
+        head, brace, body = definition.partition("{")
+        if brace and head.strip() == f"{name} ()":
+            functions[f"BASH_FUNC_{name}%%"] = "() {" + body  # bash imports only `() {` exactly
+    return functions
 
 
 def _remove_stale_folders() -> None:

@@ -1,0 +1,26 @@
+"""The shell session carries what an operator's terminal would, from one command's bash to the next."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from interpreter.session import ShellSession
+
+
+def test_exports_functions_unset_and_odd_names_carry(tmp_path: Path) -> None:
+    session = ShellSession(env={**os.environ, "a.b": "kept", "GONE": "x"}, cwd=str(tmp_path))
+    out: list[bytes] = []
+    try:
+        for command in (
+            "export ONE=$'multi\\nline' TWO='x=y'; unset GONE",
+            'greet() { echo "hello $1"; }; export -f greet',
+            "IFS=abc; cd /",  # a strange IFS in one command must not garble what the next one gets
+            'printf "%s|%s|%s\\n" "$ONE" "$TWO" "${GONE-unset}"; greet there; pwd',
+        ):
+            assert session.run(command, out.append).status == "ok", b"".join(out)
+    finally:
+        session.close()
+    assert b"".join(out) == b"multi\nline|x=y|unset\nhello there\n/\n"
+    assert session.env["a.b"] == "kept" and "GONE" not in session.env
+    assert session.env["BASH_FUNC_greet%%"].startswith("() {")
