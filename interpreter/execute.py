@@ -375,7 +375,11 @@ def _execute(
     step_id = node["id"]
     texts = [runner.masker.text(c[0]) for c in commands]
     edited = next((c[1]["edited_from"] for c in commands if "edited_from" in c[1]), None)
-    data: dict[str, Any] = {"attempt": attempt, "commands": texts, "cwd": runner.session.cwd}
+    data: dict[str, Any] = {
+        "attempt": attempt,
+        "commands": texts,
+        "cwd": runner.masker.text(runner.session.cwd),
+    }
     if edited is not None:
         data["edited"] = {"original": runner.masker.text(edited), "edited": "\n".join(texts)}
     runner.emit("step.started", step_id, data)
@@ -433,7 +437,7 @@ def _execute(
             ],
             "exports": exports,
             "unset": removed,
-            "cwd": runner.session.cwd,
+            "cwd": runner.masker.text(runner.session.cwd),  # a directory may be named after a secret
         },
     )
     if runner.journal is not None:

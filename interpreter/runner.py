@@ -328,7 +328,7 @@ class Runner:
             {
                 "runbook": {"path": str(self.runbook_path), **provenance},
                 "procedure": {"id": self.unit["id"], "title": self.unit["title"], "kind": self.unit["kind"]},
-                "cwd": self.session.cwd,
+                "cwd": self.masker.text(self.session.cwd),
                 "operator": self.actor,
                 "host": socket.gethostname(),
                 "inputs": {k: (MASK if self.masker.text(v) != v else v) for k, v in inputs.items()},

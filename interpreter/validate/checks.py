@@ -246,6 +246,21 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
                         )
 
 
+def plaintext_secrets(lines: tuple[str, ...]) -> list[str]:
+    """The secret values written in plain text in `lines`, to keep out of every other finding."""
+    values = []
+    for line in lines:
+        match = _SECRET_ASSIGNMENT.search(line)
+        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
+            values.append(match.group("value"))
+        for pattern, _ in _TOKEN_SHAPES:
+            for shape in pattern.finditer(line):
+                value = shape.group(shape.lastindex or 0)
+                if not _PLACEHOLDER_WORDS.match(value):
+                    values.append(value)
+    return values
+
+
 def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     for number, line in enumerate(lines, start=1):
         found: tuple[str, int] | None = None
