@@ -151,7 +151,8 @@ def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileRe
         for f in findings
         if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
     ]
-    secrets = plaintext_secrets(source.lines)
+    flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
+    secrets = plaintext_secrets([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
     if secrets:
         # A finding quoting a command must not copy a secret written beside it into CI logs.
         masker = Masker(secrets)
