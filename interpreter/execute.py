@@ -470,13 +470,17 @@ def _one(
     output = journal.output(f"{runner.seq:06d}-{step_id}-{attempt}-{index}") if journal else None
     tail = bytearray()
 
-    def sink(chunk: bytes) -> None:
+    def early(chunk: bytes) -> bytes:
+        # In the thread reading the output: masked, then on disk before the screen shows it.
         masked = runner.masker.feed(chunk)
+        if output is not None:
+            output.write(masked)
+        return masked
+
+    def sink(masked: bytes) -> None:
         if not masked:
             return
         runner.view.output(masked)
-        if output is not None:
-            output.write(masked)
         tail.extend(masked)
         if len(tail) > 2 * _TAIL:
             del tail[: len(tail) - _TAIL]  # trimmed now and then, not on every chunk
@@ -486,11 +490,10 @@ def _one(
     saved = dict(session.env)
     session.env.update(extra)
     capture = tuple(node.get("sets", []))
-    result = session.run(text, sink, capture=capture, timeout=limit, never_ending=never)
+    result = session.run(text, sink, early=early, capture=capture, timeout=limit, never_ending=never)
     for name in extra:
         session.env.pop(name, None)
         saved.pop(name, None)
-    sink(b"")
     rest = runner.masker.flush()
     if rest:
         runner.view.output(rest)

@@ -103,11 +103,17 @@ class ShellSession:
         command: str,
         sink: Callable[[bytes], None],
         *,
+        early: Callable[[bytes], bytes] | None = None,
         capture: tuple[str, ...] = (),
         timeout: float | None = None,
         never_ending: bool = False,
     ) -> CommandResult:
         """Run one command in bash, streaming its output to `sink` until it ends.
+
+        `early`, when given, sees each chunk first, in the thread that reads the output, and
+        returns what `sink` gets: work there (masking, the journal's output file, its hash)
+        overlaps with `sink`'s (the screen), and is done before the screen shows the chunk.
+        An exception it raises stops the command and is raised here.
 
         Ctrl-C (KeyboardInterrupt) while it runs stops its whole process group and returns
         `interrupted`, or `stopped` for a never-ending command; it never propagates.
@@ -134,8 +140,9 @@ class ShellSession:
             )
         except OSError as exc:
             return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
-        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # bounded: 8 MiB at most in memory
-        reader = threading.Thread(target=_pump, args=(process.stdout, chunks), daemon=True)
+        chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)  # 8 MiB at most
+        gate = _Gate()
+        reader = threading.Thread(target=_pump, args=(process.stdout, chunks, early, gate), daemon=True)
         reader.start()
         status: Status | None = None
         deadline = started + timeout if timeout else None
@@ -158,6 +165,8 @@ class ShellSession:
                     continue
                 if chunk is None:
                     break
+                if isinstance(chunk, BaseException):
+                    raise chunk
                 sink(chunk)
         except KeyboardInterrupt:
             status = "stopped" if never_ending else "interrupted"
@@ -165,7 +174,9 @@ class ShellSession:
             _drain(chunks, sink)
         except BaseException:
             self._stop(process)  # SIGTERM, SIGHUP, anything: never leave the command running
+            gate.close()
             raise
+        gate.close()  # a background child may still write: what it writes now goes nowhere
         reader.join(timeout=self.grace if status else 0.1)
         _restore_terminal(self.terminal, saved_terminal)  # a command may leave it raw
         code = process.wait()
@@ -321,13 +332,42 @@ def _reader(stream: Any) -> Callable[[int], bytes]:
     return lambda size: os.read(fd, size)
 
 
-def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
+class _Gate:
+    """Lets the reader thread call `early` only until the run has finished with the command."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
+def _pump(
+    stream: Any,
+    chunks: queue.Queue[bytes | BaseException | None],
+    early: Callable[[bytes], bytes] | None,
+    gate: _Gate,
+) -> None:
     read = _reader(stream)
     try:
         while True:
             chunk = read(_CHUNK)
             if not chunk:
                 break
+            if early is not None:
+                failure: Exception | None = None
+                with gate.lock:
+                    if gate.closed:
+                        return
+                    try:
+                        chunk = early(chunk)
+                    except Exception as exc:
+                        failure = exc
+                if failure is not None:
+                    chunks.put(failure)  # raised in the run's thread, which stops the command
+                    return
             chunks.put(chunk)
     except (OSError, ValueError):
         pass
@@ -335,13 +375,13 @@ def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
         chunks.put(None)
 
 
-def _drain(chunks: queue.Queue[bytes | None], sink: Callable[[bytes], None]) -> None:
+def _drain(chunks: queue.Queue[bytes | BaseException | None], sink: Callable[[bytes], None]) -> None:
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:
         try:
             chunk = chunks.get(timeout=0.1)
         except queue.Empty:
             continue
-        if chunk is None:
+        if chunk is None or isinstance(chunk, BaseException):
             return
         sink(chunk)

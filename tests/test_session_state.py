@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from interpreter.session import ShellSession
 
 
@@ -24,3 +26,20 @@ def test_exports_functions_unset_and_odd_names_carry(tmp_path: Path) -> None:
     assert b"".join(out) == b"multi\nline|x=y|unset\nhello there\n/\n"
     assert session.env["a.b"] == "kept" and "GONE" not in session.env
     assert session.env["BASH_FUNC_greet%%"].startswith("() {")
+
+
+def test_a_failure_while_recording_output_stops_the_command_and_is_raised(tmp_path: Path) -> None:
+    session = ShellSession(env=dict(os.environ), cwd=str(tmp_path), grace=0.5)
+    shown: list[bytes] = []
+
+    def disk_full(chunk: bytes) -> bytes:
+        if shown:
+            raise OSError(28, "No space left on device")
+        return chunk
+
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            session.run("while :; do echo line; done", shown.append, early=disk_full)
+    finally:
+        session.close()
+    assert shown  # what was recorded before the failure was shown; nothing after it
