@@ -210,8 +210,14 @@ class Journal:
 
     def settle(self, prefix: str) -> None:
         """Drop the partial names of an attempt once its step.finished event is on disk."""
-        for partial in self.outputs.glob(f"{prefix}*.partial"):
-            partial.unlink(missing_ok=True)
+        # A plain listing, not glob: glob builds a new pattern for every step's prefix.
+        try:
+            names = os.listdir(self.outputs)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.startswith(prefix) and name.endswith(".partial"):
+                (self.outputs / name).unlink(missing_ok=True)
 
     def close(self) -> None:
         self._handle.close()

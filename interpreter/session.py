@@ -39,24 +39,24 @@ __runbook_save() {
     done
     builtin printf '%s\0' '--exported--'
     if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404 )); then
-      for __runbook_name in NAMES; do
-        [[ ${!__runbook_name@a} == *x* ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
+      builtin compgen -e >| "$RUNBOOK_STATE.names"
+      local -a __runbook_names
+      builtin mapfile -t __runbook_names < "$RUNBOOK_STATE.names"
+      for __runbook_name in "${__runbook_names[@]}"; do
+        builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
       done
       builtin printf '%s\0' '--functions--'
       builtin declare -fx
     else
       env -0
     fi
-  } > "$RUNBOOK_STATE" 2>/dev/null
+  } >| "$RUNBOOK_STATE" 2>/dev/null
   return $status
 }
 trap __runbook_save EXIT
-""".replace(
-    # The exported variables by bash builtins alone: `env -0` would cost a process per command,
-    # as much as the command `true` itself. `"${!A@}"` lists the variables whose names start with A.
-    "NAMES",
-    " ".join(f'"${{!{c}@}}"' for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"),
-)
+"""
+# The exported variables are listed by bash builtins alone (compgen, mapfile, printf): `env -0`
+# would cost a process per command, as much as the command `true` itself.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCTION_END = re.compile(r"^declare -f\S* (\S+)$", re.M)
 _INTERNAL = frozenset({"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "PWD", "OLDPWD", "SHLVL", "_"})

@@ -19,12 +19,13 @@ def test_exports_functions_unset_and_odd_names_carry(tmp_path: Path) -> None:
             'greet() { echo "hello $1"; }; export -f greet',
             "IFS=abc; cd /",  # a strange IFS in one command must not garble what the next one gets
             'printf "%s|%s|%s\\n" "$ONE" "$TWO" "${GONE-unset}"; greet there; pwd',
+            "set -u -o noclobber; export LATE=1",  # the command's own options must not spoil the save
         ):
             assert session.run(command, out.append).status == "ok", b"".join(out)
     finally:
         session.close()
     assert b"".join(out) == b"multi\nline|x=y|unset\nhello there\n/\n"
-    assert session.env["a.b"] == "kept" and "GONE" not in session.env
+    assert session.env["a.b"] == "kept" and "GONE" not in session.env and session.env["LATE"] == "1"
     assert session.env["BASH_FUNC_greet%%"].startswith("() {")
 
 
