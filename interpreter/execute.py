@@ -248,8 +248,9 @@ def _plain_value(runner: Runner, question: Question) -> str:
         value = runner.ask(question)
         if is_plain(value):
             return value
+        shown = MASK if question.kind == "secret" else repr(value)  # a refused secret is still one
         message = (
-            f"{value!r} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
+            f"{shown} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
             "+ = , % are allowed (no spaces, quotes, $, ; or a leading dash)"
         )
         if runner.prompter is None or not runner.options.interactive:

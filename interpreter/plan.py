@@ -106,14 +106,17 @@ def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
     import re
 
     from .errors import UsageError
+    from .infer.shell import is_secret_name
     from .values import is_plain
 
     known = question_ids(unit)
     for key, value in answers.items():
         if key.startswith("placeholder:") and not is_plain(value):
             # Found out only when the step is reached, it would stop a run half done.
+            secret = is_secret_name(re.sub(r"\W", "_", key.split(":", 1)[1]).upper())
             raise UsageError(
-                f"--answer {key}: {value!r} cannot fill {key.split(':', 1)[1]}: only letters, digits and"
+                f"--answer {key}: {'••••' if secret else repr(value)} cannot fill {key.split(':', 1)[1]}:"
+                " only letters, digits and"
                 " . _ / @ : + = , % are allowed (no spaces, quotes, $, ; or a leading dash)",
                 "use a plain value, or put it in a variable with --var NAME=VALUE",
             )

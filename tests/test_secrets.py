@@ -148,3 +148,33 @@ def test_validate_reports_never_repeat_a_secret_written_in_a_runbook(tmp_path: P
     assert result.exit_code == 1 and "secret" in result.output
     for secret in secrets:
         assert secret not in result.output
+
+
+def test_secrets_in_an_answers_file_and_in_refused_values_are_masked(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Deploy
+        1. **Use the token**
+           ```bash
+           echo "deploying with $DEPLOY_TOKEN"
+           ```
+        2. **Log in**
+           ```bash
+           login --key <api-token>
+           ```
+        """,
+    )
+    from_file, refused = "file-secret-a1b2c3", "refused secret;9f8e"
+    (tmp_path / "answers.yaml").write_text(
+        f"vars:\n  DEPLOY_TOKEN: {from_file}\nnotes:\n  '1.1': the token is {from_file}\n", "utf-8"
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--answers", str(tmp_path / "answers.yaml"))
+    assert result.exit_code == 2 and "<api-token>" in result.output  # asked for, with no terminal
+    refusal = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", f"placeholder:<api-token>={refused}")
+    assert refusal.exit_code == 2 and "cannot fill <api-token>" in refusal.stderr
+    _assert_nowhere(
+        tmp_path,
+        [from_file, refused],
+        {"screen": result.output, "refusal": refusal.output + refusal.stderr},
+    )
