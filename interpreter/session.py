@@ -38,8 +38,8 @@ __runbook_save() {
       [[ -v $__runbook_name ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
     done
     builtin printf '%s\0' '--exported--'
-    if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404 )); then
-      builtin compgen -e >| "$RUNBOOK_STATE.names"
+    # compgen is missing from bash built without programmable completion: env -0 then.
+    if (( BASH_VERSINFO[0] >= 4 )) && builtin compgen -e >| "$RUNBOOK_STATE.names"; then
       local -a __runbook_names
       builtin mapfile -t __runbook_names < "$RUNBOOK_STATE.names"
       for __runbook_name in "${__runbook_names[@]}"; do
