@@ -254,8 +254,9 @@ def _plain_value(runner: Runner, question: Question) -> str:
         value = runner.ask(question)
         if is_plain(value):
             return value
+        shown = MASK if question.kind == "secret" else repr(value)  # a refused secret is still one
         message = (
-            f"{value!r} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
+            f"{shown} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
             "+ = , % are allowed (no spaces, quotes, $, ; or a leading dash)"
         )
         if runner.prompter is None or not runner.options.interactive:
@@ -385,7 +386,11 @@ def _execute(
     step_id = node["id"]
     texts = [runner.masker.text(c[0]) for c in commands]
     edited = next((c[1]["edited_from"] for c in commands if "edited_from" in c[1]), None)
-    data: dict[str, Any] = {"attempt": attempt, "commands": texts, "cwd": runner.session.cwd}
+    data: dict[str, Any] = {
+        "attempt": attempt,
+        "commands": texts,
+        "cwd": runner.masker.text(runner.session.cwd),
+    }
     if edited is not None:
         data["edited"] = {"original": runner.masker.text(edited), "edited": "\n".join(texts)}
     runner.emit("step.started", step_id, data)
@@ -444,7 +449,7 @@ def _execute(
             ],
             "exports": exports,
             "unset": removed,
-            "cwd": runner.session.cwd,
+            "cwd": runner.masker.text(runner.session.cwd),  # a directory may be named after a secret
         },
     )
     if runner.journal is not None:
@@ -478,16 +483,20 @@ def _one(
     output = journal.output(f"{runner.seq:06d}-{step_id}-{attempt}-{index}") if journal else None
     tail = bytearray()
 
-    def sink(chunk: bytes) -> None:
+    def early(chunk: bytes) -> bytes:
+        # In the thread reading the output: masked, then on disk before the screen shows it.
         masked = runner.masker.feed(chunk)
+        if output is not None:
+            output.write(masked)
+        return masked
+
+    def sink(masked: bytes) -> None:
         if not masked:
             return
         runner.view.output(masked)
-        if output is not None:
-            output.write(masked)
         tail.extend(masked)
-        if len(tail) > _TAIL:
-            del tail[: len(tail) - _TAIL]
+        if len(tail) > 2 * _TAIL:
+            del tail[: len(tail) - _TAIL]  # trimmed now and then, not on every chunk
 
     runner.view.running(runner.masker.text(text))
     session = runner.session
@@ -495,22 +504,26 @@ def _one(
     session.env.update(extra)
     capture = tuple(node.get("sets", []))
     inside = container_name(command.get("target"))
+
+    def whole(chunk: bytes) -> None:
+        sink(early(chunk))  # sql and container output arrive in this thread: mask, record, show
+
     if "sql" in command:
-        result = run_sql(runner, node, command, sink, limit)
+        result = run_sql(runner, node, command, whole, limit)
     elif inside is not None:
-        result = run_in_container(runner, node, text, inside, sink, limit, never)
+        result = run_in_container(runner, node, text, inside, whole, limit, never)
     else:
-        result = session.run(text, sink, capture=capture, timeout=limit, never_ending=never)
+        result = session.run(text, sink, early=early, capture=capture, timeout=limit, never_ending=never)
     for name in extra:
         session.env.pop(name, None)
         saved.pop(name, None)
-    sink(b"")
     rest = runner.masker.flush()
     if rest:
         runner.view.output(rest)
         tail.extend(rest)
         if output is not None:
             output.write(rest)
+    del tail[: max(0, len(tail) - _TAIL)]
     info = output.finish() if output is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
     return result, info, bytes(tail)
 

@@ -105,27 +105,42 @@ class OutputFile:
     name: str
     on_finish: Callable[[Path, str], None] | None = None
     """Called with the finished file and its journal name (a shared store keeps a copy)."""
-    handle: IO[bytes] = field(init=False)
+    handle: IO[bytes] | None = None
+    """Opened at the first byte: a silent command (most are) costs no file until it finishes."""
     digest: Any = field(init=False)
     size: int = 0
 
     def __post_init__(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.directory / f"{self.name}.partial", "wb")  # noqa: SIM115
         self.digest = hashlib.sha256()
 
+    def _open(self) -> IO[bytes]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Unbuffered: each write is on its way to disk at once, so a kill leaves the output so far
+        # for the in-doubt screen, with one system call per chunk.
+        return open(self.directory / f"{self.name}.partial", "wb", buffering=0)
+
     def write(self, data: bytes) -> None:
-        self.handle.write(data)
-        self.handle.flush()  # a kill must leave the output so far for the in-doubt screen
+        if not data:
+            return
+        if self.handle is None:
+            self.handle = self._open()
+        view = memoryview(data)
+        while view:
+            view = view[self.handle.write(view) or 0 :]
         self.digest.update(data)
         self.size += len(data)
 
     def finish(self) -> dict[str, Any]:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
         sha = self.digest.hexdigest()
         final = self.directory / f"{sha}.log"
+        if self.handle is None:
+            # No output: one empty file per run serves every silent command.
+            if not final.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                final.touch()
+            return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": 0}
+        os.fsync(self.handle.fileno())
+        self.handle.close()
         # The partial name stays until the step is recorded finished (see Journal.settle), so a
         # kill mid-step leaves every output of the attempt for the in-doubt screen.
         if not final.exists():
@@ -279,8 +294,14 @@ class Journal:
 
     def settle(self, prefix: str) -> None:
         """Drop the partial names of an attempt once its step.finished event is on disk."""
-        for partial in self.outputs.glob(f"{prefix}*.partial"):
-            partial.unlink(missing_ok=True)
+        # A plain listing, not glob: glob builds a new pattern for every step's prefix.
+        try:
+            names = os.listdir(self.outputs)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.startswith(prefix) and name.endswith(".partial"):
+                (self.outputs / name).unlink(missing_ok=True)
 
     def close(self) -> None:
         self._appender.close()

@@ -99,15 +99,27 @@ def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
     """Refuse answers to questions this procedure never asks: a typo must not go unnoticed.
 
     Raises:
-        UsageError: an answer id matches no question (with the closest ones).
+        UsageError: an answer id matches no question (with the closest ones), or a placeholder's
+            answer is not a plain value.
     """
     import difflib
     import re
 
     from .errors import UsageError
+    from .infer.shell import is_secret_name
+    from .values import is_plain
 
     known = question_ids(unit)
-    for key in answers:
+    for key, value in answers.items():
+        if key.startswith("placeholder:") and not is_plain(value):
+            # Found out only when the step is reached, it would stop a run half done.
+            secret = is_secret_name(re.sub(r"\W", "_", key.split(":", 1)[1]).upper())
+            raise UsageError(
+                f"--answer {key}: {'••••' if secret else repr(value)} cannot fill {key.split(':', 1)[1]}:"
+                " only letters, digits and"
+                " . _ / @ : + = , % are allowed (no spaces, quotes, $, ; or a leading dash)",
+                "use a plain value, or put it in a variable with --var NAME=VALUE",
+            )
         if key in known or key.startswith(("placeholder:", "var:")):
             continue
         if re.fullmatch(r"(.+):(expect|check)\.\d+", key) and key.rsplit(":", 1)[0] in known:

@@ -188,7 +188,8 @@ def build(
                     }
                 )
             for command in info["commands"]:
-                text, cut = _excerpt(output(command["output"]["file"]))
+                kept = command["output"]
+                text, cut = _excerpt(b"" if kept["bytes"] == 0 else output(kept["file"]))
                 transcript.append(
                     {
                         "step": step,

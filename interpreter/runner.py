@@ -354,7 +354,7 @@ class Runner:
                     "duration": self.unit.get("duration"),
                     "risk": self.unit.get("risk"),
                 },
-                "cwd": self.session.cwd,
+                "cwd": self.masker.text(self.session.cwd),
                 "operator": self.actor,
                 "host": socket.gethostname(),
                 "inputs": {k: (MASK if self.masker.text(v) != v else v) for k, v in inputs.items()},

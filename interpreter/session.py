@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -37,12 +38,27 @@ __runbook_save() {
       [[ -v $__runbook_name ]] && builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
     done
     builtin printf '%s\0' '--exported--'
-    env -0
-  } > "$RUNBOOK_STATE" 2>/dev/null
+    # compgen is missing from bash built without programmable completion: env -0 then.
+    if (( BASH_VERSINFO[0] >= 4 )) && builtin compgen -e >| "$RUNBOOK_STATE.names"; then
+      local -a __runbook_names
+      builtin mapfile -t __runbook_names < "$RUNBOOK_STATE.names"
+      for __runbook_name in "${__runbook_names[@]}"; do
+        builtin printf '%s=%s\0' "$__runbook_name" "${!__runbook_name}"
+      done
+      builtin printf '%s\0' '--functions--'
+      builtin declare -fx
+    else
+      env -0
+    fi
+  } >| "$RUNBOOK_STATE" 2>/dev/null
   return $status
 }
 trap __runbook_save EXIT
 """
+# The exported variables are listed by bash builtins alone (compgen, mapfile, printf): `env -0`
+# would cost a process per command, as much as the command `true` itself.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCTION_END = re.compile(r"^declare -f\S* (\S+)$", re.M)
 _INTERNAL = frozenset({"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "PWD", "OLDPWD", "SHLVL", "_"})
 
 
@@ -89,11 +105,17 @@ class ShellSession:
         command: str,
         sink: Callable[[bytes], None],
         *,
+        early: Callable[[bytes], bytes] | None = None,
         capture: tuple[str, ...] = (),
         timeout: float | None = None,
         never_ending: bool = False,
     ) -> CommandResult:
         """Run one command in bash, streaming its output to `sink` until it ends.
+
+        `early`, when given, sees each chunk first, in the thread that reads the output, and
+        returns what `sink` gets: work there (masking, the journal's output file, its hash)
+        overlaps with `sink`'s (the screen), and is done before the screen shows the chunk.
+        An exception it raises stops the command and is raised here.
 
         Ctrl-C (KeyboardInterrupt) while it runs stops its whole process group and returns
         `interrupted`, or `stopped` for a never-ending command; it never propagates.
@@ -120,8 +142,9 @@ class ShellSession:
             )
         except OSError as exc:
             return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
-        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
-        reader = threading.Thread(target=_pump, args=(process.stdout, chunks), daemon=True)
+        chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)  # 8 MiB at most
+        gate = _Gate()
+        reader = threading.Thread(target=_pump, args=(process.stdout, chunks, early, gate), daemon=True)
         reader.start()
         status: Status | None = None
         deadline = started + timeout if timeout else None
@@ -144,6 +167,8 @@ class ShellSession:
                     continue
                 if chunk is None:
                     break
+                if isinstance(chunk, BaseException):
+                    raise chunk
                 sink(chunk)
         except KeyboardInterrupt:
             status = "stopped" if never_ending else "interrupted"
@@ -151,7 +176,9 @@ class ShellSession:
             _drain(chunks, sink)
         except BaseException:
             self._stop(process)  # SIGTERM, SIGHUP, anything: never leave the command running
+            gate.close()
             raise
+        gate.close()  # a background child may still write: what it writes now goes nowhere
         reader.join(timeout=self.grace if status else 0.1)
         _restore_terminal(self.terminal, saved_terminal)  # a command may leave it raw
         code = process.wait()
@@ -204,11 +231,17 @@ class ShellSession:
         finally:
             state.unlink(missing_ok=True)
         captured, _, exported = raw.partition(b"--exported--\0")
+        exported, functions_found, functions = exported.partition(b"--functions--\0")
         env = {}
         for item in exported.split(b"\0"):
             name, sep, value = item.decode("utf-8", "replace").partition("=")
             if sep and name not in _INTERNAL:
                 env[name] = value
+        if functions_found:
+            # Bash lists only the variables it can hold: names it cannot (`a.b`) pass through it
+            # unchanged, and exported functions travel as BASH_FUNC_name%%, as `env` shows them.
+            env.update({k: v for k, v in self.env.items() if not _IDENTIFIER.fullmatch(k) and "%%" not in k})
+            env.update(_exported_functions(functions.decode("utf-8", "replace")))
         for item in captured.split(b"\0"):
             name, sep, value = item.decode("utf-8", "replace").partition("=")
             if name == "PWD" and value and os.path.isdir(value):
@@ -217,6 +250,20 @@ class ShellSession:
                 env[name] = value
         if env:
             self.env = env
+
+
+def _exported_functions(listing: str) -> dict[str, str]:
+    """`declare -fx` output (`f () \n{ …\n}\ndeclare -fx f`) as environment entries."""
+    functions = {}
+    start = 0
+    for end in _FUNCTION_END.finditer(listing):
+        name = end.group(1)
+        definition = listing[start : end.start()].strip("\n")
+        start = end.end()
+        head, brace, body = definition.partition("{")
+        if brace and head.strip() == f"{name} ()":
+            functions[f"BASH_FUNC_{name}%%"] = "() {" + body  # bash imports only `() {` exactly
+    return functions
 
 
 def _remove_stale_folders() -> None:
@@ -269,13 +316,60 @@ def _release_interrupts(previous: Any) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
-    read = getattr(stream, "read1", None) or stream.read
+_CHUNK = 1 << 20
+"""Bytes read from a command's output at a time: a gigabyte of output is a thousand chunks, not
+sixteen thousand, so the per-chunk work (masking, live view, journal file) stays small."""
+
+
+def _reader(stream: Any) -> Callable[[int], bytes]:
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return getattr(stream, "read1", None) or stream.read  # type: ignore[no-any-return]
+    with contextlib.suppress(AttributeError, OSError):
+        # Linux: a pipe of 1 MiB instead of 64 KiB, so a fast writer is not woken for every 64 KiB.
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _CHUNK)
+    return lambda size: os.read(fd, size)
+
+
+class _Gate:
+    """Lets the reader thread call `early` only until the run has finished with the command."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
+def _pump(
+    stream: Any,
+    chunks: queue.Queue[bytes | BaseException | None],
+    early: Callable[[bytes], bytes] | None,
+    gate: _Gate,
+) -> None:
+    read = _reader(stream)
     try:
         while True:
-            chunk = read(65536)
+            chunk = read(_CHUNK)
             if not chunk:
                 break
+            if early is not None:
+                failure: Exception | None = None
+                with gate.lock:
+                    if gate.closed:
+                        return
+                    try:
+                        chunk = early(chunk)
+                    except Exception as exc:
+                        failure = exc
+                if failure is not None:
+                    chunks.put(failure)  # raised in the run's thread, which stops the command
+                    return
             chunks.put(chunk)
     except (OSError, ValueError):
         pass
@@ -283,13 +377,13 @@ def _pump(stream: Any, chunks: queue.Queue[bytes | None]) -> None:
         chunks.put(None)
 
 
-def _drain(chunks: queue.Queue[bytes | None], sink: Callable[[bytes], None]) -> None:
+def _drain(chunks: queue.Queue[bytes | BaseException | None], sink: Callable[[bytes], None]) -> None:
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:
         try:
             chunk = chunks.get(timeout=0.1)
         except queue.Empty:
             continue
-        if chunk is None:
+        if chunk is None or isinstance(chunk, BaseException):
             return
         sink(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -56,6 +57,10 @@ def iso_date(text: str) -> str:
     leading = re.match(r"^(\d{4}-\d{2}-\d{2})\b", text)
     if leading:
         text = leading.group(1)
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(text).isoformat()  # the usual case, without strptime
+    if not any(c.isdigit() for c in text):
+        return text  # every format below has a year: no digit, no date
     for pattern in (
         "%Y-%m-%d",
         "%B %d, %Y",

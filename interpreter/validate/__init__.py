@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import RunbookError, UsageError
+from ..masking import Masker
 from ..source import Finding, Source
-from .checks import check_model, code_blocks
+from .checks import check_model, code_blocks, plaintext_secrets
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 __all__ = ["FileResult", "collect", "validate"]
@@ -150,6 +151,12 @@ def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileRe
         for f in findings
         if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
     ]
+    flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
+    secrets = plaintext_secrets([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
+    if secrets:
+        # A finding quoting a command must not copy a secret written beside it into CI logs.
+        masker = Masker(secrets)
+        kept = [replace(f, message=masker.text(f.message), hint=masker.text(f.hint)) for f in kept]
     unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
     result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 from ..source import Finding
 
@@ -84,6 +83,8 @@ def github(results: list[FileResult], strict: bool) -> str:
 
 def junit(results: list[FileResult], strict: bool) -> str:
     """JUnit XML: one test case per file, a failure per error finding (warnings as system-out)."""
+    from xml.sax.saxutils import escape, quoteattr  # lazy: it imports urllib, 15 ms of start-up
+
     counts = summary(results, strict)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',

@@ -1,0 +1,210 @@
+"""The benchmarks. Adding one is one function here: `@benchmark("name")`, taking `quick`, returning rows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from corpus import corpus, corpus_stats, large_runbook
+from harness import ROOT, RUNBOOK, Row, benchmark, command, paired, peak_memory_mb
+
+PY = sys.executable
+SEED = ROOT / "runbooks" / "rollback-procedures.md"
+_BARE_PARSE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from markdown_it import MarkdownIt\n"
+    "md = MarkdownIt('commonmark').enable('table')\n"
+    "for path in sorted(Path(sys.argv[1]).glob('*.md')):\n"
+    "    md.parse(path.read_text('utf-8'))\n"
+)
+
+
+def _scratch() -> Path:
+    return Path(tempfile.mkdtemp(prefix="runbook-bench-"))
+
+
+def _write_corpus(folder: Path, count: int) -> dict[str, float]:
+    files = corpus(count)
+    for name, text in files:
+        (folder / name).write_text(text, "utf-8")
+    return corpus_stats(files)
+
+
+@benchmark("parse")
+def bench_parse(quick: bool) -> list[Row]:
+    """runbook's parse + inference + schema-checked graph of a 1 MB runbook vs markdown-it's bare parse."""
+    from markdown_it import MarkdownIt
+
+    from interpreter.graph import graph_json
+    from interpreter.loader import load_text
+
+    text = large_runbook(1_000_000)
+    bare = MarkdownIt("commonmark").enable("table")
+    ours, base = paired(
+        lambda: graph_json(load_text(text, "large.md")), lambda: bare.parse(text), 3 if quick else 5
+    )
+    return [Row(f"parse a {len(text) / 1e6:.1f} MB runbook to the graph", ours, base, "markdown-it parse")]
+
+
+@benchmark("quote")
+def bench_stray_quote(quick: bool) -> list[Row]:
+    """A block whose stray apostrophe leaves a string open for 20,000 lines: must stay linear."""
+    from interpreter.loader import load_text
+
+    lines = "\n".join(f"   echo line {i}" for i in range(20_000))
+    text = f"## Procedure 1: Big\n1. **Many**\n   ```bash\n   echo don't\n{lines}\n   ```\n"
+    closed = text.replace("echo don't", "echo dont")
+    ours, base = paired(lambda: load_text(text, "open.md"), lambda: load_text(closed, "closed.md"), 3)
+    return [Row("20,000 lines after an unclosed quote", ours, base, "the same lines, quote closed")]
+
+
+@benchmark("validate")
+def bench_validate(quick: bool) -> list[Row]:
+    """`runbook validate` of the corpus in one fresh process vs a process parsing it with markdown-it."""
+    folder = _scratch()
+    try:
+        count = 200 if quick else 1000
+        stats = _write_corpus(folder, count)
+        print(
+            f"corpus: {count} files, median {stats['median_kb']:.2f} KB, p90 {stats['p90_kb']:.1f} KB, "
+            f"largest {stats['largest_kb']:.0f} KB, {stats['fences_per_file']:.1f} fences a file, "
+            f"front matter in {stats['front_matter']:.0%}",
+            file=sys.stderr,
+        )
+        ours, base = paired(
+            command([RUNBOOK, "validate", "--no-shellcheck", "--format", "json", str(folder)], ok=(0, 1)),
+            command([PY, "-c", _BARE_PARSE, str(folder)]),
+            3,
+        )
+        return [
+            Row(
+                f"validate {count} runbooks (bash -n, no shellcheck)",
+                ours,
+                base,
+                "markdown-it parse, own process",
+                "<= 3x",
+                max_ratio=3.0,
+            )
+        ]
+    finally:
+        shutil.rmtree(folder)
+
+
+@benchmark("shellcheck")
+def bench_shellcheck(quick: bool) -> list[Row]:
+    """The same, with shellcheck (an optional extra): for information, no goal."""
+    folder = _scratch()
+    try:
+        count = 100 if quick else 1000
+        _write_corpus(folder, count)
+        ours, base = paired(
+            command([RUNBOOK, "validate", "--format", "json", str(folder)], ok=(0, 1)),
+            command([PY, "-c", _BARE_PARSE, str(folder)]),
+            1,
+        )
+        return [
+            Row(f"validate {count} runbooks with shellcheck", ours, base, "markdown-it parse, own process")
+        ]
+    finally:
+        shutil.rmtree(folder)
+
+
+@benchmark("startup")
+def bench_startup(quick: bool) -> list[Row]:
+    """`runbook --version` and `runbook validate` of the seed vs importing the libraries they need."""
+    imports = command([PY, "-c", "import click, markdown_it, jsonschema, yaml"])
+    repeat = 5 if quick else 11
+    version, base = paired(command([RUNBOOK, "--version"]), imports, repeat)
+    validate, base2 = paired(
+        command([RUNBOOK, "validate", "--no-shellcheck", str(SEED)], ok=(0, 1)), imports, repeat
+    )
+    what = "python -c 'import click, markdown_it, jsonschema, yaml'"
+    return [
+        Row("runbook --version", version, base, what, "<= 1.5x", max_ratio=1.5),
+        Row("runbook validate the seed (no shellcheck)", validate, base2, what, "<= 1.5x", max_ratio=1.5),
+    ]
+
+
+@benchmark("exec")
+def bench_exec(quick: bool) -> list[Row]:
+    """A procedure of N trivial steps run with --yes (journal fsync included) vs N `bash -c true`."""
+    steps = 100 if quick else 500
+    folder = _scratch()
+    try:
+        body = "".join(f"{n}. **Step {n}**\n   ```bash\n   true\n   ```\n" for n in range(1, steps + 1))
+        runbook = folder / "many.md"
+        runbook.write_text(f"# Many\n\n## Procedure 1: Many steps\n\n{body}", "utf-8")
+        runs = folder / "runs"
+
+        def ours() -> None:
+            command([RUNBOOK, "run", str(runbook), "-p", "1", "--yes", "--runs-dir", str(runs)])()
+            shutil.rmtree(runs)
+
+        loop = f"for i in $(seq {steps}); do bash -c true; done"
+        mine, base = paired(ours, command(["bash", "-c", loop]), 3)
+        return [
+            Row(
+                f"run {steps} steps of `true` with --yes",
+                mine,
+                base,
+                f"bash loop of {steps} `bash -c true`",
+                "<= 1.5x",
+                max_ratio=1.5,
+            )
+        ]
+    finally:
+        shutil.rmtree(folder)
+
+
+@benchmark("output")
+def bench_output(quick: bool) -> list[Row]:
+    """A step printing N bytes through masking, the live view (a pipe) and the journal vs `cat`."""
+    size = 200_000_000 if quick else 1_000_000_000
+    folder = _scratch()
+    try:
+        producer = (
+            f"{{ yes 'a line of log output, as a service prints it: status=ok' || true; }} | head -c {size}"
+        )
+        runbook = folder / "loud.md"
+        runbook.write_text(
+            f"# Loud\n\n## Procedure 1: Loud\n\n1. **Print**\n   ```bash\n   {producer}\n   ```\n"
+        )
+        runs = folder / "runs"
+        # A secret in the environment, so the output goes through masking as it would in a real run.
+        env = {**os.environ, "API_TOKEN": "tok-bench-not-in-output", "NO_COLOR": "1"}
+        ours_cmd = f"{RUNBOOK} run {runbook} -p 1 --yes --runs-dir {runs} | cat > /dev/null"
+
+        def ours() -> None:
+            command(["bash", "-o", "pipefail", "-c", ours_cmd], env=env)()
+            shutil.rmtree(runs)
+
+        mine, base = paired(ours, command(["bash", "-c", f"{producer} | cat > /dev/null"]), 3)
+        peak = peak_memory_mb(["bash", "-o", "pipefail", "-c", ours_cmd], env)
+        shutil.rmtree(runs)
+        cat_peak = peak_memory_mb(["bash", "-c", f"{producer} | cat > /dev/null"])
+        gb = size / 1e9
+        return [
+            Row(
+                f"a step printing {gb:g} GB (masked, live view, journal)",
+                mine,
+                base,
+                "the same bytes through cat to /dev/null",
+                "<= 2x (half cat's rate)",
+                max_ratio=2.0,
+            ),
+            Row(
+                f"peak memory printing {gb:g} GB",
+                peak,
+                cat_peak,
+                "the cat pipeline's peak",
+                "< 100 MB",
+                limit=100,
+                unit="MB",
+            ),
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

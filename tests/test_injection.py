@@ -1,0 +1,112 @@
+"""Injection battery: values full of shell syntax arrive as text through every door; none of it runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from test_run import journal, run, write
+
+from interpreter.cli import main
+
+PAYLOADS = [
+    "; touch pwned",
+    "$(touch pwned)",
+    "`touch pwned`",
+    "x\ntouch pwned",
+    "'; touch pwned; echo '",
+    '"; touch pwned; echo "',
+    "* ?[a]",
+    "-rf; touch pwned",
+    "&& touch pwned",
+    "| touch pwned",
+    "> pwned",
+    "${IFS}touch${IFS}pwned",
+    "$((1+1)) !! \\",
+]
+RUNBOOK = """
+    # Inject
+
+    ## Procedure 1: Inject
+    1. **Use the values**
+       ```bash
+       echo "target=$TARGET" unquoted $TARGET
+       printf '%s' "$TARGET" > target.txt
+       printf '%s' "$OTHER" > other.txt
+       printf '%s' "$FROM_FILE" > from-file.txt
+       ```
+    2. **Announce**
+       ```
+       Rolled back [Service] to $TARGET
+       ```
+    """
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_values_with_shell_syntax_arrive_as_text_and_never_run(tmp_path: Path, payload: str) -> None:
+    rb = write(tmp_path, RUNBOOK)
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump({"vars": {"FROM_FILE": payload}}), "utf-8")
+    result = run(
+        tmp_path,
+        str(rb),
+        "-p",
+        "1",
+        "--yes",
+        "--var",
+        f"TARGET={payload}",
+        "--answer",
+        f"var:OTHER={payload}",
+        "--answer",
+        f"1.2:Service={payload}",
+        "--answers",
+        str(tmp_path / "answers.yaml"),
+    )
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "pwned").exists()
+    for name in ("target.txt", "other.txt", "from-file.txt"):
+        assert (tmp_path / name).read_text("utf-8") == payload  # the value arrives whole, as text
+    [announced] = [e for e in journal(tmp_path) if e["type"] == "template.announced"]
+    assert announced["data"]["text"].startswith(f"Rolled back {payload} to {payload}")
+
+
+@pytest.mark.parametrize("payload", [p for p in PAYLOADS if not p.startswith("* ")])
+def test_a_placeholder_refuses_shell_syntax_before_anything_runs(tmp_path: Path, payload: str) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Tag
+        1. **First**
+           ```bash
+           echo first > first.txt
+           ```
+        2. **Deploy**
+           ```bash
+           echo deploying <stable-tag> > deployed.txt
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", f"placeholder:<stable-tag>={payload}")
+    assert result.exit_code == 2 and "cannot fill <stable-tag>" in result.stderr
+    assert not (tmp_path / "first.txt").exists() and not (tmp_path / "runs").exists()
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:
+    rb = write(tmp_path, RUNBOOK)
+    os.chdir(tmp_path)
+    hostile = "$(touch pwned)"
+    cases = [
+        ["run", str(rb), "-p", hostile, "--runs-dir", str(tmp_path / "runs")],
+        ["run", str(rb), "-p", "1", "--from-step", hostile, "--runs-dir", str(tmp_path / "runs")],
+        ["timeline", hostile, "--runs-dir", str(tmp_path / "runs")],
+        ["resume", "x; touch pwned", "--runs-dir", str(tmp_path / "runs")],
+        ["validate", f"{tmp_path}/`touch pwned`.md"],
+    ]
+    for args in cases:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "pwned").exists()
