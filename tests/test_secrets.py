@@ -27,7 +27,9 @@ SECRETS = {
     "answer": "answer-secret-91c3dd",
     "front_matter": "fm-secret-3e88aa",
     "exported": "made-by-step-5c6b7d",
+    "database_url": "dburl-secret-2b7f41",
 }
+DB_URL = f"postgresql://postgres:{SECRETS['database_url']}@127.0.0.1:5432/nowhere"
 RUNBOOK = """
     ---
     secrets: [SERVICE_CREDENTIAL]
@@ -37,7 +39,7 @@ RUNBOOK = """
     ## Procedure 1: Leak everywhere
     1. **Print them every way**
        ```bash
-       echo "out $API_TOKEN $GITHUB_TOKEN $DB_PASSWORD $SERVICE_CREDENTIAL"
+       echo "out $API_TOKEN $GITHUB_TOKEN $DB_PASSWORD $SERVICE_CREDENTIAL $RUNBOOK_DATABASE_URL"
        echo "err $API_TOKEN $GITHUB_TOKEN $DB_PASSWORD $SERVICE_CREDENTIAL" >&2
        set -x; : "$API_TOKEN" "$SERVICE_CREDENTIAL"; set +x
        printf '%s' "${DB_PASSWORD:0:7}"; sleep 0.3; printf '%s\\n' "${DB_PASSWORD:7}"
@@ -68,7 +70,29 @@ def timelines(tmp: Path) -> Iterator[tuple[str, str]]:
         yield f"timeline --format {fmt}", result.output
 
 
-SINKS: list[Callable[[Path], Iterator[tuple[str, str]]]] = [run_files, timelines]
+def postmortems(tmp: Path) -> Iterator[tuple[str, str]]:
+    [run_dir] = (tmp / "runs").iterdir()
+    for fmt in ("md", "html", "json"):
+        result = CliRunner().invoke(
+            main, ["postmortem", run_dir.name, "--format", fmt, "--runs-dir", str(tmp / "runs")]
+        )
+        assert result.exit_code == 0, result.output
+        yield f"postmortem --format {fmt}", result.output
+
+
+def site(tmp: Path) -> Iterator[tuple[str, str]]:
+    runbooks = [p for p in tmp.glob("*.md")]
+    result = CliRunner().invoke(
+        main, ["site", *map(str, runbooks), "-o", str(tmp / "site"), "--runs-dir", str(tmp / "runs")]
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert list((tmp / "site" / "runs").glob("*.html")), "the run has no page on the site"
+    for path in (tmp / "site").rglob("*"):
+        if path.is_file():
+            yield str(path), path.read_bytes().decode("utf-8", "replace")
+
+
+SINKS: list[Callable[[Path], Iterator[tuple[str, str]]]] = [run_files, timelines, postmortems, site]
 
 
 def _assert_nowhere(tmp: Path, secrets: list[str], extra: dict[str, str]) -> None:
@@ -93,11 +117,48 @@ def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: P
         f"var:DB_PASSWORD={SECRETS['answer']}",
         "--var",
         f"SERVICE_CREDENTIAL={SECRETS['front_matter']}",
+        "--db",
+        DB_URL,
         env={"API_TOKEN": SECRETS["env"]},
     )
     assert result.exit_code == 1, result.output  # step 2 fails on purpose, its error naming secrets
     assert "No such file" in result.output and "••••" in result.output
+    assert "postgresql://postgres:••••@127.0.0.1:5432/nowhere" in result.output  # the --db door is used
     _assert_nowhere(tmp_path, list(SECRETS.values()), {"screen": result.output, "stderr": result.stderr})
+
+
+def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    rb = write(tmp_path, RUNBOOK)
+    result = run(
+        tmp_path,
+        str(rb),
+        "-p",
+        "1",
+        "--yes",
+        "--store",
+        pg_url,
+        "--var",
+        f"GITHUB_TOKEN={SECRETS['var']}",
+        "--answer",
+        f"var:DB_PASSWORD={SECRETS['answer']}",
+        "--var",
+        f"SERVICE_CREDENTIAL={SECRETS['front_matter']}",
+        "--db",
+        DB_URL,
+        env={"API_TOKEN": SECRETS["env"]},
+    )
+    assert result.exit_code == 1, result.output
+    with psycopg.connect(pg_url) as conn:
+        events = conn.execute("SELECT event::text FROM runbook_events").fetchall()
+        outputs = conn.execute("SELECT convert_from(data, 'UTF8') FROM runbook_outputs").fetchall()
+    assert events and outputs
+    stored = {f"runbook_events {n}": row[0] for n, row in enumerate(events)}
+    stored.update({f"runbook_outputs {n}": row[0] for n, row in enumerate(outputs)})
+    for where, text in stored.items():
+        for secret in SECRETS.values():
+            assert secret not in text, f"{secret} leaked into {where}"
 
 
 def test_a_secret_typed_at_a_hidden_prompt_is_never_echoed_or_written(tmp_path: Path) -> None:
