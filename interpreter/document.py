@@ -176,7 +176,7 @@ def inline_text(markdown: str) -> str:
     if not any(c in markdown for c in "*_`[<&\\!"):
         return markdown.strip()
     tokens = _inline_parser().parseInline(markdown)
-    return _plain(tokens[0]) if tokens else markdown.strip()
+    return plain_inline(tokens[0]) if tokens else markdown.strip()
 
 
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+)")
@@ -193,7 +193,8 @@ def slugify(text: str) -> str:
     return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
 
 
-def _plain(inline: Token) -> str:
+def plain_inline(inline: Token) -> str:
+    """An already parsed inline token as plain text (what `inline_text` gives for its source)."""
     parts: list[str] = []
     for child in inline.children or []:
         if child.type in ("text", "code_inline"):

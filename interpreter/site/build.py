@@ -193,7 +193,7 @@ def _runbook_pages(
                     text=source.text,
                     runbook=runbook,
                     graph=graph_json(runbook),
-                    findings=validate_file(file, today, shellcheck).findings,
+                    findings=validate_file(file, today, shellcheck, (source, runbook)).findings,
                     git=git,
                     runs=runs,
                     today=today,

@@ -18,7 +18,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from ..document import inline_text, slugify
+from ..document import inline_text, plain_inline, slugify
 
 __all__ = ["Chunk", "Rendered", "render_markdown", "sanitize"]
 
@@ -262,7 +262,9 @@ def _close(tokens: list[Token], start: int) -> int:
 
 def _plain_text(tokens: list[Token]) -> str:
     return " ".join(
-        inline_text(t.content) if t.type == "inline" else t.content
+        (plain_inline(t) if t.children is not None else inline_text(t.content))
+        if t.type == "inline"
+        else t.content
         for t in tokens
         if t.type in ("inline", "fence", "code_block") and t.content
     )

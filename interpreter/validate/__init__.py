@@ -6,12 +6,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import RunbookError, UsageError
 from ..masking import Masker
 from ..source import Finding, Source
 from .checks import check_model, code_blocks, plaintext_secrets
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
+
+if TYPE_CHECKING:
+    from ..model import Runbook
 
 __all__ = ["FileResult", "collect", "validate"]
 
@@ -119,18 +123,23 @@ def _off(rule: str, rules: set[str]) -> bool:
     return any(rule == r or rule.startswith(r.rstrip("/") + "/") for r in rules)
 
 
-def validate_file(path: Path, today: dt.date, shellcheck: bool = True) -> FileResult:
-    """All findings for one file."""
+def validate_file(
+    path: Path, today: dt.date, shellcheck: bool = True, loaded: tuple[Source, Runbook] | None = None
+) -> FileResult:
+    """All findings for one file; `loaded` is its source and model when the caller has them already."""
     from ..loader import load_source
     from ..source import read_source
 
     result = FileResult(str(path))
-    try:
-        source = read_source(path)
-    except RunbookError as error:
-        result.error = error.message + (f" ({error.hint})" if error.hint else "")
-        return result
-    runbook = load_source(source)
+    if loaded is not None:
+        source, runbook = loaded
+    else:
+        try:
+            source = read_source(path)
+        except RunbookError as error:
+            result.error = error.message + (f" ({error.hint})" if error.hint else "")
+            return result
+        runbook = load_source(source)
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
     scripts: list[Script] = [

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from corpus import corpus, corpus_stats, large_runbook
@@ -208,3 +211,179 @@ def bench_output(quick: bool) -> list[Row]:
         ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_BARE_RENDER = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from markdown_it import MarkdownIt\n"
+    "md = MarkdownIt('commonmark').enable('table')\n"
+    "out = Path(sys.argv[2])\n"
+    "for path in sorted(Path(sys.argv[1]).glob('*.md')):\n"
+    "    (out / (path.stem + '.html')).write_text(md.render(path.read_text('utf-8')), 'utf-8')\n"
+)
+
+
+def _mkdocs_project(folder: Path, docs: Path) -> Path:
+    """An mkdocs project with the Material theme over the same files (nav built from them)."""
+    config = folder / "mkdocs.yml"
+    config.write_text(f"site_name: bench\ndocs_dir: {docs}\ntheme:\n  name: material\n", "utf-8")
+    return config
+
+
+@benchmark("site")
+def bench_site(quick: bool) -> list[Row]:
+    """`runbook site` of the corpus vs markdown-it's bare render to HTML; and vs mkdocs-material where
+    installed, at 250, 500 and 1,000 runbooks, to show that ours grows linearly and theirs does not."""
+    import importlib.util
+
+    sizes = [100, 200] if quick else [250, 500, 1000]
+    has_mkdocs = importlib.util.find_spec("mkdocs") is not None and importlib.util.find_spec("material")
+    rows = []
+    for count in sizes:
+        folder = _scratch()
+        try:
+            docs = folder / "docs"
+            docs.mkdir()
+            _write_corpus(docs, count)
+            bare_out = folder / "bare"
+            bare_out.mkdir()
+
+            def ours(folder: Path = folder, docs: Path = docs) -> None:
+                shutil.rmtree(folder / "site", ignore_errors=True)
+                command(
+                    [RUNBOOK, "site", str(docs), "-o", str(folder / "site"), "--no-shellcheck"], ok=(0, 1, 3)
+                )()
+
+            mine, base = paired(
+                ours, command([PY, "-c", _BARE_RENDER, str(docs), str(bare_out)]), 1 if quick else 2
+            )
+            rows.append(
+                Row(
+                    f"site of {count} runbooks",
+                    mine,
+                    base,
+                    "markdown-it render to HTML, own process",
+                    "<= 3x",
+                    max_ratio=3.0,
+                )
+            )
+            if has_mkdocs:
+                config = _mkdocs_project(folder, docs)
+                build = command(
+                    [PY, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(folder / "mk")]
+                )
+                mine, theirs = paired(ours, build, 1)
+                rows.append(
+                    Row(
+                        f"site of {count} runbooks vs mkdocs-material",
+                        mine,
+                        theirs,
+                        "mkdocs build, Material",
+                        "<= 0.1x",
+                        max_ratio=0.1,
+                    )
+                )
+        finally:
+            shutil.rmtree(folder)
+    if not has_mkdocs:
+        print("site: mkdocs-material is not installed; its rows are left out", file=sys.stderr)
+    return rows
+
+
+_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+_STORE_OURS = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from interpreter.store import PostgresStore
+url, run_id, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = PostgresStore(url, Path("unused"))
+journal = store.create(run_id)
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(count):
+    journal.append({"v": 1, "seq": 1, "run": run_id, "type": "note.added",
+                    "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    "elapsed": 0.0, "actor": "bench@host", "step": "1.1", "data": {"text": f"event {i}"}})
+journal.close()
+"""
+
+_STORE_BARE = """
+import json, sys
+import psycopg
+url, run_id, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+conn = psycopg.connect(url, autocommit=True)
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(count):
+    event = {"v": 1, "seq": i + 1, "run": run_id, "type": "note.added", "time": "2026-11-29T00:00:00.000000Z",
+             "elapsed": 0.0, "actor": "bench@host", "step": "1.1", "data": {"text": f"event {i}"}}
+    conn.execute("INSERT INTO bare_events (run_id, seq, event) VALUES (%s, %s, %s)", (run_id, i + 1, json.dumps(event)))
+conn.close()
+"""
+
+
+def _four(script: str, url: str, count: int) -> float:
+    """Start 4 writers, let them connect, then time them writing together."""
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url, f"20261129-000000-00000{n}", str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for n in range(4)
+    ]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    start = time.perf_counter()
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        if writer.wait() != 0:
+            raise SystemExit("a store benchmark writer failed")
+    return time.perf_counter() - start
+
+
+@benchmark("store")
+def bench_store(quick: bool) -> list[Row]:
+    import psycopg
+
+    count = 250 if quick else 1000
+    name = f"runbook_bench_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        print(f"store: skipped, PostgreSQL on 127.0.0.1:5432 is not reachable ({exc})", file=sys.stderr)
+        return []
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE bare_events (run_id text, seq integer, event jsonb, PRIMARY KEY (run_id, seq))"
+            )
+        baseline = _four(_STORE_BARE, url, count)
+        ours = _four(_STORE_OURS, url, count)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    total = 4 * count
+    print(
+        f"store: {total / ours:,.0f} events/s ours, {total / baseline:,.0f} rows/s bare psycopg",
+        file=sys.stderr,
+    )
+    return [
+        Row(
+            f"PostgreSQL store: {total:,} events, 4 concurrent runs",
+            ours,
+            baseline,
+            "psycopg inserting the same rows, 4 loops",
+            goal="",
+        )
+    ]
