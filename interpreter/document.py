@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Union
+from typing import Any, Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -155,6 +155,10 @@ class Document:
     source: Source
     blocks: tuple[Block, ...]
     findings: tuple[Finding, ...] = field(default=())
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)
+    """markdown-it's block tokens (inline content not parsed yet), for a renderer to finish."""
+    env: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The parse's environment: link reference definitions, which inline parsing needs."""
 
 
 @lru_cache(maxsize=1)
@@ -366,10 +370,11 @@ def _matching_close(tokens: list[Token], open_i: int) -> int:
 
 def parse_document(source: Source) -> Document:
     """Parse Markdown text into a document tree. Never raises on any text."""
-    tokens = _markdown().parse(source.text)
+    env: dict[str, Any] = {}
+    tokens = _markdown().parse(source.text, env)
     builder = _Builder(source)
     blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
-    return Document(source, blocks, tuple(builder.findings))
+    return Document(source, blocks, tuple(builder.findings), tuple(tokens), env)
 
 
 def links(document: Document) -> list[tuple[str, int, int]]:

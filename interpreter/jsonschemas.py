@@ -7,11 +7,12 @@ import json
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+if TYPE_CHECKING:  # jsonschema costs 50 ms to import; only annotations and answers files need it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 __all__ = ["describe", "errors", "first_error", "load", "unknown_keys", "validator"]
 
@@ -28,6 +29,8 @@ def load(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     # Schemas refer to each other by file name (graph.json uses annotations.json#/$defs/block).
     package = resources.files("interpreter.schemas")
     resources_ = [
@@ -39,6 +42,8 @@ def _registry() -> Registry:
 @cache
 def validator(name: str, definition: str | None = None) -> Draft202012Validator:
     """A validator for a schema, or for one of its `$defs` when `definition` is given."""
+    from jsonschema import Draft202012Validator
+
     schema = load(name)
     if definition is not None:
         schema = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .document import parse_document
+from .document import Document, parse_document
 from .infer import infer
 from .model import Runbook
 from .perf import paused_gc
 from .source import Source, read_source
 
-__all__ = ["load", "load_text"]
+__all__ = ["load", "load_document", "load_source", "load_text"]
 
 
 def load(path: str | Path) -> Runbook:
@@ -29,5 +29,12 @@ def load_text(text: str, path: str = "<string>") -> Runbook:
 
 def load_source(source: Source) -> Runbook:
     """The model of an already read source."""
+    return load_document(source)[0]
+
+
+def load_document(source: Source) -> tuple[Runbook, Document]:
+    """The model of an already read source, and the document it was inferred from (whose tokens
+    a renderer can finish instead of parsing the text again)."""
     with paused_gc():
-        return infer(parse_document(source))
+        document = parse_document(source)
+        return infer(document), document

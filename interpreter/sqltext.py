@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 __all__ = ["SqlStatement", "destructive_sql", "split_sql"]
 
+_MAY_DESTROY = re.compile(r"\b(drop|truncate|delete|update)\b", re.I)
 _EXPECTED = re.compile(r"^\s*--\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 
 
@@ -83,6 +84,8 @@ def destructive_sql(statement: str) -> tuple[str, ...]:
     Read from sqlparse's tokens, so a keyword inside a string or a comment never counts, and a
     DELETE or UPDATE with a WHERE (at its own level of nesting) is not destructive.
     """
+    if not _MAY_DESTROY.search(statement):
+        return ()  # no such keyword anywhere: no need to group the statement (the costly part)
     import sqlparse
     from sqlparse import sql
     from sqlparse import tokens as T

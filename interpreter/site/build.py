@@ -141,7 +141,7 @@ def _runbook_pages(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
     from ..graph import graph_json
-    from ..loader import load_source
+    from ..loader import load_document
     from ..source import read_source
     from ..validate import validate_file
     from .gitlog import last_changes
@@ -150,6 +150,9 @@ def _runbook_pages(
     rows: list[dict[str, Any]] = []
     search: list[dict[str, str]] = []
     pages = sorted(names.items())
+    # Every page depends on the list of pages (links between runbooks): hashed once, not per page,
+    # or the keys alone would cost time in the square of the number of runbooks.
+    pages_key = digest(pages)
     for file in files:
         name = names[file.resolve()]
         git = changes.get(file)
@@ -172,7 +175,7 @@ def _runbook_pages(
             source.sha256,
             str(file),
             name,
-            pages,
+            pages_key,
             git and git.to_json(),
             runs,
             shellcheck,
@@ -184,7 +187,7 @@ def _runbook_pages(
             report.unchanged.append(name)
             summary, entries = entry["summary"], entry["search"]
         else:
-            runbook = load_source(source)
+            runbook, document = load_document(source)
             output = render_page(
                 PageInput(
                     path=file.resolve(),
@@ -198,6 +201,7 @@ def _runbook_pages(
                     runs=runs,
                     today=today,
                     pages={p: n for p, n in pages},
+                    parsed=(document.tokens, document.env),
                     version=__version__,
                 )
             )

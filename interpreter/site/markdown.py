@@ -270,20 +270,41 @@ def _plain_text(tokens: list[Token]) -> str:
     )
 
 
+def _finish(
+    md: MarkdownIt, text: str, parsed: tuple[tuple[Token, ...], dict[str, Any]]
+) -> tuple[list[Token], dict[str, Any]]:
+    """Run the core rules after the block parse (inline, task lists, …) on tokens already parsed."""
+    from markdown_it.rules_core import StateCore
+
+    block_tokens, block_env = parsed
+    env = dict(block_env)
+    state = StateCore(text, md, env)
+    state.tokens = list(block_tokens)
+    for rule in md.core.ruler.__rules__:
+        if rule.enabled and rule.name not in ("normalize", "block"):
+            rule.fn(state)
+    return state.tokens, env
+
+
 def render_markdown(
     text: str,
     link: Callable[[str], str] = str,
     media: Callable[[str], str | None] = lambda src: None,
     marked_lines: frozenset[int] = frozenset(),
     annotate: Annotate = lambda start, end: "",
+    parsed: tuple[tuple[Token, ...], dict[str, Any]] | None = None,
 ) -> Rendered:
     """`text` as top-level chunks of HTML. `link` rewrites link targets; `media` gives a local
     image's address in the site (None: show a link instead); `marked_lines` are highlighted in
     code (the lines with findings); `annotate` adds HTML after each paragraph, code block, table
-    and heading."""
+    and heading. `parsed` is the loader's block tokens and environment for this very text: the
+    block parse (the same rules) is not done twice, only inline parsing and the core rules after."""
     md = _markdown(link, media, set(marked_lines), annotate)
-    env: dict[str, Any] = {}
-    tokens = md.parse(text, env)
+    if parsed is None:
+        env: dict[str, Any] = {}
+        tokens = md.parse(text, env)
+    else:
+        tokens, env = _finish(md, text, parsed)
     _prepare(tokens)
     rendered = Rendered()
     heading: tuple[str, str] | None = None

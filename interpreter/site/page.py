@@ -46,6 +46,8 @@ class PageInput:
     pages: dict[Path, str]
     """Every runbook in the site by resolved path, for links between them."""
     version: str
+    parsed: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+    """The loader's block tokens and parse environment, finished here instead of parsing again."""
 
 
 @dataclass(slots=True)
@@ -121,7 +123,7 @@ def render_page(data: PageInput) -> PageOutput:
         placed.update(n for n, _ in here)
         return str(aside.render(findings=here, start=start, end=end)) if here else ""
 
-    rendered = render_markdown(data.text, links.page, links.image, marked, annotate)
+    rendered = render_markdown(data.text, links.page, links.image, marked, annotate, data.parsed)
     units = [*data.graph["procedures"], *data.graph["sections"]]
     by_start = {u["span"]["start"]: u for u in units}
     root = "../" * len(PurePosixPath(data.page).parent.parts)
