@@ -300,7 +300,8 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
     events, _ = store.events(run_id)
     store.close()
     _check_whole(events)
-    assert [e["type"] for e in events][-5:] == [
+    # (Snapshot events, where a container engine is configured, may sit among them.)
+    assert [e["type"] for e in events if e["type"] != "environment.snapshot"][-5:] == [
         "run.resumed",
         "step.in-doubt",
         "step.started",
@@ -334,7 +335,11 @@ def test_follow_a_run_in_the_folder_from_another_terminal(tmp_path: Path) -> Non
         env=env,
     )
     assert follower.stdout is not None
-    seen = [follower.stdout.readline() for _ in range(2)]
+    seen: list[str] = []
+    while len(seen) < 2:
+        line = follower.stdout.readline()
+        if "containers at the" not in line:  # a snapshot, where a container engine is configured
+            seen.append(line)
     assert "run started" in seen[0] and "started (attempt 1): touch started" in seen[1]
     assert run.poll() is None, "the run ended before follow showed it: the test proves nothing"
     rest = follower.stdout.read()
