@@ -211,9 +211,10 @@ def test_postmortem_json_is_the_whole_report(tmp_path: Path) -> None:
 def test_deviations_and_long_outputs(tmp_path: Path) -> None:
     runbook = tmp_path / "flaky.md"
     runbook.write_text(
-        "# Flaky\n\n## Procedure 1: Flaky\n\n**Estimated Duration**: 0-0.001 minutes\n\n"
+        "# Flaky\n\n## Procedure 1: Flaky\n\n**Duration**: 0-0.001 minutes\n\n"
         "1. **Flaky**\n   ```bash\n   seq 1 500\n   test -e tried || { touch tried; exit 4; }\n   ```\n"
         "2. **Optional (if needed)**\n   ```bash\n   echo maybe\n   ```\n"
+        "3. **Edited**\n   ```bash\n   echo as-written\n   sleep 0.1\n   ```\n"
     )
     result = subprocess.run(
         runbook_command(
@@ -228,11 +229,13 @@ def test_deviations_and_long_outputs(tmp_path: Path) -> None:
             "1.1:failed=r",
             "-a",
             "1.2=no",
+            "-a",
+            "1.3:run=e",
         ),
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "EDITOR": "sed -i s/as-written/as-edited/"},
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -240,6 +243,14 @@ def test_deviations_and_long_outputs(tmp_path: Path) -> None:
     report = json.loads(_postmortem(tmp_path, run.name, "--format", "json"))
     kinds = [(d["kind"], d["step"]) for d in report["deviations"]]
     assert ("failed", "1.1") in kinds and ("retried", "1.1") in kinds and ("skipped", "1.2") in kinds
+    [edited] = [d for d in report["deviations"] if d["kind"] == "edited"]
+    assert (edited["step"], edited["original"], edited["edited"]) == (
+        "1.3",
+        "echo as-written\nsleep 0.1\n",
+        "echo as-edited\nsleep 0.1",
+    )
+    # The 0-0.001 minute budget is overrun: the run took longer than 0.06 s.
+    assert any(d["kind"] == "overrun" for d in report["deviations"])
     assert report["steps"][0] | {"duration": 0} == {
         "id": "1.1",
         "title": "Flaky",
