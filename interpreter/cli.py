@@ -783,6 +783,11 @@ def postmortem(
         "deployed_at": parse_moment(deployed_at, "--deployed-at"),
         "detected_at": parse_moment(detected_at, "--detected-at"),
     }
+    if moments["deployed_at"] and moments["detected_at"] and moments["deployed_at"] > moments["detected_at"]:
+        raise UsageError(
+            f"--deployed-at {deployed_at} is after --detected-at {detected_at}",
+            "the issue is detected after the deployment that caused it; check the two times",
+        )
     where = open_store(runs_dir, store)
     try:
         full = where.resolve(run_id)
@@ -797,7 +802,12 @@ def postmortem(
     else:
         text = to_markdown(report)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {output}: {exc.strerror}", "name a file in a folder that exists"
+            ) from None
         _console(stderr=True).print(f"post-mortem of {full} written to {output}")
     else:
         click.echo(text, nl=False)
@@ -811,7 +821,8 @@ def postmortem(
 def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) -> None:
     """Show a run live from another terminal: its timeline so far, then each event as it happens.
 
-    Ends when the run finishes (exit 0 if it ended ok, 1 if not), or when its process is gone.
+    Ends when no process works on the run any more: exit 0 if its last attempt ended ok, 1 if not
+    (or if it never recorded an end). A stopped run resumed later is followed through its resume.
     With a PostgreSQL store, events arrive through LISTEN/NOTIFY from any machine.
 
     \b
@@ -829,13 +840,15 @@ def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) 
             click.echo(json.dumps(event, ensure_ascii=False) if as_json else timeline_lines([event])[0])
             if event["type"] == "run.finished":
                 status = event["data"]["status"]
+            elif event["type"] == "run.resumed":
+                status = None  # what counts is how the last attempt ended
     except KeyboardInterrupt:
         sys.exit(130)
     finally:
         where.close()
     if status is None:
-        _console(stderr=True).print(f"run {full} is not running and has not finished (killed?)")
-    sys.exit(0 if status in ("ok", None) else 1)
+        _console(stderr=True).print(f"run {full} is not running and recorded no end (killed?)")
+    sys.exit(0 if status == "ok" else 1)
 
 
 VALIDATE_EXIT_CODES = """\b
@@ -984,8 +997,18 @@ Exit codes:
 @click.option(
     "-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write."
 )
-@click.option("--runs-dir", type=click.Path(file_okay=False), help="Folder of runs to show (.runbook/runs).")
-@click.option("--store", metavar="URL", help="Shared run store to show runs from.")
+@click.option(
+    "--runs-dir",
+    envvar="RUNBOOK_RUNS_DIR",
+    type=click.Path(file_okay=False),
+    help="Folder of runs to show (.runbook/runs) [env RUNBOOK_RUNS_DIR].",
+)
+@click.option(
+    "--store",
+    envvar="RUNBOOK_STORE",
+    metavar="URL",
+    help="Shared run store to show runs from [env RUNBOOK_STORE].",
+)
 @click.option("--no-shellcheck", is_flag=True, help="Skip shellcheck in the findings shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def site(

@@ -53,7 +53,7 @@ def run_in_container(
         variables = {u["name"]: env[u["name"]] for u in node.get("uses", []) if u["name"] in env}
         token = f"/tmp/.runbook-{runner.run_id}-{time.monotonic_ns()}"
         # The command's pid is kept in the container so that Ctrl-C can reach it there.
-        wrapped = f'echo $$ > {token} 2>/dev/null; exec sh -c "$1"'
+        wrapped = f'echo $$ > {token} 2>/dev/null; exec sh -ec "$1"'
         api = engine.api
         command = ["sh", "-c", wrapped, "sh", text]
         exec_id = api.exec_create(container.id, command, environment=variables)["Id"]
@@ -134,10 +134,30 @@ def _exit_code(api: Any, exec_id: str) -> int | None:
     return None
 
 
+# Stops the command and everything it started: the process tree under the recorded pid, read
+# from /proc with shell builtins (a container may have no ps, pkill or setsid).
+_STOP = r"""
+p=$(cat "$1" 2>/dev/null) || exit 0
+pairs=$(for f in /proc/[0-9]*/stat; do
+  read -r l < "$f" 2>/dev/null || continue
+  r=${l##*) }; set -- $r; echo "${l%% *} $2"
+done)
+all=$p; new=$p
+while [ -n "$new" ]; do
+  next=
+  for q in $new; do
+    next="$next $(echo "$pairs" | while read -r a b; do [ "$b" = "$q" ] && echo "$a"; done)"
+  done
+  new=$(echo $next); all="$all $new"
+done
+kill -INT $all 2>/dev/null; sleep 1; kill -KILL $all 2>/dev/null
+exit 0
+"""
+
+
 def _stop(api: Any, container_id: str, token: str) -> None:
-    script = f'p=$(cat {token} 2>/dev/null) && {{ kill -INT "$p"; sleep 1; kill -KILL "$p"; }} 2>/dev/null'
     try:
-        exec_id = api.exec_create(container_id, ["sh", "-c", script])["Id"]
+        exec_id = api.exec_create(container_id, ["sh", "-c", _STOP, "sh", token])["Id"]
         api.exec_start(exec_id)
     except Exception:
         pass  # the container went away: so did the command

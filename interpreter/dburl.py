@@ -15,12 +15,26 @@ ENV_NAME = "RUNBOOK_DATABASE_URL"
 
 _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:([^@/?#\s]+)@", re.I)
 _KEYWORD_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.I)
+_QUERY_PASSWORD = re.compile(r"[?&]password=([^&#\s]+)", re.I)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I)
 _VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 
 
 def url_passwords(text: str) -> list[str]:
-    """Passwords written in URLs (`scheme://user:PASSWORD@host`) or conninfo (`password=…`) in `text`."""
+    """Passwords written in URLs (`scheme://user:PASSWORD@host`, `?password=…`) or conninfo
+    (`password=…`) in `text`."""
+    from urllib.parse import urlsplit
+
     found = [m.group(1) for m in _URL_PASSWORD.finditer(text)]
+    found += [m.group(1) for m in _QUERY_PASSWORD.finditer(text)]  # postgresql://h/db?password=…
+    for match in _URL.finditer(text):
+        # A password holding `@`: URL parsers split at the last one; the pattern above at the first.
+        try:
+            password = urlsplit(match.group(0)).password
+        except ValueError:
+            continue
+        if password:
+            found.append(password)
     for match in _KEYWORD_PASSWORD.finditer(text):
         value = match.group(1)
         found.append(value[1:-1] if value.startswith("'") else value)

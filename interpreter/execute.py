@@ -14,7 +14,7 @@ from .expect import matches
 from .gitinfo import previous_tag
 from .infer.shell import is_secret_name
 from .masking import MASK
-from .questions import Question
+from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES, Question
 from .session import CommandResult
 from .sqlstep import run_sql, sql_command
 from .values import is_plain, newest_matching, substitute
@@ -68,7 +68,7 @@ def run_step(runner: Runner, node: dict[str, Any]) -> None:
         commands = edited or commands
     if decision == "skip":
         return
-    attempt = 0
+    attempt = runner.attempts.get(step_id, 0)  # a resumed run numbers on from earlier attempts
     while True:
         attempt += 1
         ok, results = _execute(runner, node, commands, attempt)
@@ -88,12 +88,7 @@ def run_step(runner: Runner, node: dict[str, Any]) -> None:
                 f"{step_id}:failed",
                 "choice",
                 f"{step_id} failed. What now",
-                (
-                    ("r", "retry"),
-                    ("s", "skip this step"),
-                    ("e", "edit the commands and run them"),
-                    ("a", "abort the run"),
-                ),
+                FAILED_CHOICES,
             )
         )
         if action == "r":
@@ -238,9 +233,26 @@ def _resolved(
             out.append((block["code"].strip(), sql_command(runner.graph, block), {}))
             continue
         target = block["annotation"].get("target") or runner.graph["runbook"]["front_matter"].get("target")
-        for command in block["commands"]:
-            values = {t: runner.placeholder_values[t] for t in wanted if t in command["text"]}
-            out.append((substitute(command["text"], values), {**command, "target": target}, {}))
+        texts = [
+            substitute(c["text"], {t: runner.placeholder_values[t] for t in wanted if t in c["text"]})
+            for c in block["commands"]
+        ]
+        if container_name(target) is not None and len(texts) > 1:
+            # Inside a container the block runs as one `sh -e` script: its `cd` and variables
+            # carry from line to line, as they do in the local session, and it stops at the first
+            # failing line.
+            first = block["commands"][0]
+            merged = {
+                **first,
+                "text": "\n".join(texts),
+                "target": target,
+                "never_ending": any(c["never_ending"] for c in block["commands"]),
+                "expectations": [e for c in block["commands"] for e in c["expectations"]],
+            }
+            out.append((merged["text"], merged, {}))
+            continue
+        for text, command in zip(texts, block["commands"], strict=True):
+            out.append((text, {**command, "target": target}, {}))
     return out
 
 
@@ -297,14 +309,7 @@ def _confirm(runner: Runner, node: dict[str, Any]) -> str:
                 f"{step_id}:run",
                 "choice",
                 f"Run {step_id}",
-                (
-                    ("r", "run"),
-                    ("s", "skip"),
-                    ("e", "edit"),
-                    ("n", "add a note"),
-                    ("h", "open a shell here"),
-                    ("a", "abort the run"),
-                ),
+                RUN_CHOICES,
             ),
             auto,
         )
@@ -423,7 +428,8 @@ def _execute(
             status, code = result.status, result.exit_code
             exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
             runner.view.text(
-                f"  {result.status}: {entry['text'].split(chr(10))[0]}{exit_text} {result.error}"
+                f"  {result.status}: {entry['text'].split(chr(10))[0]}{exit_text}"
+                + (f" — {result.error}" if result.error else "")
             )
             break
         if result.status == "stopped":
@@ -601,12 +607,7 @@ def _settle_in_doubt(runner: Runner, node: dict[str, Any]) -> bool:
             f"{node['id']}:in-doubt",
             "choice",
             f"What happened to {node['id']}",
-            (
-                ("rerun", "run it again"),
-                ("done", "it finished: mark it done"),
-                ("skip", "skip it"),
-                ("abort", "stop here"),
-            ),
+            IN_DOUBT_CHOICES,
         )
     )
     runner.emit("step.in-doubt", node["id"], {"decision": answer, "attempt": info["attempt"]})

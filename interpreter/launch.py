@@ -184,6 +184,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner) -> None:
             runner.target_minutes = data.get("response_minutes")
         elif kind == "step.started":
             started[step] = {"attempt": data["attempt"], "seq": event["seq"]}
+            runner.attempts[step] = max(runner.attempts.get(step, 0), data["attempt"])
         elif kind == "step.finished":
             started.pop(step, None)
             if data["status"] in ("ok", "stopped"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
 from .values import is_plain, substitute
 
 __all__ = ["plan_lines"]
@@ -58,6 +59,13 @@ def plan_lines(
                 text = substitute(command["text"], given)
                 marks = " (never-ending)" if command["never_ending"] else ""
                 lines.append(f"{inner}$ {text}{marks}")
+        if any(b["commands"] for b in node["blocks"] if b["kind"] != "template") or any(
+            b["kind"] == "sql" for b in node["blocks"]
+        ):
+            lines.append(
+                f"{inner}asks {node['id']}:run={_keys(RUN_CHOICES)} (--yes answers r), "
+                f"then {node['id']}:failed={_keys(FAILED_CHOICES)} if it fails"
+            )
         for use in node.get("uses", []):
             name = use["name"]
             if use["from"]:
@@ -69,7 +77,14 @@ def plan_lines(
             lines.append(f"{inner}${name}: {state}")
         if flags["manual"] and node["kind"] != "template":
             lines.append(f"{inner}asks {node['id']}:done — a step done by hand")
+    lines.append(
+        f"  (resuming a killed run asks ID:in-doubt={_keys(IN_DOUBT_CHOICES)} for a step it had started)"
+    )
     return lines
+
+
+def _keys(choices: tuple[tuple[str, str], ...]) -> str:
+    return "|".join(k for k, _ in choices)
 
 
 def question_ids(unit: dict[str, Any]) -> set[str]:
@@ -93,6 +108,33 @@ def question_ids(unit: dict[str, Any]) -> set[str]:
         for block in node.get("blocks", []):
             ids |= {f"{node_id}:{name}" for name in block["fields"]}
     return ids
+
+
+def _check_value(unit: dict[str, Any], key: str, value: str) -> None:
+    """An answer given in advance that its question would refuse is refused now, before anything
+    runs: found out when the step is reached, it would stop a run half done."""
+    from .errors import UsageError
+    from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES, Question, normalise
+
+    nodes = {n["id"]: n for n in unit["nodes"]}
+    items = {i["id"] for n in unit["nodes"] if n["kind"] == "gate" for i in n["items"]}
+    suffix = key.partition(":")[2]
+    question: Question | None = None
+    if suffix in ("run", "failed", "in-doubt"):
+        menu = {"run": RUN_CHOICES, "failed": FAILED_CHOICES, "in-doubt": IN_DOUBT_CHOICES}[suffix]
+        question = Question(key, "choice", key, menu)
+    elif suffix == "done" or (not suffix and key in items):
+        question = Question(key, "yesno", key)
+    elif not suffix and key in nodes:
+        node = nodes[key]
+        if node["kind"] == "choice":
+            branches = tuple((b["key"], b["title"]) for b in node["choice"]["branches"])
+            question = Question(key, "choice", key, branches)
+        else:
+            question = Question(key, "yesno", key)
+    if question is not None and normalise(question, value) is None:
+        allowed = "yes or no" if question.kind == "yesno" else ", ".join(k for k, _ in question.choices)
+        raise UsageError(f"--answer {key}={value!r} is not an answer it takes", f"answer with {allowed}")
 
 
 def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
@@ -120,7 +162,10 @@ def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
                 " . _ / @ : + = , % are allowed (no spaces, quotes, $, ; or a leading dash)",
                 "use a plain value, or put it in a variable with --var NAME=VALUE",
             )
-        if key in known or key.startswith(("placeholder:", "var:")):
+        if key in known:
+            _check_value(unit, key, value)
+            continue
+        if key.startswith(("placeholder:", "var:")):
             continue
         if re.fullmatch(r"(.+):(expect|check)\.\d+", key) and key.rsplit(":", 1)[0] in known:
             continue

@@ -296,6 +296,14 @@ def build(
             resumes += 1
         last_elapsed = event["elapsed"]
     for step_id, begin in open_attempts.items():
+        deviations.append(
+            {
+                "kind": "unfinished",
+                "step": step_id,
+                "text": f"attempt {begin['attempt']} started and never recorded its end (the run was "
+                "killed?); a resume asks whether it happened",
+            }
+        )
         bars.append(
             {
                 "kind": "unfinished",
@@ -366,6 +374,8 @@ def build(
             else None,
         },
     ]
+    for row in document_timeline:
+        row["missing"] = None if row["value"] else _missing(row["field"])
     failed = [d for d in deviations if d["kind"] == "failed"]
     summary = (
         f"{procedure.get('title', 'The procedure')} ran for {_clock(duration)} "
@@ -517,7 +527,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             [
                 r["field"],
                 _utc(r["value"]) if r["value"] and "T" in r["value"] else (r["value"] or "unknown"),
-                r["source"] or _missing(r["field"]),
+                r["source"] or r["missing"],
             ]
             for r in report["document_timeline"]
         ],

@@ -140,6 +140,31 @@ class Answers:
         return question_id in self.given and question_id not in self.used
 
 
+RUN_CHOICES = (
+    ("r", "run"),
+    ("s", "skip"),
+    ("e", "edit"),
+    ("n", "add a note"),
+    ("h", "open a shell here"),
+    ("a", "abort the run"),
+)
+"""Before a step runs (`ID:run`)."""
+FAILED_CHOICES = (
+    ("r", "retry"),
+    ("s", "skip this step"),
+    ("e", "edit the commands and run them"),
+    ("a", "abort the run"),
+)
+"""After a step failed (`ID:failed`)."""
+IN_DOUBT_CHOICES = (
+    ("rerun", "run it again"),
+    ("done", "it finished: mark it done"),
+    ("skip", "skip it"),
+    ("abort", "stop here"),
+)
+"""A step a killed run had started and never finished (`ID:in-doubt`)."""
+
+
 def normalise(question: Question, answer: str) -> str | None:
     """The canonical answer (`yes`/`no`, a choice's key), or None when it is not one of the options."""
     text = answer.strip()
@@ -159,7 +184,9 @@ def normalise(question: Question, answer: str) -> str | None:
             return by_lower[text.lower()]
         if text.isdigit() and 1 <= int(text) <= len(keys):
             return keys[int(text) - 1]
-        return None
+        # The option's word: `retry`, `skip`, `abort` for r, s, a.
+        words = [k for k, label in question.choices if label.split(" ")[0].lower() == text.lower()]
+        return words[0] if len(words) == 1 else None
     if question.kind == "typed":
         return text if text == question.word else None
     return answer

@@ -93,6 +93,8 @@ class Runner:
     """Steps already finished (by a previous attempt of a resumed run): id → status."""
     in_doubt: dict[str, dict[str, Any]] = field(default_factory=dict)
     placeholder_values: dict[str, str] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    """Attempts a step had before this process (a resumed run numbers on from them)."""
     snapshot: Callable[[dict[str, str], str], dict[str, Any] | None] | None = None
     """Takes the containers' state at the start and end of the run (`engine.snapshot`), if given."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,17 @@ def run_sql(
         return CommandResult("errored", None, 0.0, error.message + f" ({error.hint})")
     for password in url_passwords(url):
         runner.masker.add(password)
+    for statement in block["statements"]:
+        word = _transaction_control(statement["text"])
+        if word:
+            return CommandResult(
+                "errored",
+                None,
+                0.0,
+                f"line {statement['line']}: {word} would end the block's transaction early; a sql block "
+                "is one transaction, committed only when all of it succeeds (remove it, or put what "
+                "must commit on its own in a block of its own)",
+            )
 
     def say(text: str) -> None:
         sink(text.encode("utf-8"))
@@ -92,6 +104,9 @@ def run_sql(
                 if not _expectations(runner, node, statement, result, first):
                     status, why = "failed", "an expectation was not met: the block is rolled back"
                     break
+        if status == "ok" and block.get("capture") and value is None:
+            status = "failed"
+            why = f"capture={block['capture']}: the block's results hold no value (no rows, or NULL)"
         if status == "ok":
             connection.commit()
         else:
@@ -117,8 +132,20 @@ def run_sql(
     elif done:
         say(f"committed ({len(done)} statement{'s' if len(done) != 1 else ''})\n")
     if status == "ok" and block.get("capture"):
-        runner.session.env[block["capture"]] = "" if value is None else value
+        runner.session.env[block["capture"]] = str(value)
     return _ended(status, started, why, where, done)
+
+
+_TRANSACTION = re.compile(
+    r"^\s*(begin|start\s+transaction|commit|end|abort|rollback(?!\s+(?:work\s+|transaction\s+)?to\b))\b", re.I
+)
+
+
+def _transaction_control(text: str) -> str:
+    """COMMIT, ROLLBACK, BEGIN…: a statement that would end or nest the block's own transaction."""
+    body = "\n".join(line for line in text.split("\n") if not line.strip().startswith("--"))
+    match = _TRANSACTION.match(body)
+    return " ".join(match.group(1).upper().split()) if match else ""
 
 
 def _ended(status: Any, started: float, error: str, where: str, done: list[dict[str, Any]]) -> CommandResult:

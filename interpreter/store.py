@@ -26,18 +26,10 @@ CHUNK = 1 << 20
 
 
 def masked_url(url: str) -> str:
-    """A database URL with its password replaced, for anything that is printed or written."""
-    from urllib.parse import urlsplit, urlunsplit
+    """A database URL with its password masked, for anything that is printed or written."""
+    from .dburl import redact
 
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<database URL>"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = (parts.username or "") + ":••••"
-    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[-1]}"))
+    return redact(url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +130,9 @@ class Store:
     def follow(
         self, run_id: str, after: int, stop: Callable[[], bool], poll: float = 0.25
     ) -> Iterator[dict[str, Any]]:
-        """Events with a seq above `after`, as they are written, until the run finishes, or
-        until `stop()` says so when nothing new came (its process is gone)."""
+        """Events with a seq above `after`, as they are written, until `stop()` says, when nothing
+        new came, that no process works on the run any more. A run.finished event does not end
+        it: a run that was stopped may be resumed, and its later events belong to it too."""
         seen, stopping = after, False
         with self._waiter() as wait:
             while True:
@@ -147,8 +140,6 @@ class Store:
                 for event in fresh:
                     seen = event["seq"]
                     yield event
-                    if event["type"] == "run.finished":
-                        return
                 if stopping:
                     return
                 if not fresh and stop():
@@ -322,6 +313,18 @@ class PostgresStore(Store):
             ) from None
 
     def _migrate(self) -> None:
+        import psycopg
+
+        try:
+            self._upgrade()
+        except psycopg.Error as exc:
+            raise UsageError(
+                f"the run store {self.where} cannot be set up: {str(exc).strip().splitlines()[0]}",
+                "point --store at a database (or a schema, with ?options=-csearch_path%3DNAME) "
+                "that holds no other runbook_* tables",
+            ) from None
+
+    def _upgrade(self) -> None:
         with self._conn.transaction():
             # One process creates or upgrades the schema; the others wait for it.
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key("schema"),))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,9 +36,34 @@ class TerminalView:
     console: Console
     raw: Any = None
     """Where live command output goes (the console's file by default)."""
+    closed: bool = False
+    """The screen went away (`runbook run … | head`): the run goes on, its output in the journal."""
+
+    def __post_init__(self) -> None:
+        # rich exits the program on a broken pipe; a rollback must not stop half way for that.
+        self.console.on_broken_pipe = self._closed  # type: ignore[method-assign]
+
+    def _closed(self) -> None:
+        # From now on nothing is shown; standard output goes to /dev/null, so Python's own flush
+        # at exit does not fail either. The run goes on and is journaled as always.
+        if self.closed:
+            return
+        self.closed = True
+        self.console.quiet = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        with contextlib.suppress(OSError):
+            sys.stderr.write("runbook: the output was closed; the run goes on, its output in the journal\n")
 
     def _print(self, markup: str) -> None:
-        self.console.print(markup)
+        if self.closed:
+            return
+        try:
+            self.console.print(markup)
+        except BrokenPipeError:
+            self._closed()
 
     def text(self, message: str) -> None:
         from rich.markup import escape
@@ -59,7 +86,10 @@ class TerminalView:
             facts.append(f"Prerequisites: {unit['prerequisites']}")
         for fact in facts:
             self._print(f"  {escape(fact)}")
-        self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
+        if "://" in runs_dir:
+            self._print(f"  [dim]store: {escape(runs_dir)} (run {run_id})[/]")
+        else:
+            self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
         parts = [f"elapsed {_minutes(elapsed)}"]
@@ -106,13 +136,18 @@ class TerminalView:
         self._print(f"[dim]  $ {escape(command.split(chr(10))[0])}[/]")
 
     def output(self, data: bytes) -> None:
+        if self.closed:
+            return
         stream = self.raw or getattr(self.console.file, "buffer", None)
-        if stream is not None:
-            stream.write(data)
-            stream.flush()
-        else:
-            self.console.file.write(data.decode("utf-8", "replace"))
-            self.console.file.flush()
+        try:
+            if stream is not None:
+                stream.write(data)
+                stream.flush()
+            else:
+                self.console.file.write(data.decode("utf-8", "replace"))
+                self.console.file.flush()
+        except BrokenPipeError:
+            self._closed()
 
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
@@ -128,7 +163,12 @@ class TerminalView:
         from rich.markup import escape
         from rich.panel import Panel
 
-        self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
+        if self.closed:
+            return
+        try:
+            self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
+        except BrokenPipeError:
+            self._closed()
 
 
 def stdout_view(console: Console) -> TerminalView:

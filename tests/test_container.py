@@ -123,7 +123,7 @@ def test_a_timeout_stops_the_command_inside_the_container(tmp_path: Path, box: s
         ## Procedure 1: Slow inside
         1. **Sleep too long**
            ```bash {{target=container:{box} timeout=1}}
-           sleep 7777
+           sleep 7777 | cat
            ```
         """,
     )
@@ -131,4 +131,25 @@ def test_a_timeout_stops_the_command_inside_the_container(tmp_path: Path, box: s
     assert result.exit_code == 1
     assert finished(journal(tmp_path), "1.1")["status"] == "timeout"
     processes = engine.containers.get(box).exec_run(["ps"]).output.decode()
-    assert "sleep 7777" not in processes
+    assert "sleep 7777" not in processes and "cat" not in processes  # the whole pipeline is gone
+
+
+def test_a_block_in_a_container_is_one_shell_script(tmp_path: Path, box: str) -> None:
+    runbook = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: State inside
+        1. **Carry state from line to line**
+           ```bash {{target=container:{box}}}
+           X=carried
+           cd /tmp
+           echo "$X in $(pwd)"
+           false
+           echo "never printed"
+           ```
+        """,
+    )
+    result = run(tmp_path, str(runbook), "-p", "1", "--yes", env={"DOCKER_HOST": docker_host()})
+    assert "carried in /tmp" in result.output
+    assert "never printed" not in result.output  # it stops at the first failing line, as locally
+    assert finished(journal(tmp_path), "1.1")["status"] == "failed"

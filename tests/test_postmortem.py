@@ -189,6 +189,8 @@ def test_the_html_postmortem_in_headless_chromium(tmp_path: Path) -> None:
             box = page.locator("#run-timeline svg").bounding_box()
             assert box is not None and box["width"] > 300 and box["height"] > 40
             assert "<script>alert(1)</script>" in page.locator("body").inner_text()  # shown as text
+            page.set_viewport_size({"width": 375, "height": 800})  # a phone: nothing wider than it
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
         finally:
             browser.close()
     assert errors == []

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, runbook_command
 from test_run import _sleepers, finished, journal, run, start_in_background, write
 
 from interpreter.cli import main
@@ -322,3 +323,53 @@ def test_method_comments_split_alternatives_and_rm_r_is_destructive(tmp_path: Pa
     choice = next(n for n in unit["nodes"] if n["id"] == "1.1")
     assert choice["kind"] == "choice" and [b["key"] for b in choice["choice"]["branches"]] == ["1", "2"]
     assert next(n for n in unit["nodes"] if n["id"] == "1.1.1")["flags"]["destructive"]
+
+
+def test_a_closed_output_pipe_does_not_stop_the_run(tmp_path: Path) -> None:
+    """`runbook run … | head -3`: the screen goes away, the rollback must not stop half way."""
+    rb = tmp_path / "loud.md"
+    rb.write_text(
+        "# Loud\n\n## Procedure 1: Loud\n\n1. **Loud**\n   ```bash\n   seq 1 200000\n   ```\n"
+        "2. **After**\n   ```bash\n   echo after > after.txt\n   ```\n"
+    )
+    process = subprocess.Popen(
+        runbook_command("run", str(rb), "-p", "1", "--yes", "--runs-dir", str(tmp_path / "runs")),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    for _ in range(3):
+        process.stdout.readline()
+    process.stdout.close()  # as `head -3` does
+    assert process.wait(timeout=60) == 0
+    assert "the output was closed; the run goes on" in process.stderr.read().decode()
+    assert (tmp_path / "after.txt").read_text() == "after\n"
+    [run_dir] = (tmp_path / "runs").iterdir()
+    events = [json.loads(line) for line in (run_dir / "journal.jsonl").read_text().splitlines()]
+    assert events[-1]["type"] == "run.finished" and events[-1]["data"]["status"] == "ok"
+
+
+def test_an_answer_its_question_would_refuse_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Two
+        1. **First**
+           ```bash
+           touch first-ran
+           ```
+        2. **Second**
+           ```bash
+           false
+           ```
+        """,
+    )
+    refused = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", "1.2:failed=again")
+    assert refused.exit_code == 2
+    assert "--answer 1.2:failed='again' is not an answer it takes" in refused.output
+    assert not (tmp_path / "first-ran").exists() and not (tmp_path / "runs").exists()
+    # The option's word is understood as its key.
+    taken = run(tmp_path, str(rb), "-p", "1", "--yes", "--answer", "1.2:failed=skip")
+    assert taken.exit_code == 0, taken.output

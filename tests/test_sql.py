@@ -85,6 +85,43 @@ def test_a_failing_statement_rolls_its_whole_block_back(tmp_path: Path, database
     assert _scalar(database, "SELECT to_regclass('public.half')::text") is None
 
 
+def test_a_commit_inside_a_block_is_refused_and_an_empty_capture_fails(tmp_path: Path, database: str) -> None:  # noqa: F811
+    runbook = write(
+        tmp_path,
+        """
+        ## Procedure 1: Sneaky
+        1. **Commit half way**
+           ```sql
+           CREATE TABLE sneaky (id int);
+           COMMIT;
+           SELECT 1 / 0;
+           ```
+        """,
+    )
+    result = run(tmp_path, str(runbook), "-p", "1", "--yes", "--db", database)
+    assert result.exit_code == 1 and "COMMIT would end the block's transaction early" in result.output
+    assert _scalar(database, "SELECT to_regclass('public.sneaky')::text") is None  # nothing ran
+    empty = write(
+        tmp_path,
+        """
+        ## Procedure 1: Nothing to capture
+        1. **Capture from no rows**
+           ```sql {capture=ORDER_ID}
+           CREATE TABLE kept_back (id int);
+           SELECT id FROM kept_back;
+           ```
+        2. **Use it**
+           ```bash
+           echo "order $ORDER_ID"
+           ```
+        """,
+    )
+    result = run(tmp_path, str(empty), "-p", "1", "--yes", "--db", database)
+    assert result.exit_code == 1 and "capture=ORDER_ID: the block's results hold no value" in result.output
+    assert "order " not in result.output  # the next step never ran with an empty value
+    assert _scalar(database, "SELECT to_regclass('public.kept_back')::text") is None  # rolled back
+
+
 def test_a_destructive_statement_is_refused_under_yes_alone(tmp_path: Path, database: str) -> None:  # noqa: F811
     _scalar(database, "CREATE TABLE victim (id int)")
     runbook = write(

@@ -5,6 +5,7 @@ PostgreSQL tests use the real server on 127.0.0.1:5432, in a database made for t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -213,10 +214,12 @@ def test_follow_shows_events_while_they_are_written(tmp_path: Path, pg_url: str)
             }
         )
         assert json.loads(follower.stdout.readline())["type"] == "run.finished"
+        holder.close()  # the run's process lets go of it: follow ends with how the run ended
         assert follower.wait(timeout=30) == 1  # the run failed
     finally:
         follower.kill()
-        holder.close()
+        with contextlib.suppress(Exception):
+            holder.close()
         store.close()
 
 
@@ -345,3 +348,22 @@ def test_follow_a_run_in_the_folder_from_another_terminal(tmp_path: Path) -> Non
     rest = follower.stdout.read()
     assert follower.wait(timeout=30) == 0 and run.wait(timeout=30) == 0
     assert "echo done" in rest and rest.rstrip().endswith("run ok (exit 0)")
+
+
+def test_follow_goes_through_a_resume_and_ends_with_the_last_attempt(tmp_path: Path) -> None:
+    runbook = tmp_path / "flaky.md"
+    runbook.write_text(
+        "# Flaky\n\n## Procedure 1: Flaky\n\n1. **Fails once**\n   ```bash\n   test -e ok || { touch ok; exit 1; }\n   ```\n"
+    )
+    runs = str(tmp_path / "runs")
+    os.chdir(tmp_path)
+    first = _cli("run", str(runbook), "-p", "1", "--yes", "--runs-dir", runs)
+    assert first.exit_code == 1
+    [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
+    assert _cli("resume", run_id, "--yes", "--runs-dir", runs).exit_code == 0
+    followed = CliRunner().invoke(main, ["follow", run_id, "--runs-dir", runs])
+    lines = followed.output.strip().splitlines()
+    assert followed.exit_code == 0, followed.output  # the resumed attempt ended ok
+    assert "run failed (exit 1)" in followed.output and lines[-1].endswith("run ok (exit 0)")
+    # The resumed run numbers its attempt on from the first process's.
+    assert "started (attempt 2)" in followed.output

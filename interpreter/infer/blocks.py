@@ -29,6 +29,41 @@ def _kind(fence: Fence, runnable: bool) -> BlockKind:
     return "text" if not fence.lang else "reference"
 
 
+# `bash -c "… $X"`, `sh -c`, `su … -c`, `ssh HOST "… $X"`: the outer shell expands $X into the text
+# another shell then reads as code, so a value holding ; $( ) ` or quotes runs there.
+_NESTED = re.compile(
+    r"(?:\b(?:ba|z|k|da)?sh\s+(?:-[a-z]+\s+)*-[a-z]*c\s+"
+    r"|\bsu\b[^\"']*?-c\s+"
+    r"|\bssh\s[^\"'\n]*?\s)"
+    r'"((?:[^"\\]|\\.)*)"'
+)
+_EXPANDED = re.compile(r"(?<!\\)\$\{?([A-Za-z_]\w*)")
+
+
+def _nested_shell(commands: Any, path: str) -> list[Finding]:
+    found = []
+    for command in commands:
+        for match in _NESTED.finditer(command.text):
+            names = list(dict.fromkeys(_EXPANDED.findall(match.group(1))))
+            if not names:
+                continue
+            line = command.span.start + command.text.count("\n", 0, match.start())
+            shown = ", ".join(f"${n}" for n in names)
+            found.append(
+                Finding(
+                    "inputs/nested-shell",
+                    "warning",
+                    path,
+                    line,
+                    f"{shown} is expanded into a command line another shell reads as code: a value "
+                    "holding ; $( ) ` or quotes would run there",
+                    'hand it over as an argument or variable instead: bash -c \'… "$1"\' _ "$X", '
+                    "or ssh HOST 'cmd \"$1\"' with the value passed safely",
+                )
+            )
+    return found
+
+
 def code_block(
     fence: Fence, runnable: bool, annotation: dict[str, Any], findings: list[Finding]
 ) -> CodeBlock:
@@ -51,6 +86,7 @@ def code_block(
                     f"close the single quotes around it: '...'\"${name}\"'...'",
                 )
             )
+        findings += _nested_shell(facts.commands, path)
         return CodeBlock(
             fence.lang,
             kind,

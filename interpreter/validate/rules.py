@@ -52,6 +52,11 @@ RULES: dict[str, Rule] = {
             "warning",
             "A $VARIABLE inside single quotes is sent as text, not its value.",
         ),
+        Rule(
+            "inputs/nested-shell",
+            "warning",
+            'A $VARIABLE is expanded into another shell\'s command line (bash -c "…", ssh host "…").',
+        ),
         # Checked by validate.
         Rule(
             "links/anchor",
