@@ -266,3 +266,10 @@ def test_deviations_and_long_outputs(tmp_path: Path) -> None:
     text = _postmortem(tmp_path, run.name)
     assert f"Output cut; the full 1892 bytes are in `{first['file']}`." in text
     assert (run / first["file"]).read_bytes().count(b"\n") == 500  # the pointer leads to all of it
+    runs, run_id = str(tmp_path / "runs"), run.name
+    nowhere = CliRunner().invoke(main, ["postmortem", run_id, "--runs-dir", runs, "-o", "/nonexistent/pm.md"])
+    assert nowhere.exit_code == 2 and "cannot write /nonexistent/pm.md" in nowhere.output
+    backwards = CliRunner().invoke(
+        main, ["postmortem", run_id, "--runs-dir", runs, "--deployed-at", DETECTED, "--detected-at", DEPLOYED]
+    )
+    assert backwards.exit_code == 2 and "is after --detected-at" in backwards.output

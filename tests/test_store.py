@@ -264,6 +264,25 @@ def test_store_errors_are_one_clear_line_without_the_password(tmp_path: Path) ->
     assert masked_url("postgresql://u@h/db") == "postgresql://u@h/db"
     result = CliRunner().invoke(main, ["runs", "--store", "mysql://x@y/z"])
     assert result.exit_code == 2 and "not a PostgreSQL URL" in result.output
+    query = CliRunner().invoke(main, ["runs", "--store", "postgresql://u@127.0.0.1:1/x?password=hunter33"])
+    assert query.exit_code == 2 and "hunter33" not in query.output and "password=••••" in query.output
+
+
+def test_a_database_with_a_table_of_the_same_name_is_a_clear_error(tmp_path: Path, pg_url: str) -> None:
+    import psycopg
+
+    other = pg_url + "_clash"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{other.rsplit("/", 1)[1]}"')
+    try:
+        with psycopg.connect(other, autocommit=True) as conn:
+            conn.execute("CREATE TABLE runbook_runs (something_else int)")
+        result = CliRunner().invoke(main, ["runs", "--store", other])
+        assert result.exit_code == 2 and "cannot be set up" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{other.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: Path, pg_url: str) -> None:
