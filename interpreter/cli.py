@@ -682,16 +682,6 @@ def _copy_runs(source: Any, target: Any, run_ids: tuple[str, ...]) -> None:
     err.print(f"{copied} run(s) copied to {escape(target.where)}, {skipped} already there or running")
 
 
-def _current_step(events: list[dict[str, Any]]) -> str | None:
-    open_steps: dict[str, int] = {}
-    for event in events:
-        if event["type"] == "step.started":
-            open_steps[event["step"]] = event["seq"]
-        elif event["type"] in ("step.finished", "step.in-doubt"):
-            open_steps.pop(event["step"], None)
-    return max(open_steps, key=lambda s: open_steps[s]) if open_steps else None
-
-
 @main.command(epilog=EXIT_CODES)
 @click.argument("run_id")
 @click.argument("text")
@@ -714,6 +704,7 @@ def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: 
     from .masking import Masker
     from .runner import operator
     from .store import open_store
+    from .timeline import open_steps
 
     if not text.strip():
         raise UsageError("the note is empty", 'runbook note RUN_ID "what happened"')
@@ -737,7 +728,7 @@ def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: 
             "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "elapsed": round(max(0.0, (now - begun).total_seconds()), 3),
             "actor": operator(),
-            "step": step or _current_step(events),
+            "step": step or next(reversed(open_steps(events)), None),
             "data": {"text": masker.text(text), "from": "runbook note"},
         }
         written = where.append(full, event)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from interpreter.journal import read_events
+from interpreter.timeline import open_steps
 
 RUNBOOK = str(Path(sys.executable).parent / "runbook")
 STEPS = 30
@@ -24,16 +25,6 @@ def _runbook(tmp: Path) -> Path:
     path = tmp / "many.md"
     path.write_text(f"# Many\n\n## Procedure 1: Many steps\n\n{steps}", "utf-8")
     return path
-
-
-def _in_doubt(events: list[dict[str, Any]]) -> list[str]:
-    open_steps: dict[str, int] = {}
-    for event in events:
-        if event["type"] == "step.started":
-            open_steps[event["step"]] = event["seq"]
-        elif event["type"] in ("step.finished", "step.in-doubt"):
-            open_steps.pop(event["step"], None)
-    return list(open_steps)
 
 
 def _check_history(events: list[dict[str, Any]]) -> None:
@@ -78,7 +69,7 @@ def test_fifty_kills_never_lose_or_repeat_work(tmp_path: Path) -> None:
             args = [RUNBOOK, "run", str(runbook), "-p", "1", "--yes"]
         else:
             events = read_events(runs / run_id / "journal.jsonl")[0]
-            answers = [a for step in _in_doubt(events) for a in ("--answer", f"{step}:in-doubt=rerun")]
+            answers = [a for step in open_steps(events) for a in ("--answer", f"{step}:in-doubt=rerun")]
             args = [RUNBOOK, "resume", run_id, "--yes", *answers]
         process = subprocess.Popen(
             [*args, "--runs-dir", str(runs)],
@@ -113,7 +104,7 @@ def test_fifty_kills_never_lose_or_repeat_work(tmp_path: Path) -> None:
             before = events
     if run_id is not None:  # finish the last run killed
         events = read_events(runs / run_id / "journal.jsonl")[0]
-        answers = [a for step in _in_doubt(events) for a in ("--answer", f"{step}:in-doubt=rerun")]
+        answers = [a for step in open_steps(events) for a in ("--answer", f"{step}:in-doubt=rerun")]
         done = subprocess.run(
             [RUNBOOK, "resume", run_id, "--yes", *answers, "--runs-dir", str(runs)],
             cwd=tmp_path,

@@ -60,24 +60,21 @@ def run_files(tmp: Path) -> Iterator[tuple[str, str]]:
             yield str(path), path.read_bytes().decode("utf-8", "replace")
 
 
-def timelines(tmp: Path) -> Iterator[tuple[str, str]]:
-    [run_dir] = (tmp / "runs").iterdir()
-    for fmt in ("text", "json", "md"):
-        result = CliRunner().invoke(
-            main, ["timeline", run_dir.name, "--format", fmt, "--runs-dir", str(tmp / "runs")]
-        )
-        assert result.exit_code == 0, result.output
-        yield f"timeline --format {fmt}", result.output
+def _reports(command: str, formats: tuple[str, ...]) -> Callable[[Path], Iterator[tuple[str, str]]]:
+    def sink(tmp: Path) -> Iterator[tuple[str, str]]:
+        [run_dir] = (tmp / "runs").iterdir()
+        for fmt in formats:
+            result = CliRunner().invoke(
+                main, [command, run_dir.name, "--format", fmt, "--runs-dir", str(tmp / "runs")]
+            )
+            assert result.exit_code == 0, result.output
+            yield f"{command} --format {fmt}", result.output
+
+    return sink
 
 
-def postmortems(tmp: Path) -> Iterator[tuple[str, str]]:
-    [run_dir] = (tmp / "runs").iterdir()
-    for fmt in ("md", "html", "json"):
-        result = CliRunner().invoke(
-            main, ["postmortem", run_dir.name, "--format", fmt, "--runs-dir", str(tmp / "runs")]
-        )
-        assert result.exit_code == 0, result.output
-        yield f"postmortem --format {fmt}", result.output
+timelines = _reports("timeline", ("text", "json", "md"))
+postmortems = _reports("postmortem", ("md", "html", "json"))
 
 
 def site(tmp: Path) -> Iterator[tuple[str, str]]:
