@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,44 +80,51 @@ def summarise(run_id: str, events: list[dict[str, Any]], live: bool) -> RunSumma
     )
 
 
-class Store:
-    """What the commands need from wherever runs are kept."""
+class Store(ABC):
+    """What the commands need from wherever runs are kept (a folder, or PostgreSQL)."""
 
     where: str
 
+    @abstractmethod
     def create(self, run_id: str) -> Any:
         """The journal of a new run, held by this process alone."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def open(self, run_id: str) -> Any:
         """The journal of an existing run, to resume it (held by this process alone)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def resolve(self, run_id: str) -> str:
         """The full id of a run given by id or unique prefix."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def events(self, run_id: str) -> tuple[list[dict[str, Any]], bool]:
         """A run's events, and whether the last was torn by a kill."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def append(self, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
         """Add an event beside whoever else writes to the run (a note); returns it numbered."""
-        raise NotImplementedError
+        ...
 
-    def run_ids(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def run_ids(self) -> list[str]: ...
 
-    def is_live(self, run_id: str) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def is_live(self, run_id: str) -> bool: ...
 
+    @abstractmethod
     def output(self, run_id: str, name: str) -> bytes | None:
         """An output file (`outputs/SHA.log`) of a run, or None when it is not kept."""
-        raise NotImplementedError
+        ...
 
-    def output_names(self, run_id: str) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def output_names(self, run_id: str) -> list[str]: ...
 
+    @abstractmethod
     def put_run(
         self, run_id: str, events: list[dict[str, Any]], outputs: Callable[[str], bytes | None]
     ) -> bool:
@@ -125,7 +133,7 @@ class Store:
         Raises:
             UsageError: a run with that id is here with different events.
         """
-        raise NotImplementedError
+        ...
 
     def follow(
         self, run_id: str, after: int, stop: Callable[[], bool], poll: float = 0.25
