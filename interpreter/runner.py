@@ -95,6 +95,8 @@ class Runner:
     placeholder_values: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     """Attempts a step had before this process (a resumed run numbers on from them)."""
+    by_id: dict[str, dict[str, Any]] | None = None
+    """The unit's nodes by id, built once (every step event looks its title up)."""
     snapshot: Callable[[dict[str, str], str], dict[str, Any] | None] | None = None
     """Takes the containers' state at the start and end of the run (`engine.snapshot`), if given."""
 
@@ -161,7 +163,9 @@ class Runner:
     # -- the walk -------------------------------------------------------------------------
 
     def nodes(self) -> dict[str, dict[str, Any]]:
-        return {node["id"]: node for node in self.unit["nodes"]}
+        if self.by_id is None:
+            self.by_id = {node["id"]: node for node in self.unit["nodes"]}
+        return self.by_id
 
     def next_of(self, node_id: str) -> str | None:
         for edge in self.unit["edges"]:
