@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, SEED, runbook_command, service_missing
-from test_run_seed import ANSWERS, FAKES
+from conftest import FIXTURES, ROOT, runbook_command, service_missing
+from test_run_seed import run_procedure_2_from_answers
 
 from interpreter.cli import main
 
@@ -93,15 +93,8 @@ def test_postmortem_of_the_demo_rollback(tmp_path: Path) -> None:
 
 def test_postmortem_of_the_seed_procedure_2(tmp_path: Path, fp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOCKER_HOST", raising=False)
-    fp.allow_unregistered(True)
-    for fake in FAKES:
-        fp.register(["bash", "-c", fake["command"]], stdout=fake["stdout"])
-    answers = tmp_path / "answers.yaml"
-    answers.write_text("answers:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in ANSWERS.items()))
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(
-        main, ["run", str(SEED), "-p", "2", "--answers", str(answers), "--runs-dir", str(tmp_path / "runs")]
-    )
+    monkeypatch.chdir(tmp_path)  # restored after the test; the helper changes into tmp_path
+    result = run_procedure_2_from_answers(tmp_path, fp)
     assert result.exit_code == 0, result.output
     [run] = list((tmp_path / "runs").iterdir())
     text = _postmortem(tmp_path, run.name, "--detected-at", DETECTED)

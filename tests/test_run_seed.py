@@ -156,16 +156,21 @@ def test_procedure_2_interactively_through_a_terminal(workdir: Path) -> None:
     _CACHE["shape"] = json.loads(json.dumps(_shape(events)))
 
 
-def test_procedure_2_from_an_answers_file_gives_the_same_events(workdir: Path, fp: Any) -> None:
+def run_procedure_2_from_answers(workdir: Path, fp: Any) -> Any:
+    """`runbook run SEED -p 2 --answers …` in `workdir`, the commands it sends faked with `fp`."""
     fp.allow_unregistered(True)
     for fake in FAKES:
         fp.register(["bash", "-c", fake["command"]], stdout=fake["stdout"])
     answers = workdir / "answers.yaml"
     answers.write_text("answers:\n" + "".join(f"  {k!r}: {v!r}\n" for k, v in ANSWERS.items()))
     os.chdir(workdir)
-    result = CliRunner().invoke(
+    return CliRunner().invoke(
         main, ["run", str(SEED), "-p", "2", "--answers", str(answers), "--runs-dir", str(workdir / "runs")]
     )
+
+
+def test_procedure_2_from_an_answers_file_gives_the_same_events(workdir: Path, fp: Any) -> None:
+    result = run_procedure_2_from_answers(workdir, fp)
     assert result.exit_code == 0, result.output
     sent = [list(call) for call in fp.calls if list(call)[:2] == ["bash", "-c"]]
     assert sent == SENT

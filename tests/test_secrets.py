@@ -30,6 +30,13 @@ SECRETS = {
     "database_url": "dburl-secret-2b7f41",
 }
 DB_URL = f"postgresql://postgres:{SECRETS['database_url']}@127.0.0.1:5432/nowhere"
+DOORS = (
+    *("--var", f"GITHUB_TOKEN={SECRETS['var']}"),
+    *("--answer", f"var:DB_PASSWORD={SECRETS['answer']}"),
+    *("--var", f"SERVICE_CREDENTIAL={SECRETS['front_matter']}"),
+    *("--db", DB_URL),
+)
+"""Secrets given on the command line (the environment's is added where the run starts)."""
 RUNBOOK = """
     ---
     secrets: [SERVICE_CREDENTIAL]
@@ -108,14 +115,7 @@ def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: P
         "-p",
         "1",
         "--yes",
-        "--var",
-        f"GITHUB_TOKEN={SECRETS['var']}",
-        "--answer",
-        f"var:DB_PASSWORD={SECRETS['answer']}",
-        "--var",
-        f"SERVICE_CREDENTIAL={SECRETS['front_matter']}",
-        "--db",
-        DB_URL,
+        *DOORS,
         env={"API_TOKEN": SECRETS["env"]},
     )
     assert result.exit_code == 1, result.output  # step 2 fails on purpose, its error naming secrets
@@ -136,14 +136,7 @@ def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -
         "--yes",
         "--store",
         pg_url,
-        "--var",
-        f"GITHUB_TOKEN={SECRETS['var']}",
-        "--answer",
-        f"var:DB_PASSWORD={SECRETS['answer']}",
-        "--var",
-        f"SERVICE_CREDENTIAL={SECRETS['front_matter']}",
-        "--db",
-        DB_URL,
+        *DOORS,
         env={"API_TOKEN": SECRETS["env"]},
     )
     assert result.exit_code == 1, result.output
