@@ -14,7 +14,7 @@ from .errors import InvalidRunbookError, RunbookError, SelectionError, UsageErro
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .model import Runbook
+    from .model.runbook import Runbook
 
 __all__ = ["main"]
 
@@ -56,7 +56,7 @@ def _load(path: str, show_warnings: bool = False, quiet: bool = False) -> Runboo
     """
     from rich.markup import escape
 
-    from .loader import load
+    from .infer.load import load
 
     runbook = load(path)
     errors = [f for f in runbook.findings if f.severity == "error"]
@@ -105,7 +105,7 @@ def parse(file: str, as_json: bool) -> None:
     Example:
       runbook parse runbooks/rollback-procedures.md --json > graph.json
     """
-    from .graph import graph_json
+    from .plan.graph import graph_json
 
     runbook = _load(file, show_warnings=not as_json, quiet=as_json)
     graph = graph_json(runbook)
@@ -153,8 +153,8 @@ def list_(file: str, as_json: bool) -> None:
     Example:
       runbook list runbooks/rollback-procedures.md
     """
-    from .graph import graph_json
-    from .listing import listing_json, print_listing
+    from .plan.graph import graph_json
+    from .plan.listing import listing_json, print_listing
 
     graph = graph_json(_load(file, quiet=as_json))
     if as_json:
@@ -188,9 +188,9 @@ def graph(file: str, query: str, fmt: str) -> None:
     Example:
       runbook graph runbooks/rollback-procedures.md --procedure 2 --format dot | dot -Tsvg > p2.svg
     """
-    from .graph import find_unit, graph_json
-    from .render import to_dot, to_mermaid
-    from .select import select_unit
+    from .plan.diagram import to_dot, to_mermaid
+    from .plan.graph import find_unit, graph_json
+    from .plan.select import select_unit
 
     runbook = _load(file)
     unit = select_unit(runbook, query)
@@ -217,9 +217,9 @@ def _request(
     store: str | None = None,
     db: str | None = None,
 ) -> Any:
-    from .launch import RunRequest
-    from .questions import load_answers, parse_pairs, stdin_is_terminal
-    from .runner import RunOptions
+    from .run.launch import RunRequest
+    from .run.questions import load_answers, parse_pairs, stdin_is_terminal
+    from .run.runner import RunOptions
 
     if allow_destructive and not yes:
         raise UsageError("--allow-destructive only goes with --yes", "add --yes, or leave both out")
@@ -227,7 +227,7 @@ def _request(
     answers.update(parse_pairs(answer, "--answer"))
     variables.update(parse_pairs(var, "--var"))
     if db:
-        from .dburl import ENV_NAME
+        from .run.database import ENV_NAME
 
         variables[ENV_NAME] = db  # shell steps (pg_dump, psql) reach the same database
     interactive = not non_interactive and stdin_is_terminal()
@@ -244,7 +244,7 @@ def _request(
 
 
 def _prompter(console: Console) -> Any:
-    from .questions import TerminalPrompter
+    from .run.questions import TerminalPrompter
 
     def write(text: str) -> None:
         from rich.markup import escape
@@ -377,9 +377,9 @@ def run(
     """
     import subprocess
 
-    from .launch import start_run
-    from .questions import UnansweredQuestion
-    from .view import stdout_view
+    from .run.launch import start_run
+    from .run.questions import UnansweredQuestion
+    from .run.view import stdout_view
 
     request = _request(
         yes,
@@ -412,7 +412,7 @@ def _stop_on_signals() -> None:
     """SIGTERM or a closed terminal (SIGHUP) stops the running command and ends the run cleanly."""
     import signal
 
-    from .runner import Terminated
+    from .run.runner import Terminated
 
     def stop(signum: int, _frame: object) -> None:
         raise Terminated(signum)
@@ -435,9 +435,9 @@ def _finish(code: int, run_id: str) -> NoReturn:
 def _dry_run(file: str, query: str, request: Any) -> None:
     import os
 
-    from .graph import find_unit, graph_json
-    from .plan import plan_lines
-    from .select import select_unit
+    from .plan.dryrun import plan_lines
+    from .plan.graph import find_unit, graph_json
+    from .plan.select import select_unit
 
     runbook = _load(file)
     unit_model = select_unit(runbook, query)
@@ -479,9 +479,9 @@ def resume(
     """
     import subprocess
 
-    from .launch import resume_run
-    from .questions import UnansweredQuestion
-    from .view import stdout_view
+    from .run.launch import resume_run
+    from .run.questions import UnansweredQuestion
+    from .run.view import stdout_view
 
     request = _request(
         yes,
@@ -527,8 +527,8 @@ def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> 
       runbook timeline 20261128-223536 --format md
       runbook timeline 20261128-223536 --store postgresql://postgres@db/runbook
     """
-    from .store import open_store
-    from .timeline import timeline_lines
+    from .journal.store import open_store
+    from .report.timeline import timeline_lines
 
     runs = open_store(runs_dir, store)
     try:
@@ -573,7 +573,7 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
         return
     from rich.markup import escape
 
-    from .store import open_store
+    from .journal.store import open_store
 
     where = open_store(runs_dir, store)
     try:
@@ -627,7 +627,7 @@ def runs_export(run_ids: tuple[str, ...], runs_dir: str | None, store: str | Non
     """
     from pathlib import Path
 
-    from .store import DirectoryStore, open_store
+    from .journal.store import DirectoryStore, open_store
 
     source = open_store(runs_dir, store)
     try:
@@ -652,7 +652,7 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
     """
     from pathlib import Path
 
-    from .store import DirectoryStore, open_store
+    from .journal.store import DirectoryStore, open_store
 
     target = open_store(runs_dir, store)
     try:
@@ -700,11 +700,11 @@ def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: 
     from datetime import datetime, timezone
 
     from .infer.shell import is_secret_name
-    from .launch import parse_time
-    from .masking import Masker
-    from .runner import operator
-    from .store import open_store
-    from .timeline import open_steps
+    from .journal.store import open_store
+    from .policy.masking import Masker
+    from .report.timeline import open_steps
+    from .run.launch import parse_time
+    from .run.runner import operator
 
     if not text.strip():
         raise UsageError("the note is empty", 'runbook note RUN_ID "what happened"')
@@ -767,8 +767,8 @@ def postmortem(
     """
     from pathlib import Path
 
-    from .postmortem import build, parse_moment, to_html, to_markdown
-    from .store import open_store
+    from .journal.store import open_store
+    from .report.postmortem import build, parse_moment, to_html, to_markdown
 
     moments = {
         "deployed_at": parse_moment(deployed_at, "--deployed-at"),
@@ -820,8 +820,8 @@ def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) 
     Example:
       runbook follow 20261128-223536 --store postgresql://postgres@db/runbook
     """
-    from .store import open_store
-    from .timeline import timeline_lines
+    from .journal.store import open_store
+    from .report.timeline import timeline_lines
 
     where = open_store(runs_dir, store)
     status = None
@@ -949,7 +949,7 @@ def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
 
     from rich.markup import escape
 
-    from .doctor import diagnose
+    from .run.doctor import diagnose
 
     chosen = list(paths) or (["runbooks"] if Path("runbooks").is_dir() else ["."])
     try:

@@ -8,9 +8,9 @@ from typing import Any
 import git  # noqa: F401  (see below)
 import pytest
 
-from interpreter.graph import graph_json
-from interpreter.loader import load
-from interpreter.model import Runbook
+from interpreter.infer.load import load
+from interpreter.model.runbook import Runbook
+from interpreter.plan.graph import graph_json
 
 # GitPython binds subprocess.Popen when first imported. The run command imports it lazily, so a
 # first import inside a pytest-subprocess test would bind the fake for the rest of the session.

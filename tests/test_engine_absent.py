@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_run import journal, run, write
 
-from interpreter.timeline import summary
+from interpreter.report.timeline import summary
 
 
 def test_an_unreachable_engine_is_noted_not_fatal(tmp_path: Path) -> None:

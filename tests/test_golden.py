@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, commands, node
 
-from interpreter.graph import graph_json
-from interpreter.loader import load_text
+from interpreter.infer.load import load_text
+from interpreter.plan.graph import graph_json
 
 GOLDEN = FIXTURES / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.md"))

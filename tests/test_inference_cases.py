@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import commands, node
 
-from interpreter.graph import graph_json
-from interpreter.loader import load_text
+from interpreter.infer.load import load_text
+from interpreter.plan.graph import graph_json
 
 
 def graph(markdown: str) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from interpreter.journal import read_events
-from interpreter.timeline import open_steps
+from interpreter.journal.files import read_events
+from interpreter.report.timeline import open_steps
 
 RUNBOOK = str(Path(sys.executable).parent / "runbook")
 STEPS = 30

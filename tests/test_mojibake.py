@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import DAMAGED, SEED
 
-from interpreter.mojibake import find_mojibake, repair
+from interpreter.parse.mojibake import find_mojibake, repair
 
 SEED_SHA256 = "ecd0500389b22e5145cc8323edda01b9aae18eea523153313d1a9c966209e501"
 

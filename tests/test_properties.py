@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from interpreter import jsonschemas
 from interpreter.errors import RunbookError
-from interpreter.graph import graph_json
-from interpreter.loader import load_text
+from interpreter.infer.load import load_text
+from interpreter.plan.graph import graph_json
 from interpreter.validate import validate_file
 
 _ALPHABET = st.characters(

@@ -7,8 +7,8 @@ import random
 import pytest
 from conftest import DAMAGED, FIXTURES, SEED
 
-from interpreter.graph import graph_json
-from interpreter.loader import load_text
+from interpreter.infer.load import load_text
+from interpreter.plan.graph import graph_json
 
 SOURCES = [
     SEED,

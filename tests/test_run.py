@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import ROOT, runbook_command
 
 from interpreter.cli import main
-from interpreter.journal import read_events
+from interpreter.journal.files import read_events
 
 DEMO = ROOT / "runbooks" / "demo-rollback.md"
 
@@ -152,10 +152,10 @@ def test_a_prompted_value_can_never_run_as_a_command(tmp_path: Path, monkeypatch
     """The same through the terminal prompter (its input function scripted)."""
     from rich.console import Console
 
-    from interpreter.launch import RunRequest, start_run
-    from interpreter.questions import TerminalPrompter
-    from interpreter.runner import RunOptions
-    from interpreter.view import TerminalView
+    from interpreter.run.launch import RunRequest, start_run
+    from interpreter.run.questions import TerminalPrompter
+    from interpreter.run.runner import RunOptions
+    from interpreter.run.view import TerminalView
 
     pwned = tmp_path / "pwned"
     rb = write(
@@ -471,10 +471,10 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
     """The operator's answers before a step: a note, a shell in the run's environment, an edit."""
     from rich.console import Console
 
-    from interpreter.launch import RunRequest, start_run
-    from interpreter.questions import TerminalPrompter
-    from interpreter.runner import RunOptions
-    from interpreter.view import TerminalView
+    from interpreter.run.launch import RunRequest, start_run
+    from interpreter.run.questions import TerminalPrompter
+    from interpreter.run.runner import RunOptions
+    from interpreter.run.view import TerminalView
 
     rb = write(
         tmp_path,

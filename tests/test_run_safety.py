@@ -157,7 +157,7 @@ def test_a_signal_stops_the_command_and_records_the_end(tmp_path: Path, signum: 
 
 def test_one_process_per_run(tmp_path: Path) -> None:
     from interpreter.errors import UsageError
-    from interpreter.journal import Journal
+    from interpreter.journal.files import Journal
 
     first = Journal(tmp_path / "run")
     try:
@@ -303,8 +303,8 @@ def test_a_journal_line_that_is_not_an_event_is_reported(tmp_path: Path) -> None
 
 
 def test_method_comments_split_alternatives_and_rm_r_is_destructive(tmp_path: Path) -> None:
-    from interpreter.graph import graph_json
-    from interpreter.loader import load
+    from interpreter.infer.load import load
+    from interpreter.plan.graph import graph_json
 
     rb = write(
         tmp_path,

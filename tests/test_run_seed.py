@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SEED
 
 from interpreter.cli import main
-from interpreter.journal import read_events
+from interpreter.journal.files import read_events
 
 FAKES = [
     {"command": "docker-compose exec api alembic current", "stdout": "016_add_cognitive (head)\n"},

@@ -7,8 +7,8 @@ from typing import Any
 
 from conftest import DAMAGED, commands, node, unit
 
-from interpreter.graph import graph_json
-from interpreter.loader import load
+from interpreter.infer.load import load
+from interpreter.plan.graph import graph_json
 
 
 def test_five_procedures_with_their_attributes(seed_graph: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.session import ShellSession
+from interpreter.run.session import ShellSession
 
 
 def test_exports_functions_unset_and_odd_names_carry(tmp_path: Path) -> None:

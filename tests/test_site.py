@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SEED
 
 from interpreter.cli import main
-from interpreter.loader import load
+from interpreter.infer.load import load
 from interpreter.site import build_site
 
 HOSTILE = FIXTURES / "site" / "hostile.md"

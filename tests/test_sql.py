@@ -13,7 +13,7 @@ from conftest import FIXTURES, runbook_command
 from support.services import database  # noqa: F401 (a fixture)
 from test_run import finished, journal, run, write
 
-from interpreter.sqltext import destructive_sql
+from interpreter.infer.sql import destructive_sql
 
 PASSWORD = "Sw0rdfish-7731"
 

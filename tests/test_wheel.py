@@ -17,9 +17,16 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    [wheel] = tmp_path.glob("runbook-*.whl")
+    [wheel] = tmp_path.glob("runbook_interpreter-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    # Every package of the checkout is in the wheel: the build finds them, nobody lists them.
+    packages = {
+        f"{init.parent.relative_to(ROOT).as_posix()}/__init__.py"
+        for init in (ROOT / "interpreter").rglob("__init__.py")
+    }
+    assert packages <= names, sorted(packages - names)
     assert {
+        "interpreter/site_files/templates/postmortem.html",
         "interpreter/schemas/graph.json",
         "interpreter/schemas/annotations.json",
         "interpreter/py.typed",
@@ -31,7 +38,7 @@ def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:
     # outside the checkout, and build a graph, which validates against the schema.
     code = (
         "import interpreter, json\n"
-        "from interpreter.loader import load\nfrom interpreter.graph import graph_json\n"
+        "from interpreter.infer.load import load\nfrom interpreter.plan.graph import graph_json\n"
         f"graph = graph_json(load({str(SEED)!r}))\n"
         "print(interpreter.__file__)\nprint(len(graph['procedures']))\n"
         # The site's templates and assets come from the wheel too.

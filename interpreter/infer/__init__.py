@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..annotations import parse_fence_info, parse_front_matter
-from ..document import Document, Fence, FrontMatter, ListBlock, links
-from ..model import CodeBlock, Link, Procedure, Reference, Runbook, Variable, walk_steps
-from ..mojibake import Mojibake, find_mojibake
-from ..source import Finding
+from ..model.runbook import CodeBlock, Link, Procedure, Reference, Runbook, Variable, walk_steps
+from ..parse.annotations import parse_fence_info, parse_front_matter
+from ..parse.document import Document, Fence, FrontMatter, ListBlock, links
+from ..parse.mojibake import Mojibake, find_mojibake
+from ..parse.source import Finding
 from .blocks import code_block
 from .metadata import find_metadata
 from .outline import Section, build_outline
@@ -201,7 +201,7 @@ def _encoding_findings(document: Document) -> list[Finding]:
 
 
 def _fences(block: object) -> list[Fence]:
-    from ..document import BlockQuote
+    from ..parse.document import BlockQuote
 
     if isinstance(block, Fence):
         return [block]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..document import Fence
-from ..model import BlockKind, CodeBlock, Placeholder
-from ..source import Finding
+from ..model.runbook import BlockKind, CodeBlock, Placeholder
+from ..parse.document import Fence
+from ..parse.source import Finding
 from .shell import ShellFacts, analyse_shell, is_secret_name
 
 __all__ = ["SHELL_LANGS", "code_block"]
@@ -144,9 +144,9 @@ def code_block(
 def _sql_facts(fence: Fence) -> ShellFacts:
     """Statements as sqlparse splits them; destructive by their tokens; `-- Expected:` checked against
     the statement's result (a bare value against its first row's first column)."""
-    from ..model import Command, Expectation
-    from ..source import Span
-    from ..sqltext import destructive_sql, split_sql
+    from ..model.runbook import Command, Expectation
+    from ..parse.source import Span
+    from .sql import destructive_sql, split_sql
 
     commands = [
         Command(

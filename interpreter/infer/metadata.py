@@ -7,9 +7,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..document import Block, FrontMatter, Heading, Paragraph, Rule
-from ..model import Metadata
-from ..mojibake import repair
+from ..model.runbook import Metadata
+from ..parse.document import Block, FrontMatter, Heading, Paragraph, Rule
+from ..parse.mojibake import repair
 
 __all__ = ["find_metadata", "iso_date"]
 

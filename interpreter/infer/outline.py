@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..document import Block, BlockQuote, Heading, Html, ListBlock, Paragraph
-from ..source import Span
+from ..parse.document import Block, BlockQuote, Heading, Html, ListBlock, Paragraph
+from ..parse.source import Span
 
 __all__ = ["Section", "build_outline", "plain_lines"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..document import Block, Fence, Heading, ListBlock, Paragraph
-from ..model import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
-from ..source import Finding, Span
+from ..model.runbook import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
+from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
+from ..parse.source import Finding, Span
 from .outline import Section
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
 

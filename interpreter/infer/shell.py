@@ -7,8 +7,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..model import Command, Expectation, Placeholder
-from ..source import Span
+from ..model.runbook import Command, Expectation, Placeholder
+from ..parse.source import Span
 
 __all__ = [
     "ShellFacts",

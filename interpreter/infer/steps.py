@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..annotations import parse_comment, parse_fence_info
-from ..document import Block, BlockQuote, Fence, Heading, Html, ListBlock, ListItem, Paragraph, Rule
-from ..model import Branch, Choice, CodeBlock, Node, Step
-from ..source import Finding, Span
+from ..model.runbook import Branch, Choice, CodeBlock, Node, Step
+from ..parse.annotations import parse_comment, parse_fence_info
+from ..parse.document import Block, BlockQuote, Fence, Heading, Html, ListBlock, ListItem, Paragraph, Rule
+from ..parse.source import Finding, Span
 from .blocks import SHELL_LANGS, code_block
 from .shell import parse_expectation
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..document import ListBlock, Paragraph, Table
-from ..model import Criteria, CriteriaGroup, DecisionRow, DecisionTable, GateItem, TableKind
+from ..model.runbook import Criteria, CriteriaGroup, DecisionRow, DecisionTable, GateItem, TableKind
+from ..parse.document import ListBlock, Paragraph, Table
 from .outline import Section
 from .steps import id_slug
 

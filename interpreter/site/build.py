@@ -140,9 +140,9 @@ def _runbook_pages(
     owners: dict[str, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
-    from ..graph import graph_json
-    from ..loader import load_document
-    from ..source import read_source
+    from ..infer.load import load_document
+    from ..parse.source import read_source
+    from ..plan.graph import graph_json
     from ..validate import validate_file
     from .gitlog import last_changes
 
@@ -226,7 +226,7 @@ def _run_pages(
     emit: Any,
     report: SiteReport,
 ) -> int:
-    from ..timeline import timeline_lines
+    from ..report.timeline import timeline_lines
 
     env = environment()
     by_run = {s.run: s for s in summaries}

@@ -28,8 +28,8 @@ def runs_for_site(
         raise UsageError(
             f"--runs-dir {runs_dir}: no such folder", "point it at a folder of runs (.runbook/runs)"
         )
-    from ..journal import JOURNAL
-    from ..store import open_store
+    from ..journal.files import JOURNAL
+    from ..journal.store import open_store
 
     where = open_store(str(runs_dir) if runs_dir else None, store)
     runs = []
@@ -107,7 +107,7 @@ def match_runs(
 
 def post_mortem_html(events: list[dict[str, Any]], output: Callable[[str], bytes | None]) -> str | None:
     """The run's post-mortem as a page of its own, or None when its events cannot make one."""
-    from ..postmortem import build, to_html
+    from ..report.postmortem import build, to_html
 
     try:
         return to_html(build(events, output))

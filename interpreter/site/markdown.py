@@ -18,7 +18,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from ..document import inline_text, plain_inline, slugify
+from ..parse.document import inline_text, plain_inline, slugify
 
 __all__ = ["Chunk", "Rendered", "render_markdown", "sanitize"]
 

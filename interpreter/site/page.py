@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
-from ..source import Finding
+from ..parse.source import Finding
 from .drawing import graph_svg
 from .gitlog import LastChange
 from .markdown import relative, render_markdown

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from ..templates import names as _names
+from ..templates import read as _read
+
 __all__ = ["assets", "environment", "fingerprint"]
-
-_PACKAGE = "interpreter.site_files"
-
-
-def _read(folder: str, name: str) -> str:
-    return resources.files(_PACKAGE).joinpath(folder, name).read_text("utf-8")
-
-
-def _names(folder: str) -> list[str]:
-    return sorted(p.name for p in resources.files(_PACKAGE).joinpath(folder).iterdir() if p.is_file())
 
 
 @cache

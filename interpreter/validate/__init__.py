@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunbookError, UsageError
-from ..masking import Masker
-from ..source import Finding, Source
+from ..parse.source import Finding, Source
+from ..policy.masking import Masker
 from .checks import check_model, code_blocks, plaintext_secrets
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 if TYPE_CHECKING:
-    from ..model import Runbook
+    from ..model.runbook import Runbook
 
 __all__ = ["FileResult", "collect", "validate"]
 
@@ -127,8 +127,8 @@ def validate_file(
     path: Path, today: dt.date, shellcheck: bool = True, loaded: tuple[Source, Runbook] | None = None
 ) -> FileResult:
     """All findings for one file; `loaded` is its source and model when the caller has them already."""
-    from ..loader import load_source
-    from ..source import read_source
+    from ..infer.load import load_source
+    from ..parse.source import read_source
 
     result = FileResult(str(path))
     if loaded is not None:

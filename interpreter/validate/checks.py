@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..model import CodeBlock, Runbook, walk_steps
-from ..source import Finding
+from ..model.runbook import CodeBlock, Runbook, walk_steps
+from ..parse.source import Finding
 from .rules import RULES
 
 __all__ = ["check_model", "code_blocks"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..source import Finding
+from ..parse.source import Finding
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..source import Severity
+from ..parse.source import Severity
 
 __all__ = ["RULES", "Rule"]
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..model import CodeBlock
-from ..source import Finding
+from ..model.runbook import CodeBlock
+from ..parse.source import Finding
 from .rules import RULES
 
 __all__ = ["Script", "scripts_of", "shellcheck_findings", "syntax_findings"]

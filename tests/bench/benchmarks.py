@@ -42,8 +42,8 @@ def bench_parse(quick: bool) -> list[Row]:
     """runbook's parse + inference + schema-checked graph of a 1 MB runbook vs markdown-it's bare parse."""
     from markdown_it import MarkdownIt
 
-    from interpreter.graph import graph_json
-    from interpreter.loader import load_text
+    from interpreter.infer.load import load_text
+    from interpreter.plan.graph import graph_json
 
     text = large_runbook(1_000_000)
     bare = MarkdownIt("commonmark").enable("table")
@@ -56,7 +56,7 @@ def bench_parse(quick: bool) -> list[Row]:
 @benchmark("quote")
 def bench_stray_quote(quick: bool) -> list[Row]:
     """A block whose stray apostrophe leaves a string open for 20,000 lines: must stay linear."""
-    from interpreter.loader import load_text
+    from interpreter.infer.load import load_text
 
     lines = "\n".join(f"   echo line {i}" for i in range(20_000))
     text = f"## Procedure 1: Big\n1. **Many**\n   ```bash\n   echo don't\n{lines}\n   ```\n"
@@ -297,7 +297,7 @@ _STORE_OURS = """
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from interpreter.store import PostgresStore
+from interpreter.journal.store import PostgresStore
 url, run_id, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = PostgresStore(url, Path("unused"))
 journal = store.create(run_id)

@@ -11,7 +11,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from interpreter.store import DirectoryStore, PostgresStore, Store
+from interpreter.journal.store import DirectoryStore, PostgresStore, Store
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import jsonschemas
-from .errors import RunbookError, UsageError
-from .journal import JOURNAL, Journal, OutputFile, append_event, default_runs_dir, read_events, run_directory
+from .. import jsonschemas
+from ..errors import RunbookError, UsageError
+from .files import JOURNAL, Journal, OutputFile, append_event, default_runs_dir, read_events, run_directory
 
 __all__ = ["DirectoryStore", "PostgresStore", "RunSummary", "Store", "masked_url", "open_store"]
 
@@ -28,7 +28,7 @@ CHUNK = 1 << 20
 
 def masked_url(url: str) -> str:
     """A database URL with its password masked, for anything that is printed or written."""
-    from .dburl import redact
+    from ..run.database import redact
 
     return redact(url)
 

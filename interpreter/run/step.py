@@ -9,15 +9,15 @@ import subprocess
 import tempfile
 from typing import TYPE_CHECKING, Any
 
-from .container import container_name, run_in_container
+from ..gitinfo import previous_tag
+from ..infer.shell import is_secret_name
+from ..policy.masking import MASK
+from ..policy.values import is_plain, newest_matching, substitute
+from .executors.container import container_name, run_in_container
+from .executors.sql import run_sql, sql_command
 from .expect import matches
-from .gitinfo import previous_tag
-from .infer.shell import is_secret_name
-from .masking import MASK
 from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES, Question
 from .session import CommandResult
-from .sqlstep import run_sql, sql_command
-from .values import is_plain, newest_matching, substitute
 
 if TYPE_CHECKING:
     from .runner import Runner
@@ -260,7 +260,7 @@ def _plain_value(runner: Runner, question: Question) -> str:
     """A placeholder's value goes into the command text, so it must be plain: letters, digits and
     `. _ / @ : + = , %` (no leading dash). Anything else could be read as code by a shell the
     command starts (`bash -c '…'`, `ssh host '…'`), so it is refused, never quoted and hoped for."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     for _ in range(3):
         value = runner.ask(question)
@@ -337,7 +337,7 @@ def _edit(
 
     Returns None when the edit is cancelled (the editor failed, or nothing is left to run).
     """
-    from .infer.shell import is_never_ending, split_commands
+    from ..infer.shell import is_never_ending, split_commands
 
     if any("sql" in c[1] for c in commands):
         runner.view.text("  sql blocks are not edited here: open a shell (h) and use psql")
@@ -465,7 +465,7 @@ def _execute(
 
 def _mask_new_secrets(runner: Runner) -> None:
     """Variables a step set whose names say they are secret are masked from now on."""
-    from .infer.shell import is_secret_name
+    from ..infer.shell import is_secret_name
 
     declared = {v["name"] for v in runner.graph["runbook"]["variables"] if v["secret"]}
     for name, value in runner.session.env.items():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .document import Document, parse_document
-from .infer import infer
-from .model import Runbook
-from .perf import paused_gc
-from .source import Source, read_source
+from ..model.runbook import Runbook
+from ..parse.document import Document, parse_document
+from ..parse.source import Source, read_source
+from ..perf import paused_gc
+from . import infer
 
 __all__ = ["load", "load_document", "load_source", "load_text"]
 

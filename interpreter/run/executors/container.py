@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import RunbookError
-from .session import CommandResult, Status
+from ...errors import RunbookError
+from ..session import CommandResult, Status
 
 if TYPE_CHECKING:
-    from .runner import Runner
+    from ..runner import Runner
 
 __all__ = ["container_name", "run_in_container"]
 
@@ -38,7 +38,7 @@ def run_in_container(
     The step's variables go in as the exec's environment. Ctrl-C or the timeout stops the
     command inside the container (SIGINT, then SIGKILL) and the run goes on.
     """
-    from .engine import client
+    from ..docker_engine import client
 
     started = time.monotonic()
     env = runner.session.env

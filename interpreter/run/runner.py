@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import RunbookError
-from .masking import MASK, Masker
+from ..errors import RunbookError
+from ..policy.masking import MASK, Masker
 from .questions import Answers, Prompter, Question, UnansweredQuestion, normalise
 from .session import ShellSession
 
@@ -147,7 +147,7 @@ class Runner:
         if given is not None:
             answer = normalise(question, given)
             if answer is None:
-                from .errors import UsageError
+                from ..errors import UsageError
 
                 raise UsageError(
                     f"--answer {question.id}={given!r} is not a valid answer to: {question.prompt}",
@@ -179,7 +179,7 @@ class Runner:
             entry: str | None = self.unit["entry"]
             return entry
         if wanted not in self.nodes():
-            from .errors import SelectionError
+            from ..errors import SelectionError
 
             raise SelectionError(
                 f"no step {wanted!r} in {self.unit['title']}",
@@ -189,7 +189,7 @@ class Runner:
         return wanted
 
     def walk(self) -> None:
-        from .execute import run_step
+        from .step import run_step
 
         nodes = self.nodes()
         current = self.start_node()

@@ -6,8 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .dburl import redact
-from .errors import RunbookError
+from ..errors import RunbookError
+from .database import redact
 
 __all__ = ["DEFAULT_SOCKET", "address", "client", "containers", "snapshot"]
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 from .timeline import summary as event_summary
 
 __all__ = ["build", "parse_moment", "render_html", "to_html", "to_markdown"]
@@ -707,12 +707,12 @@ def timeline_svg(report: dict[str, Any]) -> str:
 
 def to_html(report: dict[str, Any]) -> str:
     """One self-contained HTML file: no script, no external asset."""
-    from importlib.resources import files
-
     from jinja2 import Environment, select_autoescape
     from markupsafe import Markup
 
-    template = files("interpreter").joinpath("postmortem.html").read_text(encoding="utf-8")
+    from ..templates import read
+
+    template = read("templates", "postmortem.html")
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["utc"] = _utc
     env.filters["clock"] = _clock

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import jsonschemas
-from .errors import RunbookError
-from .model import (
+from .. import jsonschemas
+from ..errors import RunbookError
+from ..model.runbook import (
     Choice,
     CodeBlock,
     Command,
@@ -20,7 +20,7 @@ from .model import (
     Runbook,
     Step,
 )
-from .perf import paused_gc
+from ..perf import paused_gc
 
 __all__ = ["FORMAT_VERSION", "find_unit", "graph_json", "unit_json"]
 

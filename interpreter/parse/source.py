@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import InvalidRunbookError
+from ..errors import InvalidRunbookError
 
 __all__ = ["Finding", "Severity", "Source", "Span", "read_source"]
 

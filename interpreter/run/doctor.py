@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .errors import RunbookError, UsageError
+from ..errors import RunbookError, UsageError
 
 __all__ = ["Check", "diagnose"]
 
@@ -51,8 +51,8 @@ def diagnose(paths: list[str], env: Mapping[str, str], database: str | None = No
     Raises:
         UsageError: a path does not exist.
     """
-    from .loader import load
-    from .validate import collect
+    from ..infer.load import load
+    from ..validate import collect
 
     files = collect(paths)
     if not files:
@@ -81,7 +81,7 @@ def diagnose(paths: list[str], env: Mapping[str, str], database: str | None = No
 
 
 def _runbook_checks(path: str, runbook: Any, env: Mapping[str, str]) -> list[Check]:
-    from .model import walk_steps
+    from ..model.runbook import walk_steps
 
     front = runbook.front_matter
     binaries: dict[str, int] = {}
@@ -95,7 +95,7 @@ def _runbook_checks(path: str, runbook: Any, env: Mapping[str, str]) -> list[Che
                 line = block.span.start
                 if block.kind == "sql":
                     try:
-                        from .dburl import database_url
+                        from .database import database_url
 
                         url = database_url(
                             {"annotation": block.annotation, "span": block.span.to_json()}, front, env
@@ -131,7 +131,7 @@ def _runbook_checks(path: str, runbook: Any, env: Mapping[str, str]) -> list[Che
 
 def _command_names(text: str) -> tuple[list[str], set[str]]:
     """The programs a command calls (`command_name` nodes of tree-sitter-bash) and functions it defines."""
-    from .validate.shellcheck import _neutral, _parser
+    from ..validate.shellcheck import _neutral, _parser
 
     parser = _parser()
     if parser is None:
@@ -169,7 +169,7 @@ def _which(name: str, env: Mapping[str, str]) -> str | None:
 def _database(path: str, url: str, line: int) -> Check:
     import psycopg
 
-    from .dburl import redact
+    from .database import redact
 
     shown = redact(url)
     try:
@@ -182,8 +182,8 @@ def _database(path: str, url: str, line: int) -> Check:
 
 
 def _engine(path: str, containers: dict[str, int], env: Mapping[str, str]) -> list[Check]:
-    from .dburl import redact
-    from .engine import address, client
+    from .database import redact
+    from .docker_engine import address, client
 
     where = address(env) or "(none)"
     try:

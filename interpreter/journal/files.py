@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from . import jsonschemas
-from .errors import RunbookError, UsageError
+from .. import jsonschemas
+from ..errors import RunbookError, UsageError
 
 __all__ = [
     "Journal",

@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .dburl import database_url, redact, url_passwords
-from .expect import matches
-from .session import CommandResult
+from ..database import database_url, redact, url_passwords
+from ..expect import matches
+from ..session import CommandResult
 
 if TYPE_CHECKING:
-    from .runner import Runner
+    from ..runner import Runner
 
 __all__ = ["ROWS_SHOWN", "run_sql", "sql_command"]
 
@@ -49,7 +49,7 @@ def run_sql(
 ) -> CommandResult:
     """Run one block's statements in one transaction, committed only when all of them (and their
     expectations) succeed. Ctrl-C cancels the running query on the server."""
-    from .errors import UsageError
+    from ...errors import UsageError
 
     started = time.monotonic()
     block = command["sql"]

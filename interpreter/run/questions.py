@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from .errors import RunbookError, UsageError
+from ..errors import RunbookError, UsageError
 
 __all__ = [
     "Answers",
@@ -94,7 +94,7 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     """
     import yaml
 
-    from . import jsonschemas
+    from .. import jsonschemas
 
     try:
         text = Path(path).read_text("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from .source import Finding, Span
+from ..parse.source import Finding, Span
 
 __all__ = [
     "Branch",

@@ -7,15 +7,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidRunbookError, UsageError
-from .graph import find_unit, graph_json
-from .journal import new_run_id
-from .masking import MASK, Masker
-from .plan import check_answer_ids
+from ..errors import InvalidRunbookError, UsageError
+from ..journal.files import new_run_id
+from ..journal.store import Store, open_store
+from ..plan.dryrun import check_answer_ids
+from ..plan.graph import find_unit, graph_json
+from ..policy.masking import MASK, Masker
 from .questions import Answers, Prompter
 from .runner import Clock, Runner, RunOptions, operator
 from .session import ShellSession, Spawn
-from .store import Store, open_store
 
 __all__ = ["RunRequest", "resume_run", "start_run"]
 
@@ -36,7 +36,7 @@ class RunRequest:
 
 def _secret_values(graph: dict[str, Any], env: dict[str, str]) -> list[str]:
     """Values to mask from the start: secret variables already in the environment."""
-    from .infer.shell import is_secret_name
+    from ..infer.shell import is_secret_name
 
     declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
     return [
@@ -56,8 +56,8 @@ def _runner(
     spawn: Spawn,
     clock: Clock,
 ) -> Runner:
-    from .dburl import url_passwords
-    from .engine import snapshot
+    from .database import url_passwords
+    from .docker_engine import snapshot
 
     env = dict(os.environ)
     masker = Masker(_secret_values(graph, env))
@@ -86,7 +86,7 @@ def _runner(
         actor=operator(),
         snapshot=snapshot,
     )
-    from .infer.shell import is_secret_name
+    from ..infer.shell import is_secret_name
 
     declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
     for name, value in request.variables.items():
@@ -116,9 +116,9 @@ def start_run(
         SelectionError: the procedure is unknown or ambiguous.
         UnansweredQuestion: a question had no answer and there is no terminal (exit 2).
     """
-    from .gitinfo import provenance
-    from .loader import load
-    from .select import select_unit
+    from ..gitinfo import provenance
+    from ..infer.load import load
+    from ..plan.select import select_unit
 
     runbook = load(path)
     errors = [f for f in runbook.findings if f.severity == "error"]
@@ -131,7 +131,7 @@ def start_run(
     # Mistakes in the request are found before anything is journaled or run.
     check_answer_ids(unit, request.answers)
     if request.options.from_step and request.options.from_step not in {n["id"] for n in unit["nodes"]}:
-        from .errors import SelectionError
+        from ..errors import SelectionError
 
         raise SelectionError(
             f"no step {request.options.from_step!r} in {unit['title']}",
@@ -254,7 +254,7 @@ def _resume(
     spawn: Spawn,
     clock: Clock | None,
 ) -> tuple[int, str]:
-    from .loader import load
+    from ..infer.load import load
 
     events, _ = store.events(run_id)
     first = next((e for e in events if e["type"] == "run.started"), None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import SelectionError
-from .model import Procedure, Runbook
+from ..errors import SelectionError
+from ..model.runbook import Procedure, Runbook
 
 __all__ = ["describe_unit", "select_unit"]
 

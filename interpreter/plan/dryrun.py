@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
-from .values import is_plain, substitute
+from ..policy.values import is_plain, substitute
+from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
 
 __all__ = ["plan_lines"]
 
@@ -113,8 +113,8 @@ def question_ids(unit: dict[str, Any]) -> set[str]:
 def _check_value(unit: dict[str, Any], key: str, value: str) -> None:
     """An answer given in advance that its question would refuse is refused now, before anything
     runs: found out when the step is reached, it would stop a run half done."""
-    from .errors import UsageError
-    from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES, Question, normalise
+    from ..errors import UsageError
+    from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES, Question, normalise
 
     nodes = {n["id"]: n for n in unit["nodes"]}
     items = {i["id"] for n in unit["nodes"] if n["kind"] == "gate" for i in n["items"]}
@@ -147,9 +147,9 @@ def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
     import difflib
     import re
 
-    from .errors import UsageError
-    from .infer.shell import is_secret_name
-    from .values import is_plain
+    from ..errors import UsageError
+    from ..infer.shell import is_secret_name
+    from ..policy.values import is_plain
 
     known = question_ids(unit)
     for key, value in answers.items():

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from . import jsonschemas
+from .. import jsonschemas
 from .source import Finding
 
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]

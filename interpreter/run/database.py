@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["ENV_NAME", "database_url", "redact", "url_passwords"]
 
@@ -46,7 +46,7 @@ def url_passwords(text: str) -> list[str]:
 
 def redact(text: str) -> str:
     """`text` with every URL or conninfo password replaced by the mask."""
-    from .masking import MASK
+    from ..policy.masking import MASK
 
     for password in sorted(url_passwords(text), key=len, reverse=True):
         text = text.replace(password, MASK)

@@ -1,0 +1,1 @@
+"""A run's journal for people: the timeline and the post-mortem."""

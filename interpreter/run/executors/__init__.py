@@ -1,0 +1,1 @@
+"""Executors: one per runnable block kind (shell, sql, container target)."""
