@@ -905,7 +905,7 @@ def rules(as_json: bool) -> None:
     Example:
       runbook rules
     """
-    from .validate.rules import RULES
+    from .policy.rules import RULES
 
     if as_json:
         click.echo(

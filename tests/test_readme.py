@@ -46,7 +46,7 @@ def test_readme_main_job_runs_the_demo() -> None:
 
 
 def test_readme_documents_every_rule() -> None:
-    from interpreter.validate.rules import RULES
+    from interpreter.policy.rules import RULES
 
     readme = (ROOT / "README.md").read_text("utf-8")
     for rule in RULES.values():

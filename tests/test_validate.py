@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from click.testing import CliRunner
 from conftest import DAMAGED, FIXTURES, ROOT, SEED
 
 from interpreter.cli import main
+from interpreter.policy.rules import RULES
 from interpreter.validate import validate
-from interpreter.validate.rules import RULES
 
 VALIDATE = FIXTURES / "validate"
 TODAY = dt.date(2026, 11, 28)
@@ -32,6 +33,23 @@ def test_each_rule_has_a_fixture_that_triggers_exactly_it(rule: str) -> None:
     fixture = VALIDATE / f"bad-{rule.replace('/', '-')}.md"
     assert fixture.exists(), f"no fixture for {rule}"
     assert rules_found(fixture) == {rule}
+
+
+def test_every_finding_takes_its_severity_from_the_rule_catalogue() -> None:
+    """Severities live in `policy/rules.py` only: a finding made with a literal one would drift."""
+    package = ROOT / "interpreter"
+    literal = re.compile(r"\bFinding\(")  # the constructor itself; `Finding.of` looks the rule up
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text().split("\n"), start=1)
+        if literal.search(line) and "class Finding" not in line
+    ]
+    assert offenders == []
+    # And the fixtures' findings carry their rule's severity.
+    for fixture in sorted(VALIDATE.glob("bad-*.md")):
+        [result] = validate([str(fixture)], today=TODAY, shellcheck=True)
+        assert all(f.severity == RULES[f.rule].severity for f in result.findings), fixture.name
 
 
 @pytest.mark.parametrize(

@@ -122,9 +122,8 @@ def infer(document: Document) -> Runbook:
         r"^\w[\w-]*:", document.source.lines[1] if len(document.source.lines) > 1 else ""
     ):
         findings.append(
-            Finding(
+            Finding.of(
                 "annotations/front-matter",
-                "error",
                 path,
                 1,
                 "front matter opened here is never closed",
@@ -148,9 +147,8 @@ def infer(document: Document) -> Runbook:
                 reference.append(Reference(section.title, section.anchor, code))
     if not procedures:
         findings.append(
-            Finding(
+            Finding.of(
                 "structure/no-procedures",
-                "info",
                 path,
                 1,
                 "no procedures found: nothing here has numbered steps with commands",
@@ -187,9 +185,8 @@ def _encoding_findings(document: Document) -> list[Finding]:
         first = found[0]
         more = f" and {len(found) - 1} more on this line" if len(found) > 1 else ""
         findings.append(
-            Finding(
+            Finding.of(
                 "encoding/double-encoded",
-                "warning",
                 document.source.path,
                 line,
                 f"double-encoded text: {first.damaged!r} should read {first.repaired!r}{more}",

@@ -50,9 +50,8 @@ def _nested_shell(commands: Any, path: str) -> list[Finding]:
             line = command.span.start + command.text.count("\n", 0, match.start())
             shown = ", ".join(f"${n}" for n in names)
             found.append(
-                Finding(
+                Finding.of(
                     "inputs/nested-shell",
-                    "warning",
                     path,
                     line,
                     f"{shown} is expanded into a command line another shell reads as code: a value "
@@ -76,9 +75,8 @@ def code_block(
         facts = analyse_shell(fence.code, fence.first_code_line, path, console=fence.lang == "console")
         for name, line in facts.single_quoted:
             findings.append(
-                Finding(
+                Finding.of(
                     "inputs/single-quoted-variable",
-                    "warning",
                     path,
                     line,
                     f"${name} is inside single quotes: bash sends the text ${name}, not its value"

@@ -194,9 +194,8 @@ def build_procedure(
     nodes += _section_steps(body, unit_id, ctx)
     if len(nodes) == (1 if gate else 0):
         ctx.findings.append(
-            Finding(
+            Finding.of(
                 "structure/no-steps",
-                "warning",
                 ctx.path,
                 section.heading.span.start if section.heading else 1,
                 f"procedure {unit_id} ({title}) has no steps",
@@ -233,9 +232,8 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
             number = int(match.group(1)) if match.group(1) else None
             if number is not None and number in written:
                 ctx.findings.append(
-                    Finding(
+                    Finding.of(
                         "structure/duplicate-procedure-number",
-                        "warning",
                         ctx.path,
                         section.heading.span.start if section.heading else 1,
                         f"procedure number {number} is written twice; this one is numbered {max(used) + 1}",

@@ -64,9 +64,8 @@ class Context:
         while f"{wanted}-{n}" in self.ids:
             n += 1
         self.findings.append(
-            Finding(
+            Finding.of(
                 "structure/duplicate-id",
-                "warning",
                 self.path,
                 line,
                 f"id {wanted} is already used; this node gets {wanted}-{n}",
@@ -460,9 +459,8 @@ def _check_numbering(block: ListBlock, ctx: Context) -> None:
                 )
             )
             ctx.findings.append(
-                Finding(
+                Finding.of(
                     "structure/step-numbering",
-                    "warning",
                     ctx.path,
                     item.span.start,
                     f"step {item.written} after step {previous.written}: the numbering {what}",

@@ -43,9 +43,8 @@ def _scalar(text: str) -> Any:
 
 def _check(values: dict[str, Any], path: str, line: int, where: str) -> list[Finding]:
     return [
-        Finding(
+        Finding.of(
             "annotations/schema",
-            "error",
             path,
             line,
             f"{where}: {jsonschemas.describe(error)}",
@@ -69,9 +68,8 @@ def parse_fence_info(info: str, path: str, line: int) -> tuple[Annotation, list[
         pair = _PAIR.match(body, pos)
         if pair is None or pair.end() == pos:
             return Annotation({}, line), [
-                Finding(
+                Finding.of(
                     "annotations/syntax",
-                    "error",
                     path,
                     line,
                     f"cannot read the fence attributes {{{match.group(1)}}} near {body[pos:].strip()!r}",
@@ -95,9 +93,8 @@ def parse_comment(html: str, path: str, line: int) -> tuple[Annotation, list[Fin
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return Annotation({}, line), [
-            Finding(
+            Finding.of(
                 "annotations/syntax",
-                "error",
                 path,
                 line,
                 f"runbook comment is not valid YAML: {problem}",
@@ -106,9 +103,8 @@ def parse_comment(html: str, path: str, line: int) -> tuple[Annotation, list[Fin
         ]
     if not isinstance(values, dict):
         return Annotation({}, line), [
-            Finding(
+            Finding.of(
                 "annotations/syntax",
-                "error",
                 path,
                 line,
                 "runbook comment must hold a mapping such as {optional: true}",
@@ -161,9 +157,8 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
         line = first + mark.line if mark is not None else start
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, [
-            Finding(
+            Finding.of(
                 "annotations/front-matter",
-                "error",
                 path,
                 line,
                 f"front matter is not valid YAML: {problem}",
@@ -172,9 +167,8 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
         ]
     if not isinstance(data, dict):
         return {}, [
-            Finding(
+            Finding.of(
                 "annotations/front-matter",
-                "error",
                 path,
                 first,
                 "front matter must be a YAML mapping of keys to values",
@@ -202,9 +196,8 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
         elif error.validator == "propertyNames":
             hint = "variable names are letters, digits and _, not starting with a digit"
         findings.append(
-            Finding(
+            Finding.of(
                 "annotations/front-matter",
-                "error",
                 path,
                 lines.get(keys, first),
                 f"front matter: {jsonschemas.describe(error)}",

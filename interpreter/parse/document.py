@@ -249,9 +249,8 @@ class _Builder:
         if token.type == "html_block":
             if _OPEN_ANNOTATION.match(token.content) and "-->" not in token.content:
                 self.findings.append(
-                    Finding(
+                    Finding.of(
                         "structure/unclosed-comment",
-                        "error",
                         self.source.path,
                         self.span(token).start,
                         "runbook comment opened here is never closed: the rest of the file is hidden in it",
@@ -279,9 +278,8 @@ class _Builder:
             closed = bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
             if not closed:
                 self.findings.append(
-                    Finding(
+                    Finding.of(
                         "structure/unclosed-fence",
-                        "error",
                         self.source.path,
                         first + 1,
                         f"code fence {token.markup}{info} opened here is never closed",

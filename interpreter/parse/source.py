@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from ..errors import InvalidRunbookError
+from ..policy.rules import RULES, Severity
 
 __all__ = ["Finding", "Severity", "Source", "Span", "read_source"]
-
-Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +52,14 @@ class Finding:
     """What to do about it."""
     column: int = 1
     """1-based column."""
+
+    @classmethod
+    def of(cls, rule: str, file: str, line: int, message: str, hint: str = "", column: int = 1) -> Finding:
+        """A finding of `rule`, with the severity the rule catalogue gives it (the only way to make one).
+
+        Raises KeyError for a rule the catalogue does not know: a program fault, caught by the tests.
+        """
+        return cls(rule, RULES[rule].severity, file, line, message, hint, column)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..model.runbook import CodeBlock, Runbook, walk_steps
 from ..parse.source import Finding
-from .rules import RULES
 
 __all__ = ["check_model", "code_blocks"]
 
@@ -112,7 +111,7 @@ _PLACEHOLDER_WORDS = re.compile(r"^(x+|\*+|\.+|changeme|change-me|redacted|examp
 
 
 def _finding(rule: str, path: str, line: int, message: str, hint: str, column: int = 1) -> Finding:
-    return Finding(rule, RULES[rule].severity, path, line, message, hint, column)
+    return Finding.of(rule, path, line, message, hint, column)
 
 
 def code_blocks(runbook: Runbook) -> Iterator[tuple[CodeBlock, bool]]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from ..model.runbook import CodeBlock
 from ..parse.source import Finding
-from .rules import RULES
 
 __all__ = ["Script", "scripts_of", "shellcheck_findings", "syntax_findings"]
 
@@ -88,9 +87,8 @@ def syntax_findings(scripts: list[Script]) -> list[Finding]:
         offset = min(int(match.group(1)) - 1, last) if match else 0
         message = match.group(2) if match else first
         findings.append(
-            Finding(
+            Finding.of(
                 "code/shell-syntax",
-                RULES["code/shell-syntax"].severity,
                 script.path,
                 script.first_line + offset,
                 f"shell syntax error: {message}",
@@ -139,9 +137,8 @@ def shellcheck_findings(scripts: list[Script], lines: tuple[str, ...] = ()) -> l
         if source is None:
             continue
         findings.append(
-            Finding(
+            Finding.of(
                 "code/shellcheck",
-                RULES["code/shellcheck"].severity,
                 source.path,
                 source.first_line + comment["line"] - 1,
                 f"SC{comment['code']}: {comment['message']}",

@@ -1,19 +1,26 @@
-"""Every rule `runbook validate` applies: its id, default severity, and what it means in a sentence."""
+"""Every finding's rule: its id, its severity, what it means in a sentence (the one home of severities)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from ..parse.source import Severity
+__all__ = ["RULES", "Rule", "Severity"]
 
-__all__ = ["RULES", "Rule"]
+Severity = Literal["error", "warning", "info"]
+"""error: the runbook cannot be trusted as read; warning: it can, with care; info: a fact."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One kind of finding. Every finding takes its severity from here (`Finding.of`)."""
+
     id: str
+    """Stable id, `area/name`, as reports and suppressions write it."""
     severity: Severity
+    """Its default severity (`--strict` may raise warnings to errors)."""
     summary: str
+    """What it means, in one sentence (`runbook validate --rules`)."""
 
 
 RULES: dict[str, Rule] = {
