@@ -1,29 +1,27 @@
-"""A fenced block becomes a code block of a kind: shell, console, sql, template, text or reference."""
+"""A fenced block becomes a code block of a kind (`model/kinds.py`), read by that kind's analyser."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from ..model.runbook import BlockKind, CodeBlock, Placeholder
+from ..model.kinds import KINDS, BlockKind, kind_of_language
+from ..model.runbook import CodeBlock, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding
 from .shell import ShellFacts, analyse_shell, is_secret_name
 
-__all__ = ["SHELL_LANGS", "code_block"]
+__all__ = ["ANALYSERS", "code_block"]
 
-SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
 _FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
-    if fence.lang in SHELL_LANGS:
-        return "shell" if runnable else "reference"
-    if fence.lang == "console":
-        return "console" if runnable else "reference"
-    if fence.lang in ("sql", "postgresql", "psql"):
-        return "sql" if runnable else "reference"
+    kind = kind_of_language(fence.lang)
+    if kind is not None:
+        return kind.name if runnable else "reference"
     if not fence.lang and (_FIELD.search(fence.code) or _VAR.search(fence.code)):
         return "template"
     return "text" if not fence.lang else "reference"
@@ -70,73 +68,105 @@ def code_block(
     if annotation.get("run") is True:
         runnable = True
     kind: BlockKind = "reference" if annotation.get("run") is False else _kind(fence, runnable)
+    read_as: str = kind
+    language = kind_of_language(fence.lang)
+    if kind == "reference" and language is not None and language.read_outside_units:
+        read_as = language.name  # shell outside the steps is read too: validate checks it there
+    analyse = ANALYSERS.get(read_as)
+    if analyse is None:
+        return CodeBlock(
+            fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation, fence.first_code_line
+        )
+    return analyse(fence, kind, annotation, findings)
+
+
+def _shell_block(
+    fence: Fence, kind: BlockKind, annotation: dict[str, Any], findings: list[Finding]
+) -> CodeBlock:
     path = fence.span.file
-    if kind in ("shell", "console", "reference") and (fence.lang in SHELL_LANGS or fence.lang == "console"):
-        facts = analyse_shell(fence.code, fence.first_code_line, path, console=fence.lang == "console")
-        for name, line in facts.single_quoted:
-            findings.append(
-                Finding.of(
-                    "inputs/single-quoted-variable",
-                    path,
-                    line,
-                    f"${name} is inside single quotes: bash sends the text ${name}, not its value"
-                    + (" (a secret would not be sent either)" if is_secret_name(name) else ""),
-                    f"close the single quotes around it: '...'\"${name}\"'...'",
-                )
-            )
-        findings += _nested_shell(facts.commands, path)
-        return CodeBlock(
-            fence.lang,
-            kind,
-            fence.code,
-            fence.span,
-            facts.commands,
-            facts.uses,
-            facts.sets,
-            facts.placeholders,
-            (),
-            annotation,
-            fence.first_code_line,
-        )
-    if kind == "sql":
-        facts = _sql_facts(fence)
-        return CodeBlock(
-            fence.lang,
-            kind,
-            fence.code,
-            fence.span,
-            facts.commands,
-            facts.uses,
-            facts.sets,
-            (),
-            (),
-            annotation,
-            fence.first_code_line,
-        )
-    if kind == "template":
-        fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(fence.code)))
-        uses = tuple(dict.fromkeys(m.group(1) for m in _VAR.finditer(fence.code)))
-        holes = tuple(
-            Placeholder(f"[{name}]", "field", fence.first_code_line + fence.code[: m.start()].count("\n"))
-            for m in _FIELD.finditer(fence.code)
-            for name in [m.group(1)]
-        )
-        return CodeBlock(
-            fence.lang,
-            kind,
-            fence.code,
-            fence.span,
-            (),
-            uses,
-            (),
-            holes,
-            fields,
-            annotation,
-            fence.first_code_line,
-        )
-    return CodeBlock(
-        fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation, fence.first_code_line
+    facts = analyse_shell(
+        fence.code, fence.first_code_line, path, console=fence.lang in KINDS["console"].languages
     )
+    for name, line in facts.single_quoted:
+        findings.append(
+            Finding.of(
+                "inputs/single-quoted-variable",
+                path,
+                line,
+                f"${name} is inside single quotes: bash sends the text ${name}, not its value"
+                + (" (a secret would not be sent either)" if is_secret_name(name) else ""),
+                f"close the single quotes around it: '...'\"${name}\"'...'",
+            )
+        )
+    findings += _nested_shell(facts.commands, path)
+    return CodeBlock(
+        fence.lang,
+        kind,
+        fence.code,
+        fence.span,
+        facts.commands,
+        facts.uses,
+        facts.sets,
+        facts.placeholders,
+        (),
+        annotation,
+        fence.first_code_line,
+    )
+
+
+def _sql_block(
+    fence: Fence, kind: BlockKind, annotation: dict[str, Any], findings: list[Finding]
+) -> CodeBlock:
+    facts = _sql_facts(fence)
+    return CodeBlock(
+        fence.lang,
+        kind,
+        fence.code,
+        fence.span,
+        facts.commands,
+        facts.uses,
+        facts.sets,
+        (),
+        (),
+        annotation,
+        fence.first_code_line,
+    )
+
+
+def _template_block(
+    fence: Fence, kind: BlockKind, annotation: dict[str, Any], findings: list[Finding]
+) -> CodeBlock:
+    fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(fence.code)))
+    uses = tuple(dict.fromkeys(m.group(1) for m in _VAR.finditer(fence.code)))
+    holes = tuple(
+        Placeholder(f"[{name}]", "field", fence.first_code_line + fence.code[: m.start()].count("\n"))
+        for m in _FIELD.finditer(fence.code)
+        for name in [m.group(1)]
+    )
+    return CodeBlock(
+        fence.lang,
+        kind,
+        fence.code,
+        fence.span,
+        (),
+        uses,
+        (),
+        holes,
+        fields,
+        annotation,
+        fence.first_code_line,
+    )
+
+
+Analyser = Callable[[Fence, BlockKind, dict[str, Any], list[Finding]], CodeBlock]
+
+ANALYSERS: dict[str, Analyser] = {
+    "shell": _shell_block,
+    "console": _shell_block,
+    "sql": _sql_block,
+    "template": _template_block,
+}
+"""How each kind's fence is read (a test checks that every kind with languages has one)."""
 
 
 def _sql_facts(fence: Fence) -> ShellFacts:

@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..model.kinds import KINDS, runs
 from ..model.runbook import Branch, Choice, CodeBlock, Node, Step
 from ..parse.annotations import parse_comment, parse_fence_info
 from ..parse.document import Block, BlockQuote, Fence, Heading, Html, ListBlock, ListItem, Paragraph, Rule
 from ..parse.source import Finding, Span
-from .blocks import SHELL_LANGS, code_block
+from .blocks import code_block
 from .shell import parse_expectation
 
 __all__ = ["Context", "id_slug", "is_warning", "step_from_item", "steps_from_blocks"]
@@ -136,7 +137,7 @@ def _split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, st
 
     Returns the commands before the first alternative (run first, once) and the alternatives.
     """
-    if fence.lang not in SHELL_LANGS:
+    if fence.lang not in KINDS["shell"].languages:
         return None
     lines = fence.code.rstrip("\n").split("\n")
     marks = [
@@ -233,7 +234,7 @@ def _body(
                 prose.append(block.content.strip())
     warnings += [p for p in prose if is_warning(p)]
     for code in codes:
-        if code.kind not in ("shell", "console", "sql"):
+        if not runs(code.kind):
             continue
         warnings += [
             line.strip().lstrip("#").strip()
@@ -246,7 +247,7 @@ def _body(
 
 def _expect(codes: list[CodeBlock], text: str, line: int) -> list[CodeBlock]:
     """Attach an expectation written in prose to the last command before it."""
-    runnable = [i for i, c in enumerate(codes) if c.commands and c.kind in ("shell", "console", "sql")]
+    runnable = [i for i, c in enumerate(codes) if c.commands and runs(c.kind)]
     if not runnable or not text:
         return codes
     index = runnable[-1]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from ..parse.source import Finding, Span
+from .kinds import BlockKind
 
 __all__ = [
     "Branch",
@@ -32,9 +33,6 @@ __all__ = [
     "Variable",
     "walk_steps",
 ]
-
-BlockKind = Literal["shell", "console", "sql", "template", "text", "reference"]
-"""shell/console/sql run; template is filled and announced; text is shown; reference never runs."""
 
 
 @dataclass(frozen=True, slots=True)

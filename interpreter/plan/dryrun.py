@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.kinds import KINDS, runs
 from ..policy.values import is_plain, substitute
 from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
 
@@ -45,7 +46,7 @@ def plan_lines(
         if flags["confirm"] == "typed":
             lines.append(f"{inner}asks {node['id']}:confirm — type {flags['confirm_word']!r} (destructive)")
         for block in node["blocks"]:
-            if block["kind"] == "template":
+            if KINDS[block["kind"]].role == "announce":
                 lines += [f"{inner}asks {node['id']}:{field}" for field in block["fields"]]
                 continue
             known = {
@@ -59,9 +60,7 @@ def plan_lines(
                 text = substitute(command["text"], given)
                 marks = " (never-ending)" if command["never_ending"] else ""
                 lines.append(f"{inner}$ {text}{marks}")
-        if any(b["commands"] for b in node["blocks"] if b["kind"] != "template") or any(
-            b["kind"] == "sql" for b in node["blocks"]
-        ):
+        if any(runs(b["kind"]) for b in node["blocks"]):
             lines.append(
                 f"{inner}asks {node['id']}:run={_keys(RUN_CHOICES)} (--yes answers r), "
                 f"then {node['id']}:failed={_keys(FAILED_CHOICES)} if it fails"

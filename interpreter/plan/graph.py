@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import jsonschemas
 from ..errors import RunbookError
+from ..model.kinds import KINDS, runs
 from ..model.runbook import (
     Choice,
     CodeBlock,
@@ -25,7 +26,6 @@ from ..perf import paused_gc
 __all__ = ["FORMAT_VERSION", "find_unit", "graph_json", "unit_json"]
 
 FORMAT_VERSION = 1
-_RUNNABLE = ("shell", "console", "sql")
 _WORDS = (
     ("DROP", re.compile(r"\bdrop\b", re.I)),
     ("TRUNCATE", re.compile(r"\btruncate\b", re.I)),
@@ -76,8 +76,8 @@ class _Unit:
 
     def step(self, step: Step, kind: str | None = None) -> dict[str, Any]:
         blocks = step.blocks
-        runnable = [b for b in blocks if b.kind in _RUNNABLE]
-        templates = [b for b in blocks if b.kind == "template"]
+        runnable = [b for b in blocks if runs(b.kind)]
+        templates = [b for b in blocks if KINDS[b.kind].role == "announce"]
         # A block's `destructive` annotation speaks for that block's commands only.
         reasons = [
             r

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from ..errors import RunbookError, UsageError
+from ..model.kinds import KINDS
 
 __all__ = ["Check", "diagnose"]
 
@@ -105,7 +106,7 @@ def _runbook_checks(path: str, runbook: Any, env: Mapping[str, str]) -> list[Che
                         continue
                     databases.setdefault(url, (line, ""))
                     continue
-                if block.kind not in ("shell", "console"):
+                if not KINDS[block.kind].shell:
                     continue
                 target = block.annotation.get("target") or front.get("target") or "local"
                 if target.startswith("container:"):

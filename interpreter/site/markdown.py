@@ -18,6 +18,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from ..model.kinds import lexer_of
 from ..parse.document import inline_text, plain_inline, slugify
 
 __all__ = ["Chunk", "Rendered", "render_markdown", "sanitize"]
@@ -40,7 +41,6 @@ _ATTRIBUTES = {
     "input": {"type", "checked", "disabled"},
 }
 _SCHEMES = {"http", "https", "mailto"}
-_LEXER_ALIASES = {"console": "console", "shell": "bash", "sh": "bash", "zsh": "bash"}
 
 
 def _local(url: str) -> bool:
@@ -112,7 +112,7 @@ def _lexer(lang: str) -> Any:
     from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
     try:
-        return get_lexer_by_name(_LEXER_ALIASES.get(lang, lang)) if lang else TextLexer()
+        return get_lexer_by_name(lexer_of(lang)) if lang else TextLexer()
     except ClassNotFound:
         return TextLexer()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunbookError, UsageError
+from ..model.kinds import SHELL_LANGUAGES
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from .checks import check_model, code_blocks, plaintext_secrets
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["FileResult", "collect", "validate"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
-_SHELL = ("bash", "sh", "shell", "zsh", "console")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
 
 
@@ -143,7 +143,7 @@ def validate_file(
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
     scripts: list[Script] = [
-        s for block, _ in code_blocks(runbook) if block.lang in _SHELL for s in scripts_of(block)
+        s for block, _ in code_blocks(runbook) if block.lang in SHELL_LANGUAGES for s in scripts_of(block)
     ]
     broken = syntax_findings(scripts)
     findings += broken

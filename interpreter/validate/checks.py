@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..model.kinds import runs
 from ..model.runbook import CodeBlock, Runbook, walk_steps
 from ..parse.source import Finding
 
@@ -214,7 +215,7 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
         for step in walk_steps(unit.nodes):
             warned = bool(step.warnings) or step.annotation.get("confirm") == "typed"
             for block in step.blocks:
-                if block.kind not in ("shell", "console", "sql"):
+                if not runs(block.kind):
                     continue
                 covered = (
                     warned

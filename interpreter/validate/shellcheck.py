@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..model.kinds import KINDS
 from ..model.runbook import CodeBlock
 from ..parse.source import Finding
 
@@ -36,7 +37,7 @@ class Script:
 def scripts_of(block: CodeBlock) -> list[Script]:
     """A shell block as bash would read it: prompts and output of console blocks left out, and
     `<placeholders>` replaced by a word, so that checks report real mistakes only."""
-    prompted = block.lang == "console" or any(
+    prompted = block.lang in KINDS["console"].languages or any(
         line.lstrip().startswith("$ ") for line in block.code.split("\n")
     )
     if prompted:

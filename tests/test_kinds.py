@@ -1,0 +1,34 @@
+"""The block-kind table is the one home of a kind: the type, the schema and the analysers follow it."""
+
+from __future__ import annotations
+
+import typing
+
+from interpreter import jsonschemas
+from interpreter.infer.blocks import ANALYSERS
+from interpreter.model.kinds import KINDS, SHELL_LANGUAGES, BlockKind, kind_of_language, lexer_of
+
+
+def test_the_kind_type_names_exactly_the_table() -> None:
+    assert set(typing.get_args(BlockKind)) == set(KINDS)
+    assert all(name == kind.name for name, kind in KINDS.items())
+
+
+def test_the_graph_schema_allows_exactly_the_table() -> None:
+    block = jsonschemas.load("graph")["$defs"]["block"]
+    assert set(block["properties"]["kind"]["enum"]) == set(KINDS)
+
+
+def test_every_kind_read_from_a_language_has_an_analyser() -> None:
+    by_language = {name for name, kind in KINDS.items() if kind.languages}
+    assert by_language <= set(ANALYSERS), f"kinds with no analyser: {sorted(by_language - set(ANALYSERS))}"
+    assert set(ANALYSERS) <= set(KINDS), f"analysers of unknown kinds: {sorted(set(ANALYSERS) - set(KINDS))}"
+
+
+def test_a_language_makes_one_kind() -> None:
+    languages = [lang for kind in KINDS.values() for lang in kind.languages]
+    assert len(languages) == len(set(languages))
+    assert kind_of_language("zsh") is KINDS["shell"] and kind_of_language("psql") is KINDS["sql"]
+    assert kind_of_language("python") is None and kind_of_language("") is None
+    assert {"bash", "sh", "shell", "zsh", "console"} == SHELL_LANGUAGES
+    assert lexer_of("zsh") == "bash" and lexer_of("postgresql") == "postgresql"
