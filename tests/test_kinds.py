@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import typing
+
+from conftest import ROOT
 
 from interpreter import jsonschemas
 from interpreter.infer.blocks import ANALYSERS
-from interpreter.model.kinds import KINDS, SHELL_LANGUAGES, BlockKind, kind_of_language, lexer_of
+from interpreter.model.kinds import KINDS, RUNNABLE, SHELL_LANGUAGES, BlockKind, kind_of_language, lexer_of
 
 
 def test_the_kind_type_names_exactly_the_table() -> None:
@@ -32,3 +35,25 @@ def test_a_language_makes_one_kind() -> None:
     assert kind_of_language("python") is None and kind_of_language("") is None
     assert {"bash", "sh", "shell", "zsh", "console"} == SHELL_LANGUAGES
     assert lexer_of("zsh") == "bash" and lexer_of("postgresql") == "postgresql"
+
+
+def test_no_module_lists_the_runnable_kinds_itself() -> None:
+    """The kinds that run, and the shell languages, are looked up in the table, never spelt out."""
+    spelt = re.compile(
+        r"""\(\s*"shell",\s*"console"(?:,\s*"sql")?\s*\)"""
+        r"""|\{\s*"bash",\s*"sh",\s*"shell",\s*"zsh"\s*\}"""
+        r"""|\(\s*"bash",\s*"sh",\s*"shell",\s*"zsh","""
+        r"""|kind\W+(?:==|!=)\s*"sql"|"sql"\s+in\s"""
+    )
+    # doctor.py checks what a kind needs on this machine (a database for sql blocks): the one
+    # place a kind's own name is the point.
+    exempt = {"kinds.py", "doctor.py"}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "interpreter").rglob("*.py"))
+        if path.name not in exempt
+        for number, line in enumerate(path.read_text("utf-8").split("\n"), start=1)
+        if spelt.search(line)
+    ]
+    assert offenders == [], "\n".join(offenders)
+    assert {"shell", "console", "sql"} <= RUNNABLE

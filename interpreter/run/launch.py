@@ -7,17 +7,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidRunbookError, UsageError
+from ..errors import InvalidRunbookError, SelectionError, UsageError
 from ..journal.files import new_run_id
 from ..journal.store import Store, open_store
 from ..plan.dryrun import check_answer_ids
 from ..plan.graph import find_unit, graph_json
 from ..policy.masking import MASK, Masker
+from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
+from .envelope import parse_time
 from .questions import Answers, Prompter
-from .runner import Clock, Runner, RunOptions, operator
+from .runner import Runner, operator
 from .session import ShellSession, Spawn
+from .state import InDoubt, replay
 
-__all__ = ["RunRequest", "resume_run", "start_run"]
+__all__ = ["RunRequest", "parse_time", "resume_run", "start_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +52,9 @@ def _runner(
     unit: dict[str, Any],
     path: Path,
     run_id: str,
-    journal: Any,
+    journal: RunJournal,
     request: RunRequest,
-    view: Any,
+    view: View,
     prompter: Prompter | None,
     spawn: Spawn,
     clock: Clock,
@@ -73,18 +76,12 @@ def _runner(
         runbook_path=path,
         run_id=run_id,
         session=session,
-        view=view,
-        prompter=prompter,
-        answers=Answers(dict(request.answers)),
-        options=request.options,
-        observers=[journal.append],
-        clock=clock,
+        ports=Ports(view, prompter, (journal,), journal, clock, snapshot),
+        inputs=Inputs(
+            request.options, Answers(dict(request.answers)), dict(request.variables), dict(request.notes)
+        ),
         masker=masker,
-        journal=journal,
-        notes=dict(request.notes),
-        variables=dict(request.variables),
         actor=operator(),
-        snapshot=snapshot,
     )
     from ..infer.shell import is_secret_name
 
@@ -104,7 +101,7 @@ def start_run(
     path: str,
     query: str,
     request: RunRequest,
-    view: Any,
+    view: View,
     prompter: Prompter | None,
     spawn: Spawn,
     clock: Clock | None = None,
@@ -131,17 +128,15 @@ def start_run(
     # Mistakes in the request are found before anything is journaled or run.
     check_answer_ids(unit, request.answers)
     if request.options.from_step and request.options.from_step not in {n["id"] for n in unit["nodes"]}:
-        from ..errors import SelectionError
-
         raise SelectionError(
             f"no step {request.options.from_step!r} in {unit['title']}",
             [n["id"] for n in unit["nodes"]],
             "use an id from `runbook list`",
         )
-    clock = clock or Clock()
+    clock = clock or SystemClock()
     run_id = new_run_id(clock.now())
     store = open_store(request.runs_dir, request.store)
-    journal = store.create(run_id)
+    journal: RunJournal = store.create(run_id)
     where = provenance(Path(path))
     if where.dirty:
         view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
@@ -160,60 +155,24 @@ def start_run(
     return code, run_id
 
 
-def _replay(events: list[dict[str, Any]], runner: Runner) -> None:
+def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -> None:
     """Restore what a killed run had decided and done, from its journal."""
-    started: dict[str, dict[str, Any]] = {}
-    for event in events:
-        kind, step, data = event["type"], event["step"], event["data"]
-        if kind == "choice.made":
-            runner.answers.given.setdefault(data["choice"], data["branch"])
-            runner.done[data["choice"]] = "ok"
-        elif kind == "gate.item":
-            answer = "yes" if data["answer"] in ("yes", "override") else "no"
-            runner.answers.given.setdefault(data["item"], answer)
-        elif kind == "gate.passed":
-            runner.done[step] = "ok"
-        elif kind == "input.set":
-            if data["secret"]:
-                continue
-            if data["name"].startswith("placeholder:"):
-                runner.placeholder_values[data["name"].split(":", 1)[1]] = data["value"]
-            else:
-                runner.session.env[data["name"]] = data["value"]
-        elif kind == "decision.made":
-            runner.target_minutes = data.get("response_minutes")
-        elif kind == "step.started":
-            started[step] = {"attempt": data["attempt"], "seq": event["seq"]}
-            runner.attempts[step] = max(runner.attempts.get(step, 0), data["attempt"])
-        elif kind == "step.finished":
-            started.pop(step, None)
-            if data["status"] in ("ok", "stopped"):
-                runner.done[step] = "ok"
-            runner.session.env.update(data.get("exports", {}))
-            for name in data.get("unset", []):
-                runner.session.env.pop(name, None)
-            if data.get("cwd") and os.path.isdir(data["cwd"]):
-                runner.session.cwd = data["cwd"]
-        elif kind in ("step.skipped", "template.announced"):
-            runner.done[step] = kind
-        elif kind == "step.in-doubt":
-            started.pop(step, None)
-            if data["decision"] in ("done", "skip"):
-                runner.done[step] = data["decision"]
-        if kind == "run.started":
-            runner.started = parse_time(event["time"])
-        runner.seq = max(runner.seq, event["seq"])
-    for step, info in started.items():
-        partial = []
-        for file in sorted((runner.journal.outputs).glob(f"*-{step}-{info['attempt']}-*.partial")):
-            partial.append({"name": file.name, "data": file.read_bytes()[-65536:]})
-        runner.in_doubt[step] = {**info, "partial": partial}
-
-
-def parse_time(text: str) -> Any:
-    from datetime import datetime, timezone
-
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    found = replay(events)
+    runner.state = found.state
+    for key, value in found.answers.items():
+        runner.inputs.answers.given.setdefault(key, value)
+    session = runner.session
+    for name, set_to in found.env.items():
+        if set_to is None:
+            session.env.pop(name, None)
+        else:
+            session.env[name] = set_to
+    if found.cwd is not None:
+        session.cwd = found.cwd
+    for step, info in found.state.in_doubt.items():
+        files = sorted(journal.outputs.glob(f"*-{step}-{info.attempt}-*.partial"))
+        partial = tuple((file.name, file.read_bytes()[-65536:]) for file in files)
+        found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial)
 
 
 _OWN = (":start", ":confirm", ":run", ":failed", ":done", ":in-doubt", ":note")
@@ -227,7 +186,7 @@ def _inherited(key: str, value: str) -> bool:
 def resume_run(
     run_id: str,
     request: RunRequest,
-    view: Any,
+    view: View,
     prompter: Prompter | None,
     spawn: Spawn,
     clock: Clock | None = None,
@@ -249,7 +208,7 @@ def _resume(
     store: Store,
     run_id: str,
     request: RunRequest,
-    view: Any,
+    view: View,
     prompter: Prompter | None,
     spawn: Spawn,
     clock: Clock | None,
@@ -279,7 +238,7 @@ def _resume(
     unit = find_unit(graph, unit_id)
     if unit is None:
         raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
-    journal = store.open(run_id)
+    journal: RunJournal = store.open(run_id)
     events = journal.events()
     # The same answers and inputs as the first attempt (what is given now adds to them), but the
     # confirmations are the resuming operator's own: --yes and --allow-destructive are not inherited.
@@ -302,17 +261,17 @@ def _resume(
         store=request.store,
     )
     runner = _runner(
-        graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock or Clock()
+        graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock or SystemClock()
     )
-    runner.actor = operator()
     started_in = first["data"].get("cwd")
     if started_in and os.path.isdir(started_in):
         runner.session.cwd = started_in
-    _replay(events, runner)
+    _replay(events, runner, journal)
     view.header(unit, run_id, store.where)
-    done = ", ".join(sorted(runner.done)) or "nothing yet"
+    state = runner.state
+    done = ", ".join(sorted(state.done)) or "nothing yet"
     view.text(
-        f"resuming: done {done}" + (f"; in doubt {', '.join(runner.in_doubt)}" if runner.in_doubt else "")
+        f"resuming: done {done}" + (f"; in doubt {', '.join(state.in_doubt)}" if state.in_doubt else "")
     )
     try:
         code = runner.run({}, {}, resumed=True)

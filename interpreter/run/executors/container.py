@@ -1,18 +1,16 @@
-"""Running a command inside a container (`target=container:NAME`) through the Docker Engine API."""
+"""The container target of shell blocks (`target=container:NAME`): a command run through the Docker API."""
 
 from __future__ import annotations
 
 import queue
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ...errors import RunbookError
+from ..context import ExecutorContext
 from ..session import CommandResult, Status
-
-if TYPE_CHECKING:
-    from ..runner import Runner
 
 __all__ = ["container_name", "run_in_container"]
 
@@ -25,8 +23,8 @@ def container_name(target: str | None) -> str | None:
 
 
 def run_in_container(
-    runner: Runner,
-    node: dict[str, Any],
+    ctx: ExecutorContext,
+    node: Mapping[str, Any],
     text: str,
     name: str,
     sink: Callable[[bytes], None],
@@ -41,7 +39,7 @@ def run_in_container(
     from ..docker_engine import client
 
     started = time.monotonic()
-    env = runner.session.env
+    env = ctx.session.env
     try:
         engine = client(env)
     except RunbookError as error:
@@ -51,7 +49,7 @@ def run_in_container(
         if container is None:
             return CommandResult("errored", None, time.monotonic() - started, problem)
         variables = {u["name"]: env[u["name"]] for u in node.get("uses", []) if u["name"] in env}
-        token = f"/tmp/.runbook-{runner.run_id}-{time.monotonic_ns()}"
+        token = f"/tmp/.runbook-{ctx.run_id}-{time.monotonic_ns()}"
         # The command's pid is kept in the container so that Ctrl-C can reach it there.
         wrapped = f'echo $$ > {token} 2>/dev/null; exec sh -ec "$1"'
         api = engine.api

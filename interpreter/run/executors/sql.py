@@ -5,30 +5,32 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from ...errors import UsageError
+from ..context import ExecutorContext, Output, Planned
 from ..database import database_url, redact, url_passwords
 from ..expect import matches
 from ..session import CommandResult
 
-if TYPE_CHECKING:
-    from ..runner import Runner
-
-__all__ = ["ROWS_SHOWN", "run_sql", "sql_command"]
+__all__ = ["ROWS_SHOWN", "SQL", "SqlExecutor"]
 
 ROWS_SHOWN = 50
 """Rows printed per result; the count says how many there were."""
 _CELL = 80
 
 
-def sql_command(graph: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+class SqlExecutor:
     """A `sql` block as one command of its step: the block is the unit of its transaction."""
-    return {
-        "text": block["code"].strip(),
-        "never_ending": False,
-        "expectations": [],  # checked per statement against its result, not against the whole output
-        "sql": {
+
+    kinds = frozenset({"sql"})
+    edit_refusal = "sql blocks are not edited here: open a shell (h) and use psql"
+
+    def plan(
+        self, block: Mapping[str, Any], settings: Mapping[str, Any], values: Mapping[str, str]
+    ) -> list[Planned]:
+        detail = {
             "annotation": block["annotation"],
             "span": block["span"],
             "capture": block["annotation"].get("capture"),
@@ -36,29 +38,40 @@ def sql_command(graph: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
                 {"text": c["text"], "line": c["span"]["start"], "expectations": c["expectations"]}
                 for c in block["commands"]
             ],
-        },
-    }
+        }
+        # Expectations are checked per statement against its result, not against the whole output.
+        return [Planned("sql", block["code"].strip(), detail=detail)]
+
+    def run(
+        self,
+        ctx: ExecutorContext,
+        node: Mapping[str, Any],
+        command: Planned,
+        out: Output,
+        limit: float | None,
+    ) -> CommandResult:
+        return run_sql(ctx, node, command.detail, out.write, limit)
+
+
+SQL = SqlExecutor()
 
 
 def run_sql(
-    runner: Runner,
-    node: dict[str, Any],
-    command: dict[str, Any],
+    ctx: ExecutorContext,
+    node: Mapping[str, Any],
+    block: Mapping[str, Any],
     sink: Callable[[bytes], None],
     limit: float | None,
 ) -> CommandResult:
     """Run one block's statements in one transaction, committed only when all of them (and their
     expectations) succeed. Ctrl-C cancels the running query on the server."""
-    from ...errors import UsageError
-
     started = time.monotonic()
-    block = command["sql"]
     try:
-        url = database_url(block, runner.graph["runbook"]["front_matter"], runner.session.env)
+        url = database_url(block, ctx.settings, ctx.session.env)
     except UsageError as error:
         return CommandResult("errored", None, 0.0, error.message + f" ({error.hint})")
     for password in url_passwords(url):
-        runner.masker.add(password)
+        ctx.masker.add(password)
     for statement in block["statements"]:
         word = _transaction_control(statement["text"])
         if word:
@@ -101,7 +114,7 @@ def run_sql(
                 if value is None and first is not None:
                     value = first  # capture= takes the first result's first row and column
                 done.append({"line": statement["line"], **{k: v for k, v in result.items() if k != "shown"}})
-                if not _expectations(runner, node, statement, result, first):
+                if not _expectations(ctx, node, statement, result, first):
                     status, why = "failed", "an expectation was not met: the block is rolled back"
                     break
         if status == "ok" and block.get("capture") and value is None:
@@ -132,7 +145,7 @@ def run_sql(
     elif done:
         say(f"committed ({len(done)} statement{'s' if len(done) != 1 else ''})\n")
     if status == "ok" and block.get("capture"):
-        runner.session.env[block["capture"]] = str(value)
+        ctx.session.env[block["capture"]] = str(value)
     return _ended(status, started, why, where, done)
 
 
@@ -211,7 +224,11 @@ def _cell(value: Any) -> str:
 
 
 def _expectations(
-    runner: Runner, node: dict[str, Any], statement: dict[str, Any], result: dict[str, Any], first: str | None
+    ctx: ExecutorContext,
+    node: Mapping[str, Any],
+    statement: dict[str, Any],
+    result: dict[str, Any],
+    first: str | None,
 ) -> bool:
     """`-- Expected: 3` is the first row's first column (or the status, `DELETE 3`); JSON or quoted
     text is looked for in the printed result."""
@@ -222,17 +239,17 @@ def _expectations(
             passed = matches(wanted, result["shown"])
         else:
             passed = wanted in (first, result["status"], f"{result['rows']} rows", f"{result['rows']} row")
-        runner.emit(
+        ctx.emit(
             "expectation.checked",
             node["id"],
             {
                 "text": wanted,
                 "literal": True,
                 "result": "passed" if passed else "failed",
-                "command": runner.masker.text(statement["text"]),
-                "actual": runner.masker.text(first if first is not None else str(result["status"])),
+                "command": ctx.masker.text(statement["text"]),
+                "actual": ctx.masker.text(first if first is not None else str(result["status"])),
             },
         )
-        runner.view.text(f"  expected {wanted}: {'passed' if passed else 'failed'}")
+        ctx.view.text(f"  expected {wanted}: {'passed' if passed else 'failed'}")
         ok = ok and passed
     return ok

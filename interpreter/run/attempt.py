@@ -1,0 +1,189 @@
+"""One attempt at a step: each command through its kind's executor, output masked into the journal
+and onto the screen, then the expectations checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..infer.shell import is_secret_name
+from .context import OutputFile, Planned, StepContext
+from .executors import executor_for
+from .expect import matches
+from .questions import Question
+from .session import CommandResult
+
+__all__ = ["attempt"]
+
+_TAIL = 1 << 20  # output kept in memory per command for expectations; the file keeps it all
+
+
+def attempt(
+    ctx: StepContext, node: dict[str, Any], commands: list[Planned], number: int
+) -> tuple[bool, list[dict[str, Any]]]:
+    """Run the commands in order until one fails; returns whether the step succeeded, and each
+    command's journal entry."""
+    step_id = node["id"]
+    session = ctx.session
+    texts = [ctx.masker.text(c.text) for c in commands]
+    edited = next((c.edited_from for c in commands if c.edited_from is not None), None)
+    data: dict[str, Any] = {"attempt": number, "commands": texts, "cwd": ctx.masker.text(session.cwd)}
+    if edited is not None:
+        data["edited"] = {"original": ctx.masker.text(edited), "edited": "\n".join(texts)}
+    ctx.emit("step.started", step_id, data)
+    started_seq = ctx.state.seq
+    before = dict(session.env)
+    results: list[dict[str, Any]] = []
+    total = 0.0
+    status: str = "ok"
+    code: int | None = 0
+    timeout = node["flags"]["timeout"]
+    for index, command in enumerate(commands, start=1):
+        never = command.never_ending
+        limit = timeout if timeout is not None else (ctx.options.follow_timeout if never else None)
+        result, output, tail = _one(ctx, node, number, index, command, limit)
+        total += result.duration
+        entry: dict[str, Any] = {
+            "text": ctx.masker.text(command.text),
+            "status": result.status,
+            "exit_code": result.exit_code,
+            "duration": round(result.duration, 3),
+            "output": output,
+            "_tail": tail,
+            "expectations": list(command.expectations),
+        }
+        if result.error:
+            entry["error"] = result.error
+        entry.update(result.details)
+        results.append(entry)
+        if result.status not in ("ok", "stopped"):
+            status, code = result.status, result.exit_code
+            exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
+            ctx.view.text(
+                f"  {result.status}: {entry['text'].split(chr(10))[0]}{exit_text}"
+                + (f" — {result.error}" if result.error else "")
+            )
+            break
+        if result.status == "stopped":
+            status, code = "stopped", result.exit_code  # by the operator or its timeout: not a failure
+            ctx.view.text("  stopped: a never-ending command, not a failure")
+    if status in ("ok", "stopped") and not _expectations(ctx, node, results):
+        status, code = "failed", None  # the commands ran, but not as the runbook expects
+    ctx.view.result(step_id, status, code if status != "ok" else 0, total)
+    _mask_new_secrets(ctx)
+    exports = {k: v for k, v in session.env.items() if before.get(k) != v and ctx.masker.text(v) == v}
+    removed = sorted(k for k in before if k not in session.env)
+    ctx.emit(
+        "step.finished",
+        step_id,
+        {
+            "status": status,
+            "exit_code": code if status != "ok" else 0,
+            "duration": round(total, 3),
+            "commands": [
+                {k: v for k, v in r.items() if not k.startswith("_") and k != "expectations"} for r in results
+            ],
+            "exports": exports,
+            "unset": removed,
+            "cwd": ctx.masker.text(session.cwd),  # a directory may be named after a secret
+        },
+    )
+    if ctx.journal is not None:
+        ctx.journal.settle(f"{started_seq:06d}-{step_id}-{number}-")
+    return status in ("ok", "stopped"), results
+
+
+def _mask_new_secrets(ctx: StepContext) -> None:
+    """Variables a step set whose names say they are secret are masked from now on."""
+    declared = {v["name"] for v in ctx.graph["runbook"]["variables"] if v["secret"]}
+    for name, value in ctx.session.env.items():
+        if name in declared or is_secret_name(name):
+            ctx.masker.add(value)
+
+
+@dataclass(slots=True)
+class _Output:
+    """One command's output: masked, written to its journal file, then shown and kept for checks."""
+
+    ctx: StepContext
+    file: OutputFile | None
+    tail: bytearray = field(default_factory=bytearray)
+
+    def record(self, chunk: bytes) -> bytes:
+        # In the thread reading the output: masked, then on disk before the screen shows it.
+        masked = self.ctx.masker.feed(chunk)
+        if self.file is not None:
+            self.file.write(masked)
+        return masked
+
+    def show(self, masked: bytes) -> None:
+        if not masked:
+            return
+        self.ctx.view.output(masked)
+        self.tail.extend(masked)
+        if len(self.tail) > 2 * _TAIL:
+            del self.tail[: len(self.tail) - _TAIL]  # trimmed now and then, not on every chunk
+
+    def write(self, chunk: bytes) -> None:
+        self.show(self.record(chunk))
+
+
+def _one(
+    ctx: StepContext,
+    node: dict[str, Any],
+    number: int,
+    index: int,
+    command: Planned,
+    limit: float | None,
+) -> tuple[CommandResult, dict[str, Any], bytes]:
+    journal = ctx.journal
+    step_id = node["id"]
+    out = _Output(ctx, journal.output(f"{ctx.state.seq:06d}-{step_id}-{number}-{index}") if journal else None)
+    ctx.view.running(ctx.masker.text(command.text))
+    result = executor_for(command.kind).run(ctx, node, command, out, limit)
+    rest = ctx.masker.flush()
+    if rest:
+        ctx.view.output(rest)
+        out.tail.extend(rest)
+        if out.file is not None:
+            out.file.write(rest)
+    tail = out.tail
+    del tail[: max(0, len(tail) - _TAIL)]
+    info = out.file.finish() if out.file is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
+    return result, info, bytes(tail)
+
+
+def _expectations(ctx: StepContext, node: dict[str, Any], results: list[dict[str, Any]]) -> bool:
+    step_id = node["id"]
+    ok = True
+    number = 0
+    for result in results:
+        output = result["_tail"].decode("utf-8", "replace")
+        for expectation in result["expectations"]:
+            number += 1
+            if expectation["literal"]:
+                passed = matches(expectation["text"], output)
+                verdict = "passed" if passed else "failed"
+            else:
+                auto = "yes" if ctx.options.yes else None
+                question_id = f"{step_id}:expect.{number}"
+                answer = ctx.ask(
+                    Question(question_id, "yesno", f"Expected: {expectation['text']} — is that what you see"),
+                    auto,
+                )
+                passed = answer == "yes"
+                by = ctx.decided_by(question_id, auto is not None, "--yes")
+                verdict = ("confirmed" if passed else "rejected") + (" by --yes" if by == "--yes" else "")
+            ctx.emit(
+                "expectation.checked",
+                step_id,
+                {
+                    "text": expectation["text"],
+                    "literal": expectation["literal"],
+                    "result": verdict,
+                    "command": result["text"],
+                },
+            )
+            ctx.view.text(f"  expected {expectation['text']}: {verdict}")
+            ok = ok and passed
+    return ok
