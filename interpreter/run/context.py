@@ -244,6 +244,11 @@ class Executor(Protocol):
         """Why its commands cannot be edited before running (None: they can, as shell)."""
         ...
 
+    def secret_variables(self, block: Mapping[str, Any]) -> frozenset[str]:
+        """Variables whose values the block puts where secrets go (an Authorization header):
+        asked hidden and masked from the start, whatever their names."""
+        ...
+
     def plan(
         self, block: Mapping[str, Any], settings: Mapping[str, Any], values: Mapping[str, str]
     ) -> list[Planned]:

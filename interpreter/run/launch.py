@@ -15,6 +15,7 @@ from ..plan.graph import find_unit, graph_json
 from ..policy.masking import MASK, Masker
 from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
 from .envelope import parse_time
+from .executors import secret_variables
 from .questions import Answers, Prompter
 from .runner import Runner, operator
 from .session import ShellSession, Spawn
@@ -37,11 +38,16 @@ class RunRequest:
     """--store URL (or RUNBOOK_STORE): a PostgreSQL run store instead of the runs folder."""
 
 
-def _secret_values(graph: dict[str, Any], env: dict[str, str]) -> list[str]:
+def _secret_names(graph: dict[str, Any], unit: dict[str, Any]) -> frozenset[str]:
+    """Variables declared secret, and those the unit's blocks send where secrets go."""
+    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
+    return frozenset(declared) | secret_variables(unit["nodes"])
+
+
+def _secret_values(declared: frozenset[str], env: dict[str, str]) -> list[str]:
     """Values to mask from the start: secret variables already in the environment."""
     from ..infer.shell import is_secret_name
 
-    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
     return [
         value for name, value in env.items() if (name in declared or is_secret_name(name)) and len(value) >= 3
     ]
@@ -63,7 +69,8 @@ def _runner(
     from .docker_engine import snapshot
 
     env = dict(os.environ)
-    masker = Masker(_secret_values(graph, env))
+    declared = _secret_names(graph, unit)
+    masker = Masker(_secret_values(declared, env))
     # Passwords written in URLs (DATABASE_URL, --db) are masked wherever they would be written.
     for value in [*env.values(), *request.variables.values(), *request.answers.values()]:
         for password in url_passwords(value) if "@" in value or "password" in value else ():
@@ -85,7 +92,6 @@ def _runner(
     )
     from ..infer.shell import is_secret_name
 
-    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
     for name, value in request.variables.items():
         if name in declared or is_secret_name(name):
             masker.add(value)

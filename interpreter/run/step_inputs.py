@@ -11,7 +11,7 @@ from ..infer.shell import is_secret_name
 from ..policy.masking import MASK
 from ..policy.values import is_plain, newest_matching
 from .context import Planned, StepContext
-from .executors import executor_for
+from .executors import executor_for, secret_variables
 from .questions import Question
 
 __all__ = ["ask_inputs", "ask_placeholders", "env_lines"]
@@ -20,6 +20,7 @@ __all__ = ["ask_inputs", "ask_placeholders", "env_lines"]
 def ask_inputs(ctx: StepContext, node: dict[str, Any]) -> None:
     """Every variable the step reads that nothing set yet: --var, a default, or the operator."""
     declared = {v["name"]: v for v in ctx.graph["runbook"]["variables"]}
+    sent_as_secrets = secret_variables([node])
     for use in node.get("uses", []):
         name = use["name"]
         # A value a step of this run set is known; one a skipped step (--from-step) would have set
@@ -27,7 +28,7 @@ def ask_inputs(ctx: StepContext, node: dict[str, Any]) -> None:
         if name in ctx.session.env or (use["from"] is not None and use["from"] in ctx.state.done):
             continue
         spec = declared.get(name, {})
-        secret = bool(use["secret"] or spec.get("secret"))
+        secret = bool(use["secret"] or spec.get("secret") or name in sent_as_secrets)
         if name in ctx.inputs.variables:
             value, source = ctx.inputs.variables[name], "var"
         else:

@@ -7,12 +7,16 @@ Executors import their heavy libraries (psycopg, docker) only when they run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from ...errors import RunbookError
+from ...model.kinds import runs
 from ..context import Executor
 from .shell import SHELL
 from .sql import SQL
 
-__all__ = ["EXECUTORS", "executor_for"]
+__all__ = ["EXECUTORS", "executor_for", "secret_variables"]
 
 EXECUTORS: tuple[Executor, ...] = (SHELL, SQL)
 """Every executor; each names the block kinds it runs."""
@@ -32,3 +36,14 @@ def executor_for(kind: str) -> Executor:
             f"no executor runs {kind} blocks", "this graph names a block kind this version cannot run"
         )
     return executor
+
+
+def secret_variables(nodes: Iterable[dict[str, Any]]) -> frozenset[str]:
+    """Variables the runnable blocks of `nodes` treat as secret, whatever their names."""
+    return frozenset(
+        name
+        for node in nodes
+        for block in node.get("blocks", [])
+        if runs(block["kind"])
+        for name in executor_for(block["kind"]).secret_variables(block)
+    )

@@ -24,6 +24,9 @@ class ShellExecutor:
     kinds = frozenset({"shell", "console"})
     edit_refusal: str | None = None
 
+    def secret_variables(self, block: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset()  # known by their names, as everywhere
+
     def plan(
         self, block: Mapping[str, Any], settings: Mapping[str, Any], values: Mapping[str, str]
     ) -> list[Planned]:

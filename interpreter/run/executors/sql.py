@@ -27,6 +27,9 @@ class SqlExecutor:
     kinds = frozenset({"sql"})
     edit_refusal = "sql blocks are not edited here: open a shell (h) and use psql"
 
+    def secret_variables(self, block: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset()  # a password in the database URL is masked when the URL is read
+
     def plan(
         self, block: Mapping[str, Any], settings: Mapping[str, Any], values: Mapping[str, str]
     ) -> list[Planned]:
