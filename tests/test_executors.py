@@ -5,16 +5,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fake_context import Collected, FakeContext
 
 import interpreter.run.executors as registry
 from interpreter.model.kinds import KINDS, RUNNABLE
-from interpreter.policy.masking import Masker
-from interpreter.run.context import Event, ExecutorContext, Planned
+from interpreter.run.context import ExecutorContext, Planned
 from interpreter.run.executors import EXECUTORS, executor_for
 from interpreter.run.session import ShellSession
 
@@ -52,63 +51,6 @@ def test_a_kind_with_no_executor_is_a_clear_error() -> None:
 
 
 # -- an executor with a fake context ----------------------------------------------------------
-
-
-@dataclass
-class RecordingView:
-    """A View that keeps what it was shown."""
-
-    lines: list[str] = field(default_factory=list)
-
-    def text(self, message: str) -> None:
-        self.lines.append(message)
-
-    def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None: ...
-    def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None: ...
-    def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None: ...
-    def running(self, command: str) -> None: ...
-    def output(self, data: bytes) -> None: ...
-    def result(
-        self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
-    ) -> None: ...
-    def announce(self, text: str) -> None: ...
-
-
-@dataclass
-class FakeContext:
-    """Just what an executor may touch, and a record of what it did."""
-
-    session: ShellSession
-    run_id: str = "fake-run"
-    masker: Masker = field(default_factory=Masker)
-    settings: dict[str, Any] = field(default_factory=dict)
-    view: RecordingView = field(default_factory=RecordingView)
-    events: list[Event] = field(default_factory=list)
-
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event:
-        event = {"type": kind, "step": step, "data": data}
-        self.events.append(event)
-        return event
-
-
-@dataclass
-class Collected:
-    """An Output that masks and keeps everything."""
-
-    masker: Masker
-    recorded: bytearray = field(default_factory=bytearray)
-    shown: bytearray = field(default_factory=bytearray)
-
-    def record(self, chunk: bytes) -> bytes:
-        masked = self.masker.feed(chunk)
-        self.recorded.extend(masked)
-        return masked
-
-    def show(self, masked: bytes) -> None:
-        self.shown.extend(masked)
-
-    def write(self, chunk: bytes) -> None:
-        self.show(self.record(chunk))
 
 
 @pytest.fixture

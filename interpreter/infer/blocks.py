@@ -10,6 +10,7 @@ from ..model.kinds import KINDS, BlockKind, kind_of_language
 from ..model.runbook import CodeBlock, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding
+from .http import analyse_http
 from .shell import ShellFacts, analyse_shell, is_secret_name
 
 __all__ = ["ANALYSERS", "code_block"]
@@ -164,6 +165,7 @@ ANALYSERS: dict[str, Analyser] = {
     "shell": _shell_block,
     "console": _shell_block,
     "sql": _sql_block,
+    "http": analyse_http,
     "template": _template_block,
 }
 """How each kind's fence is read (a test checks that every kind with languages has one)."""

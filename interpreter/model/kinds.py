@@ -22,7 +22,7 @@ __all__ = [
     "runs",
 ]
 
-BlockKind = Literal["shell", "console", "sql", "template", "text", "reference"]
+BlockKind = Literal["shell", "console", "sql", "http", "template", "text", "reference"]
 """Every kind a code block can be (the names of `KINDS`, as a type)."""
 
 Role = Literal["run", "announce", "show", "reference"]
@@ -75,6 +75,12 @@ KINDS: dict[str, Kind] = {
             frozenset({"sql", "postgresql", "psql"}),
             "run",
             summary="statements run through psycopg in one transaction",
+        ),
+        Kind(
+            "http",
+            frozenset({"http"}),
+            "run",
+            summary="HTTP requests: `METHOD URL`, `Header: value` lines, a blank line and a body",
         ),
         Kind("template", frozenset(), "announce", summary="a message with [Fields] and $VARS to fill in"),
         Kind("text", frozenset(), "show", summary="a fence with no language and nothing to fill in"),

@@ -83,6 +83,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("code/unknown-language", "info", "A fence names a language no highlighter knows."),
         Rule(
+            "code/http-request",
+            "error",
+            "An http block is not a request (`METHOD URL`, `Name: value` headers, a blank line, a body).",
+        ),
+        Rule(
             "inputs/undeclared",
             "warning",
             "A variable is used but never set or declared; it will be asked at run time.",

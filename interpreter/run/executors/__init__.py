@@ -13,12 +13,13 @@ from typing import Any
 from ...errors import RunbookError
 from ...model.kinds import runs
 from ..context import Executor
+from .http import HTTP
 from .shell import SHELL
 from .sql import SQL
 
 __all__ = ["EXECUTORS", "executor_for", "secret_variables"]
 
-EXECUTORS: tuple[Executor, ...] = (SHELL, SQL)
+EXECUTORS: tuple[Executor, ...] = (SHELL, SQL, HTTP)
 """Every executor; each names the block kinds it runs."""
 
 _BY_KIND: dict[str, Executor] = {kind: executor for executor in EXECUTORS for kind in executor.kinds}

@@ -1,0 +1,67 @@
+"""A fake run context for executors: a recording view, an event list, an output that keeps all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from interpreter.policy.masking import Masker
+from interpreter.run.context import Event
+from interpreter.run.session import ShellSession
+
+
+@dataclass
+class RecordingView:
+    """A View that keeps what it was shown."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def text(self, message: str) -> None:
+        self.lines.append(message)
+
+    def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None: ...
+    def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None: ...
+    def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None: ...
+    def running(self, command: str) -> None: ...
+    def output(self, data: bytes) -> None: ...
+    def result(
+        self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
+    ) -> None: ...
+    def announce(self, text: str) -> None: ...
+
+
+@dataclass
+class FakeContext:
+    """Just what an executor may touch, and a record of what it did."""
+
+    session: ShellSession
+    run_id: str = "fake-run"
+    masker: Masker = field(default_factory=Masker)
+    settings: dict[str, Any] = field(default_factory=dict)
+    view: RecordingView = field(default_factory=RecordingView)
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event:
+        event = {"type": kind, "step": step, "data": data}
+        self.events.append(event)
+        return event
+
+
+@dataclass
+class Collected:
+    """An Output that masks and keeps everything."""
+
+    masker: Masker
+    recorded: bytearray = field(default_factory=bytearray)
+    shown: bytearray = field(default_factory=bytearray)
+
+    def record(self, chunk: bytes) -> bytes:
+        masked = self.masker.feed(chunk)
+        self.recorded.extend(masked)
+        return masked
+
+    def show(self, masked: bytes) -> None:
+        self.shown.extend(masked)
+
+    def write(self, chunk: bytes) -> None:
+        self.show(self.record(chunk))
