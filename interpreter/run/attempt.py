@@ -8,7 +8,7 @@ from typing import Any
 
 from ..infer.shell import is_secret_name
 from .context import OutputFile, Planned, StepContext
-from .executors import executor_for, secret_variables
+from .executors import executor_for
 from .expect import matches
 from .questions import Question
 from .session import CommandResult
@@ -95,10 +95,8 @@ def attempt(
 
 def _mask_new_secrets(ctx: StepContext) -> None:
     """Variables a step set whose names say they are secret are masked from now on."""
-    declared = {v["name"] for v in ctx.graph["runbook"]["variables"] if v["secret"]}
-    declared |= secret_variables(ctx.unit["nodes"])
     for name, value in ctx.session.env.items():
-        if name in declared or is_secret_name(name):
+        if name in ctx.secret_names or is_secret_name(name):
             ctx.masker.add(value)
 
 

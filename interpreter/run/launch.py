@@ -89,6 +89,7 @@ def _runner(
         ),
         masker=masker,
         actor=operator(),
+        secret_names=declared,
     )
     from ..infer.shell import is_secret_name
 

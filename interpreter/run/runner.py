@@ -47,6 +47,8 @@ class Runner:
     state: RunState = field(default_factory=RunState)
     actor: str = ""
     """`user@host` of the operator, written on every event."""
+    secret_names: frozenset[str] = frozenset()
+    """Variables declared secret or sent where secrets go (found once, before the run)."""
     _by_id: dict[str, dict[str, Any]] | None = None
     """The unit's nodes by id, built once (every step event looks its title up)."""
 

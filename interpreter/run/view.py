@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,7 +34,7 @@ class TerminalView:
     """Prints the run for a person; plain text when piped, colour on a terminal (NO_COLOR respected)."""
 
     console: Console
-    raw: Any = None
+    raw: BinaryIO | None = None
     """Where live command output goes (the console's file by default)."""
     closed: bool = False
     """The screen went away (`runbook run … | head`): the run goes on, its output in the journal."""

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from ... import __version__
@@ -29,6 +29,9 @@ from ..context import ExecutorContext, Output, Planned
 from ..database import url_passwords
 from ..expect import matches
 from ..session import CommandResult, Status
+
+if TYPE_CHECKING:  # urllib.request (and ssl) load only when a request is sent
+    import urllib.request
 
 __all__ = ["HTTP", "HttpExecutor"]
 
@@ -321,7 +324,7 @@ class _Exchange:
         except (OSError, ValueError) as error:
             self._put(("failed", ("errored", f"the exchange failed: {error}")))
 
-    def _request(self) -> Any:
+    def _request(self) -> urllib.request.Request:
         import urllib.request
 
         request = urllib.request.Request(
@@ -334,7 +337,7 @@ class _Exchange:
         return request
 
 
-def _opener() -> Any:
+def _opener() -> urllib.request.OpenerDirector:
     import urllib.request
 
     class KeepRedirects(urllib.request.HTTPRedirectHandler):
