@@ -11,7 +11,7 @@ Imports go one way, down this list (tests/test_imports.py fails on a circle):
     confirm.py       the question before a step runs, the editor, a skip
     attempt.py       one attempt: each command through its executor, output, expectations
     executors/       the registry, block kind → executor: shell.py (its container.py target),
-                     sql.py, http.py
+                     sql.py, http.py (with http_request.py and http_exchange.py)
     context.py       options, Stop and Terminated, the clock; ports and contexts as Protocols
     state.py         RunState, and how a resume rebuilds it from events
     envelope.py      the event envelope and its time format
