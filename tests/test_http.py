@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import runbook_command
 from support.fake_context import Collected, FakeContext
 
+from interpreter.cli import main
 from interpreter.infer.http import expected_statuses, http_destructive
 from interpreter.infer.load import load_text
 from interpreter.journal.files import read_events
@@ -375,3 +377,14 @@ def test_a_request_that_cannot_be_read_is_an_error_at_its_line() -> None:
         and finding.line == 6
         and "'Accept json' is not a header" in finding.message
     )
+
+
+def test_the_dry_run_shows_each_request_whole(tmp_path: Path) -> None:
+    (tmp_path / "rb.md").write_text(textwrap.dedent(RUNBOOK).lstrip(), "utf-8")
+    planned = CliRunner().invoke(main, ["run", str(tmp_path / "rb.md"), "-p", "1", "--dry-run"])
+    assert planned.exit_code == 0, planned.output
+    assert (
+        "      $ DELETE $API_URL/v1/cache/items/${SERVICE}\n        Authorization: Bearer $DEPLOY_TOKEN\n"
+        in planned.output
+    )
+    assert "asks 1.3:confirm — type 'DELETE' (destructive)" in planned.output

@@ -59,7 +59,7 @@ def plan_lines(
                 given = {k: v for k, v in known.items() if k in command["text"] and is_plain(v)}
                 text = substitute(command["text"], given)
                 marks = " (never-ending)" if command["never_ending"] else ""
-                lines.append(f"{inner}$ {text}{marks}")
+                lines.append(f"{inner}$ {text}{marks}".replace("\n", f"\n{inner}  "))  # a request, a heredoc
         if any(runs(b["kind"]) for b in node["blocks"]):
             lines.append(
                 f"{inner}asks {node['id']}:run={_keys(RUN_CHOICES)} (--yes answers r), "
