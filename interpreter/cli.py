@@ -544,14 +544,6 @@ def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> 
     _torn_warning(torn)
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 @main.group(invoke_without_command=True, epilog=EXIT_CODES)
 @_store_options
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
@@ -574,6 +566,7 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
     from rich.markup import escape
 
     from .journal.store import open_store
+    from .policy.durations import clock
 
     where = open_store(runs_dir, store)
     try:
@@ -595,7 +588,7 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
             s.procedure,
             s.operator,
             s.started[:19].replace("T", " "),
-            _duration(s.duration),
+            clock(s.duration),
             s.status,
         )
         for s in summaries

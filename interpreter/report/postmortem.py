@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..policy.durations import axis, human, precise, since_start
 from .timeline import summary as event_summary
 
-__all__ = ["build", "parse_moment", "render_html", "to_html", "to_markdown"]
+__all__ = ["build", "parse_moment", "to_html", "to_markdown"]
 
 FORMAT = "runbook-postmortem/1"
 EXCERPT_LINES = 20
@@ -55,21 +55,6 @@ def parse_moment(text: str | None, flag: str) -> str | None:
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
-
-
-def _elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
 
 
 def _excerpt(data: bytes | None) -> tuple[str | None, bool]:
@@ -328,7 +313,7 @@ def build(
             {
                 "kind": "overrun",
                 "step": None,
-                "text": f"took {_clock(duration)}, over the {budget['text']} the runbook budgets",
+                "text": f"took {human(duration)}, over the {budget['text']} the runbook budgets",
             }
         )
     response_from = detected_at or start_time
@@ -340,7 +325,7 @@ def build(
             {
                 "kind": "response target",
                 "step": None,
-                "text": f"{_clock(response_taken)} from {since} to the end, over the "
+                "text": f"{human(response_taken)} from {since} to the end, over the "
                 f"{response_minutes:g} min response target of {chosen}",
             }
         )
@@ -368,7 +353,7 @@ def build(
         },
         {
             "field": "Total downtime duration",
-            "value": _clock(downtime) if downtime is not None else None,
+            "value": human(downtime) if downtime is not None else None,
             "source": ("from " + ("detection" if detected_at else "deployment") + " to rollback completed")
             if downtime is not None
             else None,
@@ -378,7 +363,7 @@ def build(
         row["missing"] = None if row["value"] else _missing(row["field"])
     failed = [d for d in deviations if d["kind"] == "failed"]
     summary = (
-        f"{procedure.get('title', 'The procedure')} ran for {_clock(duration)} "
+        f"{procedure.get('title', 'The procedure')} ran for {human(duration)} "
         f"by {', '.join(operators)} and ended {status}"
         + (f" (exit {finished['data']['exit_code']})" if finished else "")
         + f": {sum(1 for s in steps.values() if s['status'] in DONE)} step(s) done, "
@@ -508,7 +493,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ],
             ["Start", _utc(head["start"])],
             ["End", _utc(head["end"])],
-            ["Duration", _clock(head["duration"])],
+            ["Duration", human(head["duration"])],
             [
                 "Outcome",
                 f"{head['status']}"
@@ -536,7 +521,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += _table(
         ["UTC", "Elapsed", "Actor", "Step", "Event"],
         [
-            [t["time"][11:19], _elapsed(t["elapsed"]), t["actor"], t["step"] or "", t["event"]]
+            [t["time"][11:19], since_start(t["elapsed"]), t["actor"], t["step"] or "", t["event"]]
             for t in report["timeline"]
         ],
     )
@@ -549,7 +534,7 @@ def to_markdown(report: dict[str, Any]) -> str:
                 s["title"],
                 s["status"],
                 s["attempts"],
-                f"{s['duration']:.1f}s",
+                precise(s["duration"]),
                 "" if s["exit_code"] is None else s["exit_code"],
             ]
             for s in report["steps"]
@@ -599,7 +584,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             out += [f"### `{item['step']}` attempt {item['attempt']}", ""]
         code = "" if item["exit_code"] is None else f", exit {item['exit_code']}"
         out += _fence(item["command"], "bash")
-        out += ["", f"{item['status']}{code} in {item['duration']:.1f}s"]
+        out += ["", f"{item['status']}{code} in {precise(item['duration'])}"]
         if item["output"] is None:
             out += ["", f"Output: not kept here (`{item['file']}`, {item['bytes']} bytes)."]
         elif item["output"]:
@@ -643,17 +628,6 @@ COLOURS = {
 }
 
 
-def _tick(seconds: float, total: float) -> str:
-    """An axis label at the resolution the run's length needs."""
-    if total < 60:
-        return f"{seconds:.1f}s" if total < 10 else f"{seconds:.0f}s"
-    minutes, secs = divmod(round(seconds), 60)
-    if total < 3600:
-        return f"{minutes}:{secs:02d}"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}"
-
-
 def timeline_svg(report: dict[str, Any]) -> str:
     """Steps as bars on a time axis: plain inline SVG, readable without scripts."""
     from markupsafe import escape
@@ -669,15 +643,15 @@ def timeline_svg(report: dict[str, Any]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
         f'viewBox="0 0 {label_width + width + 20} {height}" '
-        f'aria-label="Run timeline: {len(lanes)} step(s) over {escape(_clock(total))}">',
-        f"<title>Run timeline over {escape(_clock(total))}</title>",
+        f'aria-label="Run timeline: {len(lanes)} step(s) over {escape(human(total))}">',
+        f"<title>Run timeline over {escape(human(total))}</title>",
     ]
     for tick in range(0, 11):
         x = label_width + width * tick / 10
         parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height}" class="grid"/>')
         parts.append(
             f'<text x="{x:.1f}" y="12" class="tick" text-anchor="middle">'
-            f"{escape(_tick(total * tick / 10, total))}</text>"
+            f"{escape(axis(total * tick / 10, total))}</text>"
         )
     for index, step in enumerate(lanes):
         y = 24 + index * lane_height
@@ -694,7 +668,7 @@ def timeline_svg(report: dict[str, Any]) -> str:
             if bar["kind"] == "wait"
             else f"attempt {bar.get('attempt', 1)}: {bar['kind']}"
         )
-        tip = f"{bar['step']} {what}, {_elapsed(bar['start'])} to {_elapsed(bar['end'])}"
+        tip = f"{bar['step']} {what}, {since_start(bar['start'])} to {since_start(bar['end'])}"
         dash = ' stroke-dasharray="3 2" fill-opacity="0.35"' if bar["kind"] == "wait" else ""
         parts.append(
             f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{lane_height - 6}" '
@@ -715,21 +689,8 @@ def to_html(report: dict[str, Any]) -> str:
     template = read("templates", "postmortem.html")
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["utc"] = _utc
-    env.filters["clock"] = _clock
-    env.filters["elapsed"] = _elapsed
+    env.filters["human"] = human
+    env.filters["since_start"] = since_start
+    env.filters["precise"] = precise
     env.filters["state"] = _state
     return env.from_string(template).render(r=report, svg=Markup(timeline_svg(report)), colours=COLOURS)
-
-
-def render_html(events: list[dict[str, Any]], outputs_dir: Path | None) -> str:
-    """The HTML post-mortem of a run read from a folder (for the docs site)."""
-
-    def output(name: str) -> bytes | None:
-        if outputs_dir is None:
-            return None
-        try:
-            return (outputs_dir.parent / name).read_bytes()
-        except OSError:
-            return None
-
-    return to_html(build(events, output))

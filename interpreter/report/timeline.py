@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy.durations import precise, since_start
+
 __all__ = ["open_steps", "summary", "timeline_lines"]
-
-
-def _elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
 
 
 def summary(event: dict[str, Any]) -> str:
@@ -29,7 +25,7 @@ def summary(event: dict[str, Any]) -> str:
         return f"started (attempt {data['attempt']}){edited}: {commands}"
     if kind == "step.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
-        return f"{data['status']}{code} in {data['duration']:.1f}s"
+        return f"{data['status']}{code} in {precise(data['duration'])}"
     if kind == "choice.made":
         return f"chose {data['branch']}: {data.get('title', '')}"
     if kind == "gate.item":
@@ -72,7 +68,7 @@ def summary(event: dict[str, Any]) -> str:
 
 def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
     rows = [
-        (e["time"][:19].replace("T", " "), _elapsed(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        (e["time"][:19].replace("T", " "), since_start(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
         for e in events
     ]
     if markdown:
