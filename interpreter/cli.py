@@ -620,7 +620,8 @@ def runs_export(run_ids: tuple[str, ...], runs_dir: str | None, store: str | Non
     """
     from pathlib import Path
 
-    from .journal.store import DirectoryStore, open_store
+    from .journal.folder import DirectoryStore
+    from .journal.store import open_store
 
     source = open_store(runs_dir, store)
     try:
@@ -645,7 +646,8 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
     """
     from pathlib import Path
 
-    from .journal.store import DirectoryStore, open_store
+    from .journal.folder import DirectoryStore
+    from .journal.store import open_store
 
     target = open_store(runs_dir, store)
     try:
@@ -657,21 +659,17 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
 def _copy_runs(source: Any, target: Any, run_ids: tuple[str, ...]) -> None:
     from rich.markup import escape
 
+    from .journal.store import copy_runs
+
     err = _console(stderr=True)
-    ids = [source.resolve(r) for r in run_ids] or source.run_ids()
     copied = skipped = 0
-    for run_id in ids:
-        if source.is_live(run_id):
-            err.print(f"[yellow]skipped {run_id}: it is still running[/]")
-            skipped += 1
-            continue
-        events, torn = source.events(run_id)
-        if torn:
-            err.print(f"[yellow]{run_id}: its torn last line is left out[/]")
-        if target.put_run(run_id, events, lambda name, run=run_id: source.output(run, name)):
-            copied += 1
-        else:
-            skipped += 1
+    for result in copy_runs(source, target, run_ids):
+        if result.outcome == "running":
+            err.print(f"[yellow]skipped {result.run_id}: it is still running[/]")
+        elif result.torn:
+            err.print(f"[yellow]{result.run_id}: its torn last line is left out[/]")
+        copied += result.outcome == "copied"
+        skipped += result.outcome != "copied"
     err.print(f"{copied} run(s) copied to {escape(target.where)}, {skipped} already there or running")
 
 
@@ -692,42 +690,17 @@ def note(run_id: str, text: str, step: str | None, runs_dir: str | None, store: 
     import os
     from datetime import datetime, timezone
 
-    from .infer.shell import is_secret_name
+    from .journal.notes import add_note
     from .journal.store import open_store
-    from .policy.masking import Masker
-    from .report.timeline import open_steps
-    from .run.launch import parse_time
     from .run.runner import operator
 
     if not text.strip():
         raise UsageError("the note is empty", 'runbook note RUN_ID "what happened"')
-    where = open_store(runs_dir, store)
-    try:
-        full = where.resolve(run_id)
-        events, _ = where.events(full)
-        started = next((e for e in events if e["type"] == "run.started"), None)
-        now = datetime.now(timezone.utc)
-        begun = parse_time(started["time"]) if started else now
-        # The run's declared secrets and secret-looking variables, as this terminal holds them.
-        declared = set(started["data"].get("secrets", [])) if started else set()
-        masker = Masker(
-            [v for k, v in os.environ.items() if (k in declared or is_secret_name(k)) and len(v) >= 3]
+    with open_store(runs_dir, store) as where:
+        written = add_note(
+            where, run_id, text, step=step, actor=operator(), now=datetime.now(timezone.utc), env=os.environ
         )
-        event = {
-            "v": 1,
-            "seq": (events[-1]["seq"] + 1) if events else 1,
-            "run": full,
-            "type": "note.added",
-            "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "elapsed": round(max(0.0, (now - begun).total_seconds()), 3),
-            "actor": operator(),
-            "step": step or next(reversed(open_steps(events)), None),
-            "data": {"text": masker.text(text), "from": "runbook note"},
-        }
-        written = where.append(full, event)
-    finally:
-        where.close()
-    _console(stderr=True).print(f"note {written['seq']} added to run {full}")
+    _console(stderr=True).print(f"note {written['seq']} added to run {written['run']}")
 
 
 @main.command(epilog=EXIT_CODES)
@@ -776,7 +749,7 @@ def postmortem(
     try:
         full = where.resolve(run_id)
         events, torn = where.events(full)
-        report = build(events, lambda name: where.output(full, name), **moments)
+        report = build(events, lambda name: where.output(full, name), live=where.is_live(full), **moments)
     finally:
         where.close()
     if fmt == "json":
@@ -814,25 +787,26 @@ def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) 
       runbook follow 20261128-223536 --store postgresql://postgres@db/runbook
     """
     from .journal.store import open_store
+    from .journal.summary import RunSummary
     from .report.timeline import timeline_lines
 
-    where = open_store(runs_dir, store)
-    status = None
-    try:
+    seen = []
+    with open_store(runs_dir, store) as where:
         full = where.resolve(run_id)
-        for event in where.follow(full, 0, stop=lambda: not where.is_live(full)):
-            click.echo(json.dumps(event, ensure_ascii=False) if as_json else timeline_lines([event])[0])
-            if event["type"] == "run.finished":
-                status = event["data"]["status"]
-            elif event["type"] == "run.resumed":
-                status = None  # what counts is how the last attempt ended
-    except KeyboardInterrupt:
-        sys.exit(130)
-    finally:
-        where.close()
-    if status is None:
-        _console(stderr=True).print(f"run {full} is not running and recorded no end (killed?)")
-    sys.exit(0 if status == "ok" else 1)
+        try:
+            for event in where.follow(full, 0, stop=lambda: not where.is_live(full)):
+                seen.append(event)
+                click.echo(json.dumps(event, ensure_ascii=False) if as_json else timeline_lines([event])[0])
+        except KeyboardInterrupt:
+            sys.exit(130)
+    # Follow ends when no process works on the run: it says what `runbook runs` said at that moment.
+    summary = RunSummary.of(full, seen, live=False)
+    if not summary.ended:
+        _console(stderr=True).print(
+            f"run {full} {summary.status}: it recorded no end and no process works on it; "
+            f"`runbook resume {full}` continues it"
+        )
+    sys.exit(0 if summary.status == "ok" else 1)
 
 
 VALIDATE_EXIT_CODES = """\b

@@ -13,6 +13,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import UsageError
+from ..journal.events import parse_time
+from ..journal.folds import ending, start
+from ..journal.summary import RunSummary
 from ..policy.durations import axis, human, precise, since_start
 from .timeline import summary as event_summary
 
@@ -53,10 +56,6 @@ def parse_moment(text: str | None, flag: str) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _excerpt(data: bytes | None) -> tuple[str | None, bool]:
     """The output as text, cut in the middle when long; and whether it was cut."""
     if data is None:
@@ -79,22 +78,26 @@ def build(
     output: Callable[[str], bytes | None],
     deployed_at: str | None = None,
     detected_at: str | None = None,
+    live: bool = False,
 ) -> dict[str, Any]:
     """The post-mortem of a run as one JSON-ready dict.
 
-    `output(name)` returns an output file's bytes (`outputs/SHA.log`) or None when it is not kept.
+    `output(name)` returns an output file's bytes (`outputs/SHA.log`) or None when it is not kept;
+    `live` says a process still works on the run (its status is then `running`, not `killed`).
     """
     if not events:
         raise UsageError("the run has no events", "is it the right run id?")
-    started = next((e for e in events if e["type"] == "run.started"), events[0])
+    started = start(events) or events[0]
     data = started["data"] if started["type"] == "run.started" else {}
-    finished = next((e for e in reversed(events) if e["type"] == "run.finished"), None)
+    # How the last attempt ended, in the words `runbook runs` uses (journal/summary.py).
+    finished = ending(events)
+    run = RunSummary.of(started["run"], events, live)
     runbook = data.get("runbook", {})
     procedure = data.get("procedure", {})
     start_time = started["time"]
     end_time = finished["time"] if finished else events[-1]["time"]
-    duration = (_time(end_time) - _time(start_time)).total_seconds()
-    status = finished["data"]["status"] if finished else "unfinished"
+    duration = (parse_time(end_time) - parse_time(start_time)).total_seconds()
+    status = run.status
     severity = next((e for e in events if e["type"] == "decision.made"), None)
     response_minutes = severity["data"].get("response_minutes") if severity else None
 
@@ -317,7 +320,7 @@ def build(
             }
         )
     response_from = detected_at or start_time
-    response_taken = (_time(end_time) - _time(response_from)).total_seconds()
+    response_taken = (parse_time(end_time) - parse_time(response_from)).total_seconds()
     since = "detection" if detected_at else "the start of the run"
     chosen = severity["data"]["severity"] if severity else ""
     if response_minutes is not None and response_taken > response_minutes * 60:
@@ -333,7 +336,9 @@ def build(
     operators = sorted({e["actor"] for e in events})
     completed = finished["time"] if finished and status == "ok" else None
     down_from = detected_at or deployed_at
-    downtime = (_time(completed) - _time(down_from)).total_seconds() if completed and down_from else None
+    downtime = (
+        (parse_time(completed) - parse_time(down_from)).total_seconds() if completed and down_from else None
+    )
     document_timeline = [
         {
             "field": "Deployment start time",
@@ -364,7 +369,8 @@ def build(
     failed = [d for d in deviations if d["kind"] == "failed"]
     summary = (
         f"{procedure.get('title', 'The procedure')} ran for {human(duration)} "
-        f"by {', '.join(operators)} and ended {status}"
+        f"by {', '.join(operators)} and "
+        + (f"ended {status}" if finished else "is still running" if live else "was killed")
         + (f" (exit {finished['data']['exit_code']})" if finished else "")
         + f": {sum(1 for s in steps.values() if s['status'] in DONE)} step(s) done, "
         f"{sum(1 for s in steps.values() if s['status'] == 'skipped')} skipped, {len(failed)} failure(s)"
@@ -395,7 +401,9 @@ def build(
             "exit_code": finished["data"]["exit_code"] if finished else None,
             "reason": finished["data"].get("reason")
             if finished
-            else "the run never recorded its end (killed?)",
+            else "its last attempt is still going on"
+            if live
+            else "its last attempt recorded no end and no process works on it: `runbook resume` continues it",
         },
         "summary": summary,
         "document_timeline": document_timeline,

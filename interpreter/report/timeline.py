@@ -6,7 +6,7 @@ from typing import Any
 
 from ..policy.durations import precise, since_start
 
-__all__ = ["open_steps", "summary", "timeline_lines"]
+__all__ = ["summary", "timeline_lines"]
 
 
 def summary(event: dict[str, Any]) -> str:
@@ -76,14 +76,3 @@ def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return lines
     return ["  ".join([row[0], row[1], row[2], row[3].ljust(12), row[4]]) for row in rows]
-
-
-def open_steps(events: list[dict[str, Any]]) -> list[str]:
-    """Steps that started and have not (yet) recorded an end, oldest start first."""
-    started: dict[str, int] = {}
-    for event in events:
-        if event["type"] == "step.started":
-            started[event["step"]] = event["seq"]
-        elif event["type"] in ("step.finished", "step.in-doubt"):
-            started.pop(event["step"], None)
-    return sorted(started, key=started.__getitem__)
