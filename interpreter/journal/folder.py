@@ -10,6 +10,7 @@ from ..errors import UsageError
 from .contract import OutputReader, Store
 from .events import Event, encode
 from .files import JOURNAL, Journal, append_event, read_events, run_directory
+from .folds import recorded_outputs
 
 __all__ = ["DirectoryStore"]
 
@@ -80,9 +81,7 @@ class DirectoryStore(Store):
                 "remove one copy, or import into another folder",
             )
         directory.mkdir(parents=True, exist_ok=True)
-        names = {
-            c["output"]["file"] for e in events if e["type"] == "step.finished" for c in e["data"]["commands"]
-        }
+        names = recorded_outputs(events)
         for name in sorted(names):
             data = outputs(name)
             if data is not None and _is_output_name(name):

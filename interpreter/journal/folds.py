@@ -14,7 +14,17 @@ from datetime import datetime
 
 from .events import Event, parse_time
 
-__all__ = ["InDoubt", "ResumeState", "ending", "first", "last", "open_steps", "resume_state", "start"]
+__all__ = [
+    "InDoubt",
+    "ResumeState",
+    "ending",
+    "first",
+    "last",
+    "open_steps",
+    "recorded_outputs",
+    "resume_state",
+    "start",
+]
 
 
 def first(events: Iterable[Event], *kinds: str) -> Event | None:
@@ -37,6 +47,13 @@ def ending(events: list[Event]) -> Event | None:
     (it is running, or was killed; a `run.resumed` after an end opens a new attempt)."""
     found = last(events, "run.finished", "run.resumed")
     return found if found is not None and found["type"] == "run.finished" else None
+
+
+def recorded_outputs(events: list[Event]) -> set[str]:
+    """The journal names (`outputs/SHA.log`) of every output file the run's steps recorded."""
+    return {
+        c["output"]["file"] for e in events if e["type"] == "step.finished" for c in e["data"]["commands"]
+    }
 
 
 def open_steps(events: list[Event]) -> list[str]:

@@ -17,6 +17,7 @@ from ..errors import UsageError
 from . import outputs as output_files
 from .contract import PARTIAL_TAIL, OutputReader, RunJournal, Store
 from .events import Event, numbered
+from .folds import recorded_outputs
 from .outputs import OutputFile, PartialOutput
 from .postgres_schema import CHANNEL, lock_key, migrate
 
@@ -157,9 +158,7 @@ class PostgresStore(Store):
                 f"run {run_id} is already in {self.where} with different events",
                 "remove one copy, or import into another store",
             )
-        names = {
-            c["output"]["file"] for e in events if e["type"] == "step.finished" for c in e["data"]["commands"]
-        }
+        names = recorded_outputs(events)
         with self._conn.transaction():
             # The whole run lands in one transaction: nothing half-imported.
             self._conn.execute(

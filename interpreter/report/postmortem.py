@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..journal.events import parse_time
-from ..journal.folds import ending, start
+from ..journal.folds import ending, first, start
 from ..journal.summary import RunSummary
 from ..policy.durations import axis, human, precise, since_start
 from .timeline import summary as event_summary
@@ -98,7 +98,7 @@ def build(
     end_time = finished["time"] if finished else events[-1]["time"]
     duration = (parse_time(end_time) - parse_time(start_time)).total_seconds()
     status = run.status
-    severity = next((e for e in events if e["type"] == "decision.made"), None)
+    severity = first(events, "decision.made")
     response_minutes = severity["data"].get("response_minutes") if severity else None
 
     steps: dict[str, dict[str, Any]] = {}
