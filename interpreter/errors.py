@@ -1,8 +1,11 @@
-"""The one error tree of the program; each class carries the exit code `runbook` ends with."""
+"""The one error tree of the program, and the exit codes `runbook` ends with (each error carries one)."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 __all__ = [
+    "ExitCode",
     "InvalidRunbookError",
     "RunbookError",
     "SelectionError",
@@ -10,10 +13,39 @@ __all__ = [
 ]
 
 
+class ExitCode(IntEnum):
+    """How `runbook` ends. Each command's help lists the codes it ends with, written from these."""
+
+    OK = 0
+    """Done as asked."""
+    FAILED = 1
+    """A step failed, or what was checked is not as it should be (findings, a missing binary)."""
+    USAGE = 2
+    """The command line asks for something that cannot be done as asked."""
+    INVALID = 3
+    """The runbook (or a journal) cannot be trusted as read."""
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT); SIGTERM and SIGHUP end a run with 143 and 129 the same way."""
+
+    @property
+    def meaning(self) -> str:
+        """What the code means when a command says nothing more particular."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "ok",
+    ExitCode.FAILED: "a step failed",
+    ExitCode.USAGE: "usage error (unknown option, procedure or step)",
+    ExitCode.INVALID: "invalid runbook (unreadable, not UTF-8, or with error findings)",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+
 class RunbookError(Exception):
     """Base of every error the program reports to its user (never a traceback)."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.FAILED
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -24,7 +56,7 @@ class RunbookError(Exception):
 class UsageError(RunbookError):
     """The command line asks for something that cannot be done as asked."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class SelectionError(UsageError):
@@ -38,4 +70,4 @@ class SelectionError(UsageError):
 class InvalidRunbookError(RunbookError):
     """The runbook cannot be trusted as read: unreadable, not text, or with error findings."""
 
-    exit_code = 3
+    exit_code = ExitCode.INVALID

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from interpreter.journal.files import read_events
-from interpreter.report.timeline import open_steps
+from interpreter.journal.folds import open_steps
 
 RUNBOOK = str(Path(sys.executable).parent / "runbook")
 STEPS = 30

@@ -21,7 +21,8 @@ from conftest import ROOT, runbook_command
 
 from interpreter import jsonschemas
 from interpreter.cli import main
-from interpreter.journal.store import DirectoryStore, PostgresStore, masked_url
+from interpreter.journal.folder import DirectoryStore
+from interpreter.journal.postgres import PostgresStore, masked_url
 
 DEMO = ROOT / "runbooks" / "demo-rollback.md"
 WRITER = ROOT / "tests" / "support" / "append_events.py"

@@ -1,1 +1,1 @@
-"""The timeline of a run: events, the journal files, and the stores that keep them (folder, PostgreSQL)."""
+"""The timeline of a run: its events, the folds over them, and the stores that keep them."""

@@ -1,24 +1,24 @@
-"""The run journal: one JSON event per line, fsynced before the action it announces, and output files."""
+"""The folder journal: one JSON event per line, fsynced before the action it announces, and output files."""
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from .. import jsonschemas
 from ..errors import RunbookError, UsageError
+from . import outputs as output_files
+from .contract import PARTIAL_TAIL, RunJournal
+from .events import Event, encode, numbered, problem
+from .outputs import OutputFile, PartialOutput
 
 __all__ = [
+    "JOURNAL",
     "Journal",
-    "OutputFile",
     "append_event",
     "default_runs_dir",
     "new_run_id",
@@ -62,7 +62,7 @@ def run_directory(runs_dir: Path, run_id: str) -> Path:
     )
 
 
-def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
+def read_events(path: Path) -> tuple[list[Event], bool]:
     """The events of a journal, and whether its last line was torn (a kill mid-write).
 
     A torn last line is left out; a damaged line anywhere else is an error.
@@ -75,7 +75,7 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
     except OSError as exc:
         raise RunbookError(f"{path}: cannot read the journal: {exc.strerror}") from exc
     complete, _, tail = raw.rpartition(b"\n")
-    events: list[dict[str, Any]] = []
+    events: list[Event] = []
     for number, line in enumerate(complete.split(b"\n"), start=1):
         if not line.strip():
             continue
@@ -83,9 +83,9 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
             event = json.loads(line)
         except ValueError as exc:
             raise RunbookError(f"{path}:{number}: damaged journal line (not JSON)") from exc
-        problem = jsonschemas.first_error("events", event)
-        if problem:
-            raise RunbookError(f"{path}:{number}: not a journal event ({problem})")
+        found = problem(event)
+        if found:
+            raise RunbookError(f"{path}:{number}: not a journal event ({found})")
         events.append(event)
     torn = False
     if tail.strip():
@@ -95,59 +95,6 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
         except ValueError:
             torn = True
     return events, torn
-
-
-@dataclass(slots=True)
-class OutputFile:
-    """A command's output being written: `.partial` while it runs, then named by its hash."""
-
-    directory: Path
-    name: str
-    on_finish: Callable[[Path, str], None] | None = None
-    """Called with the finished file and its journal name (a shared store keeps a copy)."""
-    handle: IO[bytes] | None = None
-    """Opened at the first byte: a silent command (most are) costs no file until it finishes."""
-    digest: Any = field(init=False)
-    size: int = 0
-
-    def __post_init__(self) -> None:
-        self.digest = hashlib.sha256()
-
-    def _open(self) -> IO[bytes]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # Unbuffered: each write is on its way to disk at once, so a kill leaves the output so far
-        # for the in-doubt screen, with one system call per chunk.
-        return open(self.directory / f"{self.name}.partial", "wb", buffering=0)
-
-    def write(self, data: bytes) -> None:
-        if not data:
-            return
-        if self.handle is None:
-            self.handle = self._open()
-        view = memoryview(data)
-        while view:
-            view = view[self.handle.write(view) or 0 :]
-        self.digest.update(data)
-        self.size += len(data)
-
-    def finish(self) -> dict[str, Any]:
-        sha = self.digest.hexdigest()
-        final = self.directory / f"{sha}.log"
-        if self.handle is None:
-            # No output: one empty file per run serves every silent command.
-            if not final.exists():
-                self.directory.mkdir(parents=True, exist_ok=True)
-                final.touch()
-            return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": 0}
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        # The partial name stays until the step is recorded finished (see Journal.settle), so a
-        # kill mid-step leaves every output of the attempt for the in-doubt screen.
-        if not final.exists():
-            os.link(self.directory / f"{self.name}.partial", final)
-        if self.on_finish is not None:
-            self.on_finish(final, f"outputs/{final.name}")
-        return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
 
 
 def _last_line(handle: IO[bytes], size: int) -> bytes:
@@ -210,7 +157,7 @@ class _Appender:
         os.fsync(self._handle.fileno())
         self._size = -1
 
-    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+    def append(self, event: Event) -> Event:
         """Number, validate and write one event, then fsync; returns it with its `seq`.
 
         Raises:
@@ -219,16 +166,9 @@ class _Appender:
         fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
         try:
             self._repair_torn_tail()
-            event["seq"] = self._next_seq()
-            problem = jsonschemas.first_error("events", event)
-            if problem:
-                raise RunbookError(
-                    f"internal error: journal event breaks schemas/events.json at {problem}",
-                    "please report this with the runbook attached",
-                )
-            line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+            line = encode(numbered(event, self._next_seq()))
             self._handle.seek(0, os.SEEK_END)
-            self._handle.write(line.encode("utf-8"))
+            self._handle.write(line)
             self._handle.flush()
             os.fsync(self._handle.fileno())
             self._size = os.fstat(self._handle.fileno()).st_size
@@ -241,7 +181,7 @@ class _Appender:
         self._handle.close()
 
 
-def append_event(directory: Path, event: dict[str, Any]) -> dict[str, Any]:
+def append_event(directory: Path, event: Event) -> Event:
     """Add one event to a run's journal from another process (a note), beside a running writer."""
     appender = _Appender(directory / JOURNAL)
     try:
@@ -250,13 +190,14 @@ def append_event(directory: Path, event: dict[str, Any]) -> dict[str, Any]:
         appender.close()
 
 
-class Journal:
-    """Appends validated events to `journal.jsonl`; each line is on disk before `append` returns."""
+class Journal(RunJournal):
+    """A run in its folder: `journal.jsonl`, each line on disk before `append` returns, and `outputs/`."""
 
     def __init__(self, directory: Path) -> None:
+        self.run_id = directory.name
         self.directory = directory
         self.path = directory / JOURNAL
-        self.outputs = directory / "outputs"
+        self._outputs = directory / "outputs"
         directory.mkdir(parents=True, exist_ok=True)
         self._lock = open(directory / ".lock", "a")  # noqa: SIM115
         try:
@@ -278,30 +219,26 @@ class Journal:
         finally:
             os.close(fd)
 
-    def events(self) -> list[dict[str, Any]]:
+    @property
+    def outputs(self) -> Path:
+        """The local outputs folder. Only run/launch.py's resume still reads it (to show partial
+        outputs); it calls partial_outputs() once the run layer is rewired, and this goes."""
+        return self._outputs
+
+    def events(self) -> list[Event]:
         return read_events(self.path)[0]
 
-    def append(self, event: dict[str, Any]) -> None:
-        """Validate and write one event, then fsync; its `seq` is set to follow the last on disk.
-
-        Raises:
-            RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
-        """
-        self._appender.append(event)
+    def append(self, event: Event) -> Event:
+        return self._appender.append(event)
 
     def output(self, name: str) -> OutputFile:
-        return OutputFile(self.outputs, name)
+        return OutputFile(self._outputs, name)
 
     def settle(self, prefix: str) -> None:
-        """Drop the partial names of an attempt once its step.finished event is on disk."""
-        # A plain listing, not glob: glob builds a new pattern for every step's prefix.
-        try:
-            names = os.listdir(self.outputs)
-        except FileNotFoundError:
-            return
-        for name in names:
-            if name.startswith(prefix) and name.endswith(".partial"):
-                (self.outputs / name).unlink(missing_ok=True)
+        output_files.settle(self._outputs, prefix)
+
+    def partial_outputs(self, step: str, attempt: int) -> list[PartialOutput]:
+        return output_files.partial_outputs(self._outputs, step, attempt, PARTIAL_TAIL)
 
     def close(self) -> None:
         self._appender.close()

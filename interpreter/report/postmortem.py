@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..journal.events import parse_time
+from ..journal.folds import ending, first, start
+from ..journal.summary import RunSummary
+from ..policy.durations import axis, human, precise, since_start
 from .timeline import summary as event_summary
 
-__all__ = ["build", "parse_moment", "render_html", "to_html", "to_markdown"]
+__all__ = ["build", "parse_moment", "to_html", "to_markdown"]
 
 FORMAT = "runbook-postmortem/1"
 EXCERPT_LINES = 20
@@ -53,25 +56,6 @@ def parse_moment(text: str | None, flag: str) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
-
-
-def _elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
-
-
 def _excerpt(data: bytes | None) -> tuple[str | None, bool]:
     """The output as text, cut in the middle when long; and whether it was cut."""
     if data is None:
@@ -94,23 +78,27 @@ def build(
     output: Callable[[str], bytes | None],
     deployed_at: str | None = None,
     detected_at: str | None = None,
+    live: bool = False,
 ) -> dict[str, Any]:
     """The post-mortem of a run as one JSON-ready dict.
 
-    `output(name)` returns an output file's bytes (`outputs/SHA.log`) or None when it is not kept.
+    `output(name)` returns an output file's bytes (`outputs/SHA.log`) or None when it is not kept;
+    `live` says a process still works on the run (its status is then `running`, not `killed`).
     """
     if not events:
         raise UsageError("the run has no events", "is it the right run id?")
-    started = next((e for e in events if e["type"] == "run.started"), events[0])
+    started = start(events) or events[0]
     data = started["data"] if started["type"] == "run.started" else {}
-    finished = next((e for e in reversed(events) if e["type"] == "run.finished"), None)
+    # How the last attempt ended, in the words `runbook runs` uses (journal/summary.py).
+    finished = ending(events)
+    run = RunSummary.of(started["run"], events, live)
     runbook = data.get("runbook", {})
     procedure = data.get("procedure", {})
     start_time = started["time"]
     end_time = finished["time"] if finished else events[-1]["time"]
-    duration = (_time(end_time) - _time(start_time)).total_seconds()
-    status = finished["data"]["status"] if finished else "unfinished"
-    severity = next((e for e in events if e["type"] == "decision.made"), None)
+    duration = (parse_time(end_time) - parse_time(start_time)).total_seconds()
+    status = run.status
+    severity = first(events, "decision.made")
     response_minutes = severity["data"].get("response_minutes") if severity else None
 
     steps: dict[str, dict[str, Any]] = {}
@@ -328,11 +316,11 @@ def build(
             {
                 "kind": "overrun",
                 "step": None,
-                "text": f"took {_clock(duration)}, over the {budget['text']} the runbook budgets",
+                "text": f"took {human(duration)}, over the {budget['text']} the runbook budgets",
             }
         )
     response_from = detected_at or start_time
-    response_taken = (_time(end_time) - _time(response_from)).total_seconds()
+    response_taken = (parse_time(end_time) - parse_time(response_from)).total_seconds()
     since = "detection" if detected_at else "the start of the run"
     chosen = severity["data"]["severity"] if severity else ""
     if response_minutes is not None and response_taken > response_minutes * 60:
@@ -340,7 +328,7 @@ def build(
             {
                 "kind": "response target",
                 "step": None,
-                "text": f"{_clock(response_taken)} from {since} to the end, over the "
+                "text": f"{human(response_taken)} from {since} to the end, over the "
                 f"{response_minutes:g} min response target of {chosen}",
             }
         )
@@ -348,7 +336,9 @@ def build(
     operators = sorted({e["actor"] for e in events})
     completed = finished["time"] if finished and status == "ok" else None
     down_from = detected_at or deployed_at
-    downtime = (_time(completed) - _time(down_from)).total_seconds() if completed and down_from else None
+    downtime = (
+        (parse_time(completed) - parse_time(down_from)).total_seconds() if completed and down_from else None
+    )
     document_timeline = [
         {
             "field": "Deployment start time",
@@ -368,7 +358,7 @@ def build(
         },
         {
             "field": "Total downtime duration",
-            "value": _clock(downtime) if downtime is not None else None,
+            "value": human(downtime) if downtime is not None else None,
             "source": ("from " + ("detection" if detected_at else "deployment") + " to rollback completed")
             if downtime is not None
             else None,
@@ -378,8 +368,9 @@ def build(
         row["missing"] = None if row["value"] else _missing(row["field"])
     failed = [d for d in deviations if d["kind"] == "failed"]
     summary = (
-        f"{procedure.get('title', 'The procedure')} ran for {_clock(duration)} "
-        f"by {', '.join(operators)} and ended {status}"
+        f"{procedure.get('title', 'The procedure')} ran for {human(duration)} "
+        f"by {', '.join(operators)} and "
+        + (f"ended {status}" if finished else "is still running" if live else "was killed")
         + (f" (exit {finished['data']['exit_code']})" if finished else "")
         + f": {sum(1 for s in steps.values() if s['status'] in DONE)} step(s) done, "
         f"{sum(1 for s in steps.values() if s['status'] == 'skipped')} skipped, {len(failed)} failure(s)"
@@ -410,7 +401,9 @@ def build(
             "exit_code": finished["data"]["exit_code"] if finished else None,
             "reason": finished["data"].get("reason")
             if finished
-            else "the run never recorded its end (killed?)",
+            else "its last attempt is still going on"
+            if live
+            else "its last attempt recorded no end and no process works on it: `runbook resume` continues it",
         },
         "summary": summary,
         "document_timeline": document_timeline,
@@ -508,7 +501,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ],
             ["Start", _utc(head["start"])],
             ["End", _utc(head["end"])],
-            ["Duration", _clock(head["duration"])],
+            ["Duration", human(head["duration"])],
             [
                 "Outcome",
                 f"{head['status']}"
@@ -536,7 +529,7 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += _table(
         ["UTC", "Elapsed", "Actor", "Step", "Event"],
         [
-            [t["time"][11:19], _elapsed(t["elapsed"]), t["actor"], t["step"] or "", t["event"]]
+            [t["time"][11:19], since_start(t["elapsed"]), t["actor"], t["step"] or "", t["event"]]
             for t in report["timeline"]
         ],
     )
@@ -549,7 +542,7 @@ def to_markdown(report: dict[str, Any]) -> str:
                 s["title"],
                 s["status"],
                 s["attempts"],
-                f"{s['duration']:.1f}s",
+                precise(s["duration"]),
                 "" if s["exit_code"] is None else s["exit_code"],
             ]
             for s in report["steps"]
@@ -599,7 +592,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             out += [f"### `{item['step']}` attempt {item['attempt']}", ""]
         code = "" if item["exit_code"] is None else f", exit {item['exit_code']}"
         out += _fence(item["command"], "bash")
-        out += ["", f"{item['status']}{code} in {item['duration']:.1f}s"]
+        out += ["", f"{item['status']}{code} in {precise(item['duration'])}"]
         if item["output"] is None:
             out += ["", f"Output: not kept here (`{item['file']}`, {item['bytes']} bytes)."]
         elif item["output"]:
@@ -643,17 +636,6 @@ COLOURS = {
 }
 
 
-def _tick(seconds: float, total: float) -> str:
-    """An axis label at the resolution the run's length needs."""
-    if total < 60:
-        return f"{seconds:.1f}s" if total < 10 else f"{seconds:.0f}s"
-    minutes, secs = divmod(round(seconds), 60)
-    if total < 3600:
-        return f"{minutes}:{secs:02d}"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}"
-
-
 def timeline_svg(report: dict[str, Any]) -> str:
     """Steps as bars on a time axis: plain inline SVG, readable without scripts."""
     from markupsafe import escape
@@ -669,15 +651,15 @@ def timeline_svg(report: dict[str, Any]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
         f'viewBox="0 0 {label_width + width + 20} {height}" '
-        f'aria-label="Run timeline: {len(lanes)} step(s) over {escape(_clock(total))}">',
-        f"<title>Run timeline over {escape(_clock(total))}</title>",
+        f'aria-label="Run timeline: {len(lanes)} step(s) over {escape(human(total))}">',
+        f"<title>Run timeline over {escape(human(total))}</title>",
     ]
     for tick in range(0, 11):
         x = label_width + width * tick / 10
         parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height}" class="grid"/>')
         parts.append(
             f'<text x="{x:.1f}" y="12" class="tick" text-anchor="middle">'
-            f"{escape(_tick(total * tick / 10, total))}</text>"
+            f"{escape(axis(total * tick / 10, total))}</text>"
         )
     for index, step in enumerate(lanes):
         y = 24 + index * lane_height
@@ -694,7 +676,7 @@ def timeline_svg(report: dict[str, Any]) -> str:
             if bar["kind"] == "wait"
             else f"attempt {bar.get('attempt', 1)}: {bar['kind']}"
         )
-        tip = f"{bar['step']} {what}, {_elapsed(bar['start'])} to {_elapsed(bar['end'])}"
+        tip = f"{bar['step']} {what}, {since_start(bar['start'])} to {since_start(bar['end'])}"
         dash = ' stroke-dasharray="3 2" fill-opacity="0.35"' if bar["kind"] == "wait" else ""
         parts.append(
             f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{lane_height - 6}" '
@@ -715,21 +697,8 @@ def to_html(report: dict[str, Any]) -> str:
     template = read("templates", "postmortem.html")
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["utc"] = _utc
-    env.filters["clock"] = _clock
-    env.filters["elapsed"] = _elapsed
+    env.filters["human"] = human
+    env.filters["since_start"] = since_start
+    env.filters["precise"] = precise
     env.filters["state"] = _state
     return env.from_string(template).render(r=report, svg=Markup(timeline_svg(report)), colours=COLOURS)
-
-
-def render_html(events: list[dict[str, Any]], outputs_dir: Path | None) -> str:
-    """The HTML post-mortem of a run read from a folder (for the docs site)."""
-
-    def output(name: str) -> bytes | None:
-        if outputs_dir is None:
-            return None
-        try:
-            return (outputs_dir.parent / name).read_bytes()
-        except OSError:
-            return None
-
-    return to_html(build(events, output))

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["open_steps", "summary", "timeline_lines"]
+from ..policy.durations import precise, since_start
 
-
-def _elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"T+{hours:d}:{minutes:02d}:{secs:02d}"
+__all__ = ["summary", "timeline_lines"]
 
 
 def summary(event: dict[str, Any]) -> str:
@@ -29,7 +25,7 @@ def summary(event: dict[str, Any]) -> str:
         return f"started (attempt {data['attempt']}){edited}: {commands}"
     if kind == "step.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
-        return f"{data['status']}{code} in {data['duration']:.1f}s"
+        return f"{data['status']}{code} in {precise(data['duration'])}"
     if kind == "choice.made":
         return f"chose {data['branch']}: {data.get('title', '')}"
     if kind == "gate.item":
@@ -72,7 +68,7 @@ def summary(event: dict[str, Any]) -> str:
 
 def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
     rows = [
-        (e["time"][:19].replace("T", " "), _elapsed(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        (e["time"][:19].replace("T", " "), since_start(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
         for e in events
     ]
     if markdown:
@@ -80,14 +76,3 @@ def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return lines
     return ["  ".join([row[0], row[1], row[2], row[3].ljust(12), row[4]]) for row in rows]
-
-
-def open_steps(events: list[dict[str, Any]]) -> list[str]:
-    """Steps that started and have not (yet) recorded an end, oldest start first."""
-    started: dict[str, int] = {}
-    for event in events:
-        if event["type"] == "step.started":
-            started[event["step"]] = event["seq"]
-        elif event["type"] in ("step.finished", "step.in-doubt"):
-            started.pop(event["step"], None)
-    return sorted(started, key=started.__getitem__)

@@ -13,7 +13,8 @@ from typing import Any
 
 from .. import __version__
 from ..errors import RunbookError, UsageError
-from .history import RunSummary, match_runs, post_mortem_html, runs_for_site, summarize
+from ..journal.summary import RunSummary
+from .history import PastRun, match_runs, post_mortem_html, run_card, runs_for_site
 from .manifest import MANIFEST, Manifest, digest, write_if_changed
 from .page import PageInput, overdue, render_page
 from .templates import assets, environment, fingerprint
@@ -91,7 +92,7 @@ def build_site(
         )
     _check_out_dir(out_dir)
     report = SiteReport(str(out_dir), runbooks=len(files))
-    events_by_run, read_output = runs_for_site(runs_dir, store, report.unreadable)
+    past, read_output = runs_for_site(runs_dir, store, report.unreadable)
     out_dir.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out_dir)
     new = Manifest()
@@ -101,13 +102,13 @@ def build_site(
         (report.written if write_if_changed(out_dir / name, content) else report.unchanged).append(name)
         new.record(name, key, content, **extra)
 
-    summaries = [s for s in (summarize(events) for events in events_by_run) if s is not None]
+    summaries = [run.summary for run in past]
     bases = [Path.cwd()] + ([runs_dir.resolve().parent.parent] if runs_dir else [])
     owners: dict[str, str] = {}
     rows, search = _runbook_pages(
         files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners
     )
-    report.runs = _run_pages(events_by_run, summaries, owners, read_output, old, new, out_dir, emit, report)
+    report.runs = _run_pages(past, owners, read_output, old, new, out_dir, emit, report)
     env = environment()
     common = {"version": __version__, "root": ""}
     emit(
@@ -165,10 +166,7 @@ def _runbook_pages(
             row = {**blank, **counts, "path": str(file), "page": None, "overdue": False, "git": git}
             rows.append({**row, "error": error.message})
             continue
-        runs = [
-            {**asdict(s), "href": f"runs/{s.run}.html"}
-            for s in match_runs(summaries, file, source.sha256, bases)
-        ]
+        runs = [run_card(s, f"runs/{s.id}.html") for s in match_runs(summaries, file, source.sha256, bases)]
         owners.update((run["run"], name) for run in runs)
         inputs = [
             fingerprint(),
@@ -216,8 +214,7 @@ def _runbook_pages(
 
 
 def _run_pages(
-    events_by_run: list[list[dict[str, Any]]],
-    summaries: list[RunSummary],
+    past: list[PastRun],
     owners: dict[str, str],
     read_output: Callable[[str, str], bytes | None],
     old: Manifest,
@@ -229,27 +226,28 @@ def _run_pages(
     from ..report.timeline import timeline_lines
 
     env = environment()
-    by_run = {s.run: s for s in summaries}
     count = 0
-    for events in events_by_run:
-        summary = by_run.get(str(events[0]["run"]))
-        if summary is None or summary.run not in owners:
-            continue  # never started, or a run of a runbook that is not in this site
+    for run in past:
+        summary, events = run.summary, run.events
+        if summary.id not in owners:
+            continue  # a run of a runbook that is not in this site
         count += 1
-        name = f"runs/{summary.run}.html"
-        runbook_href = f"../{owners[summary.run]}"
-        key = digest(fingerprint(), events, runbook_href)
+        name = f"runs/{summary.id}.html"
+        runbook_href = f"../{owners[summary.id]}"
+        key = digest(fingerprint(), events, summary.status, runbook_href)
         entry = old.fresh(out_dir, name, key)
         if entry is not None:
             new.entries[name] = entry
             report.unchanged.append(name)
             continue
-        page = post_mortem_html(events, functools.partial(read_output, summary.run))
+        page = post_mortem_html(
+            events, functools.partial(read_output, summary.id), summary.status == "running"
+        )
         if page is None:
             page = env.get_template("run.html").render(
                 root="../",
                 version=__version__,
-                run=summary,
+                run=run_card(summary, name),
                 runbook_href=runbook_href,
                 lines=timeline_lines(events),
             )

@@ -297,7 +297,7 @@ _STORE_OURS = """
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from interpreter.journal.store import PostgresStore
+from interpreter.journal.postgres import PostgresStore
 url, run_id, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = PostgresStore(url, Path("unused"))
 journal = store.create(run_id)

@@ -11,7 +11,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from interpreter.journal.store import DirectoryStore, PostgresStore, Store
+from interpreter.journal.contract import Store
+from interpreter.journal.folder import DirectoryStore
+from interpreter.journal.postgres import PostgresStore
 
 
 def main() -> None:

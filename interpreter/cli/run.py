@@ -1,0 +1,177 @@
+"""Running a procedure: `runbook run` (and its --dry-run) and `runbook resume`, which share one body."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from ..errors import ExitCode, UsageError
+from .options import LaunchOptions, launch_options, procedure_option
+from .output import console, exit_codes, fail, load_runbook
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..run.launch import RunRequest
+    from ..run.questions import Prompter
+
+__all__ = ["resume", "run"]
+
+RUN_EXIT_CODES = exit_codes(
+    {
+        ExitCode.OK: "every step ok, or skipped by decision",
+        ExitCode.FAILED: "a step failed, a prerequisite was not met, or the operator aborted",
+        ExitCode.USAGE: "usage error, or a question with no answer and no terminal",
+        ExitCode.INVALID: "invalid runbook",
+        ExitCode.INTERRUPTED: "interrupted (resume it with `runbook resume RUN_ID`)",
+    }
+)
+
+Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
+"""Starts or resumes the run, given its ports: (view, prompter, spawn) → (exit code, run id)."""
+
+
+@click.command(epilog=RUN_EXIT_CODES)
+@click.argument("file", type=click.Path(dir_okay=False))
+@procedure_option
+@click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
+@click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")
+@launch_options
+def run(file: str, query: str, from_step: str | None, dry_run: bool, launch: LaunchOptions) -> None:
+    """Run one procedure of FILE step by step, with the operator in the loop.
+
+    Before each step: its prose and the exact commands. Answers: run, skip, edit, note, shell,
+    abort. Destructive steps need the word shown typed (--yes alone never does it). Ctrl-C stops
+    the running command, not the run. Every event goes to a journal, fsynced as it happens.
+
+    \b
+    Examples:
+      runbook run runbooks/rollback-procedures.md --procedure 2
+      runbook run runbooks/demo-rollback.md -p 1 --yes
+      runbook run runbooks/rollback-procedures.md -p 2 --dry-run
+      runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
+      runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
+    """
+    from ..run.launch import start_run
+
+    request = _request(launch, from_step=from_step)
+    if dry_run:
+        _dry_run(file, query, request)
+        return
+    _launch(request, lambda *ports: start_run(file, query, request, *ports))
+
+
+@click.command(epilog=RUN_EXIT_CODES)
+@click.argument("run_id")
+@click.option(
+    "--allow-changed", is_flag=True, help="Resume although the runbook changed since the run started."
+)
+@launch_options
+def resume(run_id: str, allow_changed: bool, launch: LaunchOptions) -> None:
+    """Continue a killed, interrupted or stopped run with the same inputs and decisions.
+
+    Finished steps are never run again. A step that had started but not finished is in doubt:
+    its partial output is shown and the operator decides (rerun, done, skip, abort).
+
+    \b
+    Example:
+      runbook resume 20261128-223536-3fa2c1
+    """
+    from ..run.launch import resume_run
+
+    request = _request(launch, allow_changed=allow_changed)
+    _launch(request, lambda *ports: resume_run(run_id, request, *ports))
+
+
+def _request(launch: LaunchOptions, from_step: str | None = None, allow_changed: bool = False) -> RunRequest:
+    """What the run is asked to do, from the command line and the answers file.
+
+    Raises:
+        UsageError: --allow-destructive without --yes, or a malformed answer, variable or file.
+    """
+    from ..run.launch import RunRequest
+    from ..run.questions import load_answers, parse_pairs, stdin_is_terminal
+    from ..run.runner import RunOptions
+
+    if launch.allow_destructive and not launch.yes:
+        raise UsageError("--allow-destructive only goes with --yes", "add --yes, or leave both out")
+    answers, variables, notes = load_answers(launch.answers_file) if launch.answers_file else ({}, {}, {})
+    answers.update(parse_pairs(launch.answer, "--answer"))
+    variables.update(parse_pairs(launch.var, "--var"))
+    if launch.db:
+        from ..run.database import ENV_NAME
+
+        variables[ENV_NAME] = launch.db  # shell steps (pg_dump, psql) reach the same database
+    interactive = not launch.non_interactive and stdin_is_terminal()
+    follow_timeout = launch.follow_timeout
+    if follow_timeout is None and not interactive:
+        follow_timeout = 30.0
+    options = RunOptions(
+        yes=launch.yes,
+        allow_destructive=launch.allow_destructive,
+        interactive=interactive,
+        from_step=from_step,
+        follow_timeout=follow_timeout,
+    )
+    return RunRequest(options, answers, variables, notes, launch.runs_dir, allow_changed, launch.store)
+
+
+def _launch(request: RunRequest, start: Start) -> NoReturn:
+    """The body `run` and `resume` share: the screen, the prompter, the signals, the end."""
+    import subprocess
+
+    from ..run.questions import UnansweredQuestion
+    from ..run.view import stdout_view
+
+    screen = console()
+    prompter = _prompter(screen) if request.options.interactive else None
+    _stop_on_signals()
+    try:
+        code, run_id = start(stdout_view(screen), prompter, subprocess.Popen)
+    except UnansweredQuestion as error:
+        fail(error)
+    words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
+    console(stderr=True).print(
+        f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
+        f"`runbook timeline {run_id}` shows it"
+        + ("; `runbook resume " + run_id + "` continues it" if code in (1, 130) else "")
+    )
+    sys.exit(code)
+
+
+def _prompter(screen: Console) -> Prompter:
+    from rich.markup import escape
+
+    from ..run.questions import TerminalPrompter
+
+    return TerminalPrompter(write=lambda text: screen.print(escape(text)))
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM or a closed terminal (SIGHUP) stops the running command and ends the run cleanly."""
+    import signal
+
+    from ..run.runner import Terminated
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+
+
+def _dry_run(file: str, query: str, request: RunRequest) -> None:
+    import os
+
+    from ..plan.dryrun import plan_lines
+    from ..plan.graph import find_unit, graph_json
+    from ..plan.select import select_unit
+
+    runbook = load_runbook(file)
+    unit = find_unit(graph_json(runbook), select_unit(runbook, query).id)
+    assert unit is not None
+    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
+        click.echo(line)

@@ -1,0 +1,106 @@
+"""A command's output on its way to the journal: written as it comes, then named by its hash."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["PARTIAL", "OutputFile", "PartialOutput", "partial_outputs", "settle"]
+
+PARTIAL = ".partial"
+"""The suffix of an output still being written, or of an attempt whose step never recorded its end."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialOutput:
+    """What a command of an attempt that never finished had written, for the in-doubt screen."""
+
+    name: str
+    """The file's name (`000012-2.3-1-1.partial`)."""
+    data: bytes
+    """Its last bytes (at most the size asked for)."""
+
+
+@dataclass(slots=True)
+class OutputFile:
+    """A command's output being written: `.partial` while it runs, then named by its hash."""
+
+    directory: Path
+    name: str
+    on_finish: Callable[[Path, str], None] | None = None
+    """Called with the finished file and its journal name (a shared store keeps a copy)."""
+    handle: IO[bytes] | None = None
+    """Opened at the first byte: a silent command (most are) costs no file until it finishes."""
+    digest: Any = field(init=False)
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def _open(self) -> IO[bytes]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Unbuffered: each write is on its way to disk at once, so a kill leaves the output so far
+        # for the in-doubt screen, with one system call per chunk.
+        return open(self.directory / f"{self.name}{PARTIAL}", "wb", buffering=0)
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.handle is None:
+            self.handle = self._open()
+        view = memoryview(data)
+        while view:
+            view = view[self.handle.write(view) or 0 :]
+        self.digest.update(data)
+        self.size += len(data)
+
+    def finish(self) -> dict[str, Any]:
+        """Close the file, name it by its hash; returns the step.finished event's `output` object."""
+        sha = self.digest.hexdigest()
+        final = self.directory / f"{sha}.log"
+        if self.handle is None:
+            # No output: one empty file per run serves every silent command.
+            if not final.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                final.touch()
+            return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": 0}
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        # The partial name stays until the step is recorded finished (see RunJournal.settle), so a
+        # kill mid-step leaves every output of the attempt for the in-doubt screen.
+        if not final.exists():
+            os.link(self.directory / f"{self.name}{PARTIAL}", final)
+        if self.on_finish is not None:
+            self.on_finish(final, f"outputs/{final.name}")
+        return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
+
+
+def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> list[PartialOutput]:
+    """The partial outputs of one attempt of a step in an outputs folder, each cut to its last
+    `limit` bytes, in the order the commands ran."""
+    found = []
+    for path in (
+        sorted(directory.glob(f"*-{glob.escape(step)}-{attempt}-*{PARTIAL}")) if directory.is_dir() else []
+    ):
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - limit))
+            found.append(PartialOutput(path.name, handle.read()))
+    return found
+
+
+def settle(directory: Path, prefix: str) -> None:
+    """Drop the partial names of an attempt (`prefix` = `SEQ-STEP-ATTEMPT-`) once it is recorded."""
+    # A plain listing, not glob: glob builds a new pattern for every step's prefix.
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(PARTIAL):
+            (directory / name).unlink(missing_ok=True)
