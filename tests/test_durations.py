@@ -41,8 +41,8 @@ def test_an_unknown_duration_and_the_small_formats() -> None:
     ]
 
 
-# The run's screen is rewritten by the run layer's own branch; it calls durations.compact there.
-ALLOWED = {"interpreter/policy/durations.py", "interpreter/run/view.py"}
+# Only the policy divides by 60.
+ALLOWED = {"interpreter/policy/durations.py"}
 
 
 def test_no_module_but_the_policy_formats_a_duration() -> None:

@@ -64,6 +64,20 @@ def test_back_up_damage_restore_and_count_end_to_end(tmp_path: Path, database: s
     _scalar(database, "DROP TABLE orders")
 
 
+def test_no_partial_output_is_left_when_a_sql_check_precedes_a_command(tmp_path: Path, database: str) -> None:  # noqa: F811
+    """A sql block's checks are events inside its step; the output files after them still settle."""
+    runbook = write(
+        tmp_path,
+        "## Procedure 1: Check then report\n\n1. **Check and report**\n"
+        "   ```sql\n   SELECT 1;\n   -- Expected: 1\n   ```\n"
+        "   ```bash\n   echo reported\n   ```\n",
+    )
+    result = run(tmp_path, str(runbook), "-p", "1", "--yes", "--db", database)
+    assert result.exit_code == 0, result.output
+    outputs = [p.name for p in (tmp_path / "runs").rglob("outputs/*")]
+    assert len(outputs) == 2 and not [n for n in outputs if n.endswith(".partial")], outputs
+
+
 def test_a_failing_statement_rolls_its_whole_block_back(tmp_path: Path, database: str) -> None:  # noqa: F811
     runbook = write(
         tmp_path,

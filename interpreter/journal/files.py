@@ -219,12 +219,6 @@ class Journal(RunJournal):
         finally:
             os.close(fd)
 
-    @property
-    def outputs(self) -> Path:
-        """The local outputs folder. Only run/launch.py's resume still reads it (to show partial
-        outputs); it calls partial_outputs() once the run layer is rewired, and this goes."""
-        return self._outputs
-
     def events(self) -> list[Event]:
         return read_events(self.path)[0]
 

@@ -224,12 +224,6 @@ class PostgresJournal(RunJournal):
                 f"run {run_id} is in use by another runbook process", "wait for it to end, or stop it first"
             )
 
-    @property
-    def outputs(self) -> Path:
-        """The local outputs folder. Only run/launch.py's resume still reads it (to show partial
-        outputs); it calls partial_outputs() once the run layer is rewired, and this goes."""
-        return self._outputs
-
     def events(self) -> list[Event]:
         return self.store.events(self.run_id)[0]
 

@@ -14,7 +14,6 @@ Imports go one way, down this list (tests/test_imports.py fails on a circle):
                      sql.py, http.py (with http_request.py and http_exchange.py)
     context.py       options, Stop and Terminated, the clock; ports and contexts as Protocols
     state.py         RunState, and how a resume rebuilds it from events
-    envelope.py      the event envelope and its time format
     session.py, questions.py, view.py, database.py, docker_engine.py, expect.py: the bash
     session, the questions and prompters, the terminal view, database URLs, the Docker client,
     literal expectations; doctor.py checks what runbooks need on this machine.

@@ -41,7 +41,7 @@ def attempt(
     for index, command in enumerate(commands, start=1):
         never = command.never_ending
         limit = timeout if timeout is not None else (ctx.options.follow_timeout if never else None)
-        result, output, tail = _one(ctx, node, number, index, command, limit)
+        result, output, tail = _one(ctx, node, started_seq, number, index, command, limit)
         total += result.duration
         entry: dict[str, Any] = {
             "text": ctx.masker.text(command.text),
@@ -130,6 +130,7 @@ class _Output:
 def _one(
     ctx: StepContext,
     node: dict[str, Any],
+    started_seq: int,
     number: int,
     index: int,
     command: Planned,
@@ -137,7 +138,7 @@ def _one(
 ) -> tuple[CommandResult, dict[str, Any], bytes]:
     journal = ctx.journal
     step_id = node["id"]
-    out = _Output(ctx, journal.output(f"{ctx.state.seq:06d}-{step_id}-{number}-{index}") if journal else None)
+    out = _Output(ctx, journal.output(f"{started_seq:06d}-{step_id}-{number}-{index}") if journal else None)
     ctx.view.running(ctx.masker.text(command.text))
     result = executor_for(command.kind).run(ctx, node, command, out, limit)
     rest = ctx.masker.flush()

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..journal.contract import RunJournal
 from ..policy.masking import Masker
 from .questions import Answers, Prompter, Question
 from .session import CommandResult, ShellSession
@@ -117,7 +118,8 @@ class EventSink(Protocol):
     """Receives every event, in order; the journal is the first, so an event is on disk before
     the action it announces."""
 
-    def append(self, event: Event) -> None: ...
+    def append(self, event: Event) -> object:
+        """Take the event; a journal numbers it in place (after the last event on disk)."""
 
 
 class OutputFile(Protocol):
@@ -125,17 +127,6 @@ class OutputFile(Protocol):
 
     def write(self, data: bytes) -> None: ...
     def finish(self) -> dict[str, Any]: ...
-
-
-class RunJournal(EventSink, Protocol):
-    """The journal of one run as the run layer uses it (a folder or the PostgreSQL store)."""
-
-    @property
-    def outputs(self) -> Path: ...
-    def events(self) -> list[Event]: ...
-    def output(self, name: str) -> OutputFile: ...
-    def settle(self, prefix: str) -> None: ...
-    def close(self) -> None: ...
 
 
 class Snapshot(Protocol):

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidRunbookError, SelectionError, UsageError
+from ..journal.contract import Store
+from ..journal.events import parse_time
 from ..journal.files import new_run_id
-from ..journal.store import Store, open_store
+from ..journal.store import open_store
 from ..plan.dryrun import check_answer_ids
 from ..plan.graph import find_unit, graph_json
 from ..policy.masking import MASK, Masker
 from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
-from .envelope import parse_time
 from .executors import secret_variables
 from .questions import Answers, Prompter
 from .runner import Runner, operator
@@ -177,8 +178,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -
     if found.cwd is not None:
         session.cwd = found.cwd
     for step, info in found.state.in_doubt.items():
-        files = sorted(journal.outputs.glob(f"*-{step}-{info.attempt}-*.partial"))
-        partial = tuple((file.name, file.read_bytes()[-65536:]) for file in files)
+        partial = tuple((p.name, p.data) for p in journal.partial_outputs(step, info.attempt))
         found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial)
 
 

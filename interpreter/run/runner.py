@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunbookError, SelectionError, UsageError
+from ..journal.events import envelope
 from ..policy.masking import MASK, Masker
 from .context import Inputs, Ports, RunJournal, RunOptions, Stop, Terminated, View
-from .envelope import envelope
 from .gates import choice, confirm_start, gate, severity
 from .questions import Question, UnansweredQuestion, normalise
 from .session import ShellSession
@@ -82,7 +82,14 @@ class Runner:
         if self.state.started is None:
             self.state.started = now
         event = envelope(
-            self.run_id, self.state.seq + 1, kind, now, self.state.started, self.actor, step, data
+            self.run_id,
+            kind,
+            step,
+            data,
+            at=now,
+            started=self.state.started,
+            actor=self.actor,
+            seq=self.state.seq + 1,
         )
         for sink in self.ports.sinks:
             sink.append(event)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .envelope import parse_time
+from ..journal.folds import resume_state
 
 __all__ = ["InDoubt", "Replayed", "RunState", "replay"]
 
@@ -56,48 +56,17 @@ class Replayed:
     """The working directory the last finished step left (when it still exists)."""
 
 
-def replay(events: Iterable[dict[str, Any]]) -> Replayed:
-    """Fold a run's events into what it had decided and done."""
-    found = Replayed()
-    state = found.state
-    started: dict[str, InDoubt] = {}
-    for event in events:
-        kind, step, data = event["type"], event["step"], event["data"]
-        if kind == "choice.made":
-            found.answers.setdefault(data["choice"], data["branch"])
-            state.done[data["choice"]] = "ok"
-        elif kind == "gate.item":
-            found.answers.setdefault(data["item"], "yes" if data["answer"] in ("yes", "override") else "no")
-        elif kind == "gate.passed":
-            state.done[step] = "ok"
-        elif kind == "input.set":
-            if data["secret"]:
-                continue  # never journaled: asked again
-            if data["name"].startswith("placeholder:"):
-                state.placeholder_values[data["name"].split(":", 1)[1]] = data["value"]
-            else:
-                found.env[data["name"]] = data["value"]
-        elif kind == "decision.made":
-            state.target_minutes = data.get("response_minutes")
-        elif kind == "step.started":
-            started[step] = InDoubt(data["attempt"], event["seq"])
-            state.attempts[step] = max(state.attempts.get(step, 0), data["attempt"])
-        elif kind == "step.finished":
-            started.pop(step, None)
-            if data["status"] in ("ok", "stopped"):
-                state.done[step] = "ok"
-            found.env.update(data.get("exports", {}))
-            found.env.update(dict.fromkeys(data.get("unset", [])))
-            if data.get("cwd") and os.path.isdir(data["cwd"]):
-                found.cwd = data["cwd"]
-        elif kind in ("step.skipped", "template.announced"):
-            state.done[step] = kind
-        elif kind == "step.in-doubt":
-            started.pop(step, None)
-            if data["decision"] in ("done", "skip"):
-                state.done[step] = data["decision"]
-        if kind == "run.started":
-            state.started = parse_time(event["time"])
-        state.seq = max(state.seq, event["seq"])
-    state.in_doubt = started
-    return found
+def replay(events: list[dict[str, Any]], exists: Callable[[str], bool] = os.path.isdir) -> Replayed:
+    """What a run had decided and done, from its events (the journal's one resume fold)."""
+    found = resume_state(events)
+    state = RunState(
+        done=dict(found.done),
+        in_doubt={step: InDoubt(info.attempt, info.seq) for step, info in found.in_doubt.items()},
+        placeholder_values=dict(found.placeholders),
+        attempts=dict(found.attempts),
+        target_minutes=found.target_minutes,
+        seq=found.last_seq,
+        started=found.started,
+    )
+    env: dict[str, str | None] = {**found.exports, **dict.fromkeys(found.unset)}
+    return Replayed(state, dict(found.answers), env, found.cwd(exists))

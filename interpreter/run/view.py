@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..policy import durations
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -22,11 +24,6 @@ _STATUS_STYLE = {
     "interrupted": "yellow",
     "errored": "bold red",
 }
-
-
-def _minutes(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 @dataclass(slots=True)
@@ -92,10 +89,10 @@ class TerminalView:
             self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
-        parts = [f"elapsed {_minutes(elapsed)}"]
+        parts = [f"elapsed {durations.compact(elapsed)}"]
         over = False
         if target_minutes is not None:
-            parts.append(f"response target {_minutes(target_minutes * 60)}")
+            parts.append(f"response target {durations.compact(target_minutes * 60)}")
             over = elapsed > target_minutes * 60
         if budget:
             parts.append(f"budget {budget['text']}")
@@ -157,7 +154,8 @@ class TerminalView:
         style = _STATUS_STYLE.get(status, "")
         code = f" exit {exit_code}" if exit_code is not None else ""
         extra = f" — {escape(note)}" if note else ""
-        self._print(f"  [{style}]{status}[/]{code} in {duration:.1f}s [dim]({escape(node_id)})[/]{extra}")
+        took = durations.precise(duration)
+        self._print(f"  [{style}]{status}[/]{code} in {took} [dim]({escape(node_id)})[/]{extra}")
 
     def announce(self, text: str) -> None:
         from rich.markup import escape
