@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
+from .placeholders import placeholders_in
+from .scan import split_commands
 
 __all__ = [
     "ShellFacts",
@@ -17,6 +19,7 @@ __all__ = [
     "is_never_ending",
     "is_secret_name",
     "parse_expectation",
+    "split_commands",
 ]
 
 # Names bash or the login environment always provide: reading them asks the operator nothing.
@@ -146,10 +149,6 @@ _NEVER_ENDING = re.compile(
     r"|(?:^|[;&|]\s*|\bsudo\s+)ping\s(?![^;&|\n]*-c\s*\d)|^\s*(?:top|htop)\s*$",
     re.M,
 )
-_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
-_PATH = re.compile(r"/path/to(?:/[\w.@-]*)*")
-_COMMIT = re.compile(r"(?<![\w./-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w./-])")
-_TIMESTAMP = re.compile(r"[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
 _ASSIGN = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|do|else)\s+)([A-Za-z_]\w*)\+?=", re.M)
 _DECLARE = re.compile(
     r"\b(?:export|local|readonly|declare|typeset)((?:\s+-\w+)*)((?:\s+[A-Za-z_]\w*(?:=(?:\"[^\"]*\"|'[^']*'|[^\s;&|]*))?)+)"
@@ -160,7 +159,6 @@ _READ_ARGS = frozenset({"-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"})
 _SUBSTITUTION = re.compile(r"\$\([^()]*\)|`[^`]*`")
 _FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\b")
 _QUOTED_HEREDOC = re.compile(r"<<-?\s*(['\"])(\w+)\1[^\n]*\n(.*?)^\s*\2\s*$", re.S | re.M)
-_EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +234,6 @@ _VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 
 _SPECIAL = re.compile(r"""[$#'"\\]""")
-_OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
-_TS_CORE = re.compile(r"20\d{6}-\d{6}")
-_GIT = re.compile(r"\bgit\b")
 
 
 def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
@@ -261,142 +256,6 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
             uses.append(match.group(6) or match.group(7))
         out.append(token)
     return "".join(out), uses, literal
-
-
-_OPENERS = {"if": 1, "case": 1, "do": 1, "fi": -1, "esac": -1, "done": -1, "{": 1, "}": -1}
-_COMMAND_START = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "time"})
-_LINE_TOKENS = re.compile(
-    r"""'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.|<<-?\s*['"]?\w+['"]?|\$\(|[;&|()]+|#.*|[^\s;&|()'"\\#$<]+|\S"""
-)
-
-
-@dataclass(slots=True)
-class _Scan:
-    """How far a command has got, line by line: open quotes, open compounds, pending heredoc."""
-
-    quote: str = ""
-    depth: int = 0
-    parens: int = 0
-    heredoc: str | None = None
-    strip_tabs: bool = False
-
-    def feed(self, line: str) -> None:
-        if self.heredoc is not None:
-            if (line.lstrip("\t") if self.strip_tabs else line).strip() == self.heredoc:
-                self.heredoc = None
-            return
-        text = line
-        if self.quote:
-            end = text.find(self.quote)
-            if end < 0:
-                return
-            text = text[end + 1 :]
-            self.quote = ""
-        at_start = True
-        pending_doc: tuple[str, bool] | None = None
-        for token in _LINE_TOKENS.findall(text):
-            first = token[0]
-            if first == "#" and at_start is not None:
-                break
-            if first in "'\"" and (len(token) == 1 or token[-1] != first or token.endswith("\\" + first)):
-                self.quote = first  # an unterminated quote: the string goes on to the next line
-                return
-            if token.startswith("<<"):
-                pending_doc = (token.lstrip("<-").strip().strip("'\""), token.startswith("<<-"))
-                at_start = False
-                continue
-            if token == "$(":
-                self.parens += 1
-                continue
-            if set(token) <= set(";&|()"):
-                self.parens = max(0, self.parens + token.count("(") - token.count(")"))
-                at_start = True
-                continue
-            if at_start and token in _OPENERS:
-                self.depth += _OPENERS[token]
-            at_start = token in _COMMAND_START or token in ("{", "}")
-        if pending_doc is not None:
-            self.heredoc, self.strip_tabs = pending_doc
-
-    def complete(self, line: str) -> bool:
-        if self.quote or self.heredoc is not None or self.depth > 0 or self.parens > 0:
-            return False
-        stripped = line.rstrip()
-        return not (stripped.endswith("\\") or _OPEN_END.search(stripped))
-
-
-def split_commands(
-    code: str, first_line: int, console: bool
-) -> list[tuple[str, int, int, str, list[tuple[str, int]]]]:
-    """Commands of a block as (text, first line, last line, comment above, expectations with lines).
-
-    A command goes on over continuation lines, open quotes, heredocs and compound commands
-    (`if … fi`, `for … done`, `{ … }`); the scan is linear in the block's length.
-    """
-    lines = code.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    # A console block with no `$ ` prompt uses root's `# ` prompt.
-    rooted = console and not any(text.strip().startswith("$") for text in lines)
-    prompts = ("# ", "#") if rooted else ("$ ", "$")
-    commands: list[tuple[str, int, int, str, list[tuple[str, int]]]] = []
-    comment: list[str] = []
-    pending: list[str] = []
-    scan = _Scan()
-    start = 0
-    for offset, line in enumerate(lines):
-        number = first_line + offset
-        stripped = line.strip()
-        if pending:
-            if console and stripped.startswith("> "):
-                line = stripped[2:]
-            pending.append(line)
-            scan.feed(line)
-            if scan.complete(line):
-                commands.append(("\n".join(pending), start, number, "\n".join(comment), []))
-                pending, comment = [], []
-            continue
-        if console:
-            if stripped.startswith(prompts[0]) or stripped == prompts[1]:
-                line = stripped[len(prompts[0]) :] if stripped != prompts[1] else ""
-                stripped = line.strip()
-            else:
-                if commands and stripped:
-                    commands[-1][4].append((stripped, number))
-                continue
-        if not stripped:
-            comment = []
-            continue
-        expected = _EXPECTED.match(line)
-        if expected and commands:
-            commands[-1][4].append((expected.group(1), number))
-            continue
-        if stripped.startswith("#"):
-            comment.append(stripped.lstrip("#").strip())
-            continue
-        start = number
-        scan = _Scan()
-        scan.feed(line)
-        if scan.complete(line):
-            commands.append((stripped if not console else line, number, number, "\n".join(comment), []))
-            comment = []
-        else:
-            pending = [line]
-    if pending:
-        commands.append(("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), []))
-    return commands
-
-
-def placeholders_in(text: str, line: int) -> list[Placeholder]:
-    """Values in a command that the operator must replace."""
-    found: list[Placeholder] = []
-    found += [Placeholder(m.group(), "angle", line) for m in _ANGLE.finditer(text)]
-    found += [Placeholder(m.group(), "path", line) for m in _PATH.finditer(text)]
-    if _TS_CORE.search(text):
-        found += [Placeholder(m.group(), "timestamp", line) for m in _TIMESTAMP.finditer(text)]
-    if _GIT.search(text):
-        found += [Placeholder(m.group(), "commit", line) for m in _COMMIT.finditer(text)]
-    return found
 
 
 def _assigned(bare: str) -> list[str]:
