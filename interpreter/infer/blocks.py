@@ -10,23 +10,30 @@ from ..parse.document import Fence
 from ..parse.source import Finding
 from .shell import ShellFacts, analyse_shell, is_secret_name
 
-__all__ = ["SHELL_LANGS", "code_block"]
+__all__ = ["CONSOLE_LANGS", "SHELL_LANGS", "code_block"]
 
-SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh"})
+SHELL_LANGS = frozenset({"bash", "sh", "shell", "zsh", "ksh"})
+CONSOLE_LANGS = frozenset({"console", "terminal", "shell-session", "shellsession", "sh-session"})
 _FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+# Lines that make a block config or data, not a message to fill in: `key = value`, `{`, `"key":`.
+_CONFIG_LINE = re.compile(r"^\s*(?:[{}]\s*,?\s*$|[\w.-]+\s*=\s*\S|\"[^\"]*\"\s*:)")
 
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
-    if fence.lang in SHELL_LANGS:
-        return "shell" if runnable else "reference"
-    if fence.lang == "console":
-        return "console" if runnable else "reference"
     if fence.lang in ("sql", "postgresql", "psql"):
         return "sql" if runnable else "reference"
-    if not fence.lang and (_FIELD.search(fence.code) or _VAR.search(fence.code)):
+    if not fence.lang and _is_template(fence.code):
         return "template"
     return "text" if not fence.lang else "reference"
+
+
+def _is_template(code: str) -> bool:
+    """A message with `[Bracketed]` fields or `$VARS` to fill in (not a config file that has brackets)."""
+    fields = [m.group(1) for m in _FIELD.finditer(code)]
+    if not (fields or _VAR.search(code)) or any('"' in f for f in fields):
+        return False  # `["bucket-1", "bucket-2"]` is a list, not a field to fill
+    return not any(_CONFIG_LINE.match(line) for line in code.split("\n"))
 
 
 # `bash -c "… $X"`, `sh -c`, `su … -c`, `ssh HOST "… $X"`: the outer shell expands $X into the text
@@ -63,16 +70,44 @@ def _nested_shell(commands: Any, path: str) -> list[Finding]:
     return found
 
 
+def _shell_kind(fence: Fence, facts: ShellFacts, runnable: bool) -> BlockKind:
+    """A block read as shell: it runs when it holds commands; else it is shown (typed elsewhere)."""
+    if not runnable:
+        return "reference"
+    if facts.commands:
+        return "console" if fence.lang in CONSOLE_LANGS else "shell"
+    if not fence.lang and _is_template(fence.code):
+        return "template"
+    return "text" if facts.typed or not fence.lang else "reference"
+
+
 def code_block(
-    fence: Fence, runnable: bool, annotation: dict[str, Any], findings: list[Finding]
+    fence: Fence,
+    runnable: bool,
+    annotation: dict[str, Any],
+    findings: list[Finding],
+    trusted: bool = False,
 ) -> CodeBlock:
-    """Classify and analyse one fence. `runnable` is False outside procedures and runnable sections."""
+    """Classify and analyse one fence. `runnable` is False outside procedures and runnable sections;
+    `trusted`: the prose before a fence with no language says it holds commands."""
     if annotation.get("run") is True:
         runnable = True
-    kind: BlockKind = "reference" if annotation.get("run") is False else _kind(fence, runnable)
+    never = annotation.get("run") is False
     path = fence.span.file
-    if kind in ("shell", "console", "reference") and (fence.lang in SHELL_LANGS or fence.lang == "console"):
-        facts = analyse_shell(fence.code, fence.first_code_line, path, console=fence.lang == "console")
+    shellish = fence.lang in SHELL_LANGS or fence.lang in CONSOLE_LANGS or not fence.lang
+    facts = None
+    if shellish and not never:
+        facts = analyse_shell(
+            fence.code, fence.first_code_line, path, lang=fence.lang, trusted=trusted or bool(fence.lang)
+        )
+    kind: BlockKind = (
+        "reference"
+        if never
+        else _shell_kind(fence, facts, runnable)
+        if facts is not None
+        else _kind(fence, runnable)
+    )
+    if facts is not None and kind in ("shell", "console", "reference", "text"):
         for name, line in facts.single_quoted:
             findings.append(
                 Finding.of(
@@ -94,20 +129,22 @@ def code_block(
             facts.uses,
             facts.sets,
             facts.placeholders,
+            facts.typed,
             (),
             annotation,
             fence.first_code_line,
         )
     if kind == "sql":
-        facts = _sql_facts(fence)
+        sql = _sql_facts(fence)
         return CodeBlock(
             fence.lang,
             kind,
             fence.code,
             fence.span,
-            facts.commands,
-            facts.uses,
-            facts.sets,
+            sql.commands,
+            sql.uses,
+            sql.sets,
+            (),
             (),
             (),
             annotation,
@@ -130,12 +167,13 @@ def code_block(
             uses,
             (),
             holes,
+            (),
             fields,
             annotation,
             fence.first_code_line,
         )
     return CodeBlock(
-        fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation, fence.first_code_line
+        fence.lang, kind, fence.code, fence.span, (), (), (), (), (), (), annotation, fence.first_code_line
     )
 
 

@@ -78,7 +78,9 @@ def statement_kind(text: str) -> Kind:
         return "sql"
     if _DATA.match(line) or (_PROSE.match(line) and line.split()[0].lower() not in KNOWN_COMMANDS):
         return "data"
-    word = first_word(line)
+    word = _shape(text)[1] or first_word(line)
+    if word == "=":
+        return "command"
     if not word:
         return "command" if _ASSIGNMENT.match(line) else "data"
     word = word.strip("\"'")
@@ -93,6 +95,61 @@ def statement_kind(text: str) -> Kind:
     return "data"
 
 
+_COMPOUND = frozenset(
+    {
+        "if_statement",
+        "for_statement",
+        "while_statement",
+        "case_statement",
+        "c_style_for_statement",
+        "function_definition",
+        "compound_statement",
+        "subshell",
+        "test_command",
+        "negated_command",
+    }
+)
+_ASSIGNING = frozenset(
+    {"variable_assignment", "variable_assignments", "declaration_command", "unset_command"}
+)
+
+
+@lru_cache(maxsize=8192)
+def _shape(text: str) -> tuple[bool, str]:
+    """Whether the text parses as bash, and how its first statement starts: the program it runs,
+    `=` for an assignment, `if` for a compound command, "" when it cannot be told."""
+    code = _PLACEHOLDER.sub(_neutral, text)
+    root = _parser().parse((code + "\n").encode("utf-8")).root_node
+    statement = next((n for n in root.named_children if n.type != "comment"), None)
+    first = ""
+    if statement is not None:
+        if statement.type in _ASSIGNING:
+            first = "="
+        elif statement.type in _COMPOUND:
+            first = "if"
+        else:
+            first = _command_name(statement)
+    return not root.has_error, first
+
+
+def _command_name(node: Any) -> str:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "command_name":
+            return str(current.text.decode("utf-8", "replace"))
+        if current.type in _ASSIGNING and current is node:
+            return "="
+        stack.extend(reversed(current.named_children))
+    return ""
+
+
+def _neutral(match: re.Match[str]) -> str:
+    # `<pod name>` is a value to fill in; `$<x>` is left alone (it is not one).
+    start = match.start()
+    return "PLACEHOLDER" if start == 0 or match.string[start - 1] != "$" else ""
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     import tree_sitter
@@ -103,7 +160,4 @@ def _parser() -> Any:
 
 def parses_as_shell(text: str) -> bool:
     """True when tree-sitter-bash reads the text without an error (`<placeholders>` read as words)."""
-    code = _PLACEHOLDER.sub(
-        lambda m: "PLACEHOLDER" if m.start() == 0 or text[m.start() - 1] != "$" else "", text
-    )
-    return not _parser().parse((code + "\n").encode("utf-8")).root_node.has_error
+    return _shape(text)[0]

@@ -11,6 +11,8 @@ from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
 from .placeholders import placeholders_in
 from .scan import split_commands
+from .sessions import opens_session
+from .transcript import read_code
 
 __all__ = [
     "ShellFacts",
@@ -171,6 +173,10 @@ class ShellFacts:
     single_quoted: tuple[tuple[str, int], ...]
     """`$NAME` (and its line) written inside single quotes: bash sends it literally, never its value."""
     placeholders: tuple[Placeholder, ...]
+    typed: tuple[Command, ...] = ()
+    """Statements for the operator to type elsewhere (a program's prompt, a query in a shell block)."""
+    data: bool = False
+    """True when some of the block is not commands (config, output, prose): shown, never run."""
 
 
 def is_secret_name(name: str) -> bool:
@@ -288,14 +294,46 @@ def _assigned(bare: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def analyse_shell(code: str, first_line: int, path: str, console: bool = False) -> ShellFacts:
-    """Read the commands, variables and hazards of a `bash`/`sh`/`console` block."""
+def analyse_shell(
+    code: str,
+    first_line: int,
+    path: str,
+    console: bool = False,
+    lang: str | None = None,
+    trusted: bool = True,
+) -> ShellFacts:
+    """Read the commands, variables and hazards of a block of shell code.
+
+    `lang` is the fence's language (`console` when only `console` is given); `trusted` says the block
+    or its prose declares commands, so a statement starting with an unknown program may be one.
+    """
     commands: list[Command] = []
+    typed: list[Command] = []
     uses: list[str] = []
     sets: list[str] = []
     single: list[tuple[str, int]] = []
     placeholders: list[Placeholder] = []
-    for text, start, end, comment, expected in split_commands(code, first_line, console):
+    pieces = read_code(
+        code, first_line, lang if lang is not None else "console" if console else "bash", trusted
+    )
+    for piece in pieces:
+        text, start, end = piece.text, piece.start, piece.end
+        if piece.role == "typed":
+            bare = _strip_comment_and_scan(text)[0]
+            typed.append(
+                Command(
+                    text,
+                    Span(path, start, end),
+                    piece.comment,
+                    destructive_reasons(bare),
+                    False,
+                    (),
+                    where=piece.where,
+                )
+            )
+            continue
+        if piece.role != "run":
+            continue
         # A quoted heredoc's body is data: `$NAME` in it is sent as written.
         scanned = _QUOTED_HEREDOC.sub(lambda m: m.group(0)[: m.start(3) - m.start(0)], text)
         bare, used, literal = _strip_comment_and_scan(scanned)
@@ -309,13 +347,14 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
             Command(
                 text=text,
                 span=Span(path, start, end),
-                comment=comment,
+                comment=piece.comment,
                 destructive=destructive_reasons(bare),
                 never_ending=is_never_ending(bare),
                 expectations=tuple(
-                    parse_expectation(e, at) if not console else Expectation(e, False, at)
-                    for e, at in expected
+                    Expectation(e, False, at) if output else parse_expectation(e, at)
+                    for e, at, output in piece.expected
                 ),
+                session=opens_session(bare),
             )
         )
     return ShellFacts(
@@ -324,4 +363,6 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
         sets=tuple(dict.fromkeys(sets)),
         single_quoted=tuple(dict.fromkeys(single)),
         placeholders=tuple(placeholders),
+        typed=tuple(typed),
+        data=any(p.role == "data" for p in pieces),
     )

@@ -43,6 +43,8 @@ def _command(command: Command) -> dict[str, Any]:
         "expectations": [
             {"text": e.text, "literal": e.literal, "line": e.line} for e in command.expectations
         ],
+        "session": command.session,
+        "where": command.where,
     }
 
 
@@ -55,7 +57,17 @@ def _block(block: CodeBlock) -> dict[str, Any]:
         "commands": [_command(c) for c in block.commands],
         "uses": list(block.uses),
         "sets": list(block.sets),
-        "placeholders": [{"text": p.text, "kind": p.kind, "line": p.line} for p in block.placeholders],
+        "typed": [_command(c) for c in block.typed],
+        "placeholders": [
+            {
+                "text": p.text,
+                "kind": p.kind,
+                "line": p.line,
+                "description": p.description,
+                "example": p.example,
+            }
+            for p in block.placeholders
+        ],
         "fields": list(block.fields),
         "annotation": dict(block.annotation),
         "code_line": block.code_line,
