@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .vocabulary import KNOWN_COMMANDS
+
 __all__ = ["Prompted", "program_prompt", "shell_prompt"]
 
 
@@ -55,12 +57,17 @@ _PROGRAMS = (
     ("sqlite3", re.compile(r"^\s*sqlite>\s?"), ()),
     ("cqlsh", re.compile(r"^\s*cqlsh(?::[\w]+)?>\s?"), ()),
 )
+# `> docker cp …`: some write `> ` as the prompt. bash would read it as a redirection to a file
+# named `docker`, so a `> ` before a well-known program is taken for a prompt.
+_ANGLE_PROMPT = re.compile(
+    rf"^\s*>\s+(?=(?:sudo\s+)?(?:{'|'.join(map(re.escape, sorted(KNOWN_COMMANDS)))})\s)"
+)
 _PSQL = re.compile(r"^\s*([\w.-]+)([=\-(])([#>])(?:\s|$)")
 
 
 def shell_prompt(line: str) -> Prompted | None:
     """The line as a shell command, when it starts with a shell prompt (`$ `, `user@host:~$ `…)."""
-    match = _SHELL.match(line)
+    match = _SHELL.match(line) or _ANGLE_PROMPT.match(line)
     if match is None:
         return None
     return Prompted("shell", line[match.end() :].strip())

@@ -1,0 +1,166 @@
+"""Alternatives inside a step: `Option A`/`Option B` paragraphs, headings or bullets, `# Option`/`# Or`
+comments splitting one block, and steps titled `Or …` after a first step. Never run in sequence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..model.runbook import Branch, Choice, Node, Step
+from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
+from ..parse.source import Span
+from .blocks import SHELL_LANGS
+from .context import Context, id_slug
+from .draft import Draft
+
+__all__ = ["group_alternatives", "option_start", "option_title", "options_of", "split_fence_options"]
+
+_OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
+_OPTION_COMMENT = re.compile(
+    r"^\s*#\s*(?:Option|Method|Approach|Alternative|Way)\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$", re.I
+)
+_OPTION_HEADING = re.compile(r"^Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
+_OR_COMMENT = re.compile(r"^\s*#\s*Or\b", re.I)
+_ALTERNATIVE = re.compile(r"^or\b", re.I)
+
+
+def _part(fence: Fence, lines: list[str], start: int) -> Fence:
+    body = list(lines)
+    while body and not body[-1].strip():
+        body.pop()
+    first = fence.first_code_line + start
+    return replace(
+        fence,
+        code="\n".join(body) + "\n",
+        span=Span(fence.span.file, first, first + len(body) - 1),
+        first_code_line=first,
+    )
+
+
+def split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str, Fence]]] | None:
+    """One block holding alternatives: `# Option A:` comments, or a `# Or …` comment after a blank line.
+
+    Returns the commands before the first alternative (run first, once) and the alternatives.
+    """
+    if fence.lang not in SHELL_LANGS:
+        return None
+    lines = fence.code.rstrip("\n").split("\n")
+    marks = [
+        (i, m.group(1), option_title(m)) for i, line in enumerate(lines) if (m := _OPTION_COMMENT.match(line))
+    ]
+    prelude_end = marks[0][0] if marks else 0
+    if len(marks) < 2:
+        # `# Or …` after a blank line, or anywhere after an `# Either …` first part, starts another way.
+        either = bool(re.match(r"^\s*#\s*Either\b", lines[0], re.I)) if lines else False
+        ors = [
+            i
+            for i, line in enumerate(lines)
+            if _OR_COMMENT.match(line) and i > 0 and (either or not lines[i - 1].strip())
+        ]
+        if not ors:
+            return None
+        cuts = [0, *ors]
+        titles = [
+            lines[0].lstrip("# ").strip() if lines[0].strip().startswith("#") else "first way",
+            *[lines[i].lstrip("# ").strip() for i in ors],
+        ]
+        marks = [
+            (cut, str(n), title) for n, (cut, title) in enumerate(zip(cuts, titles, strict=True), start=1)
+        ]
+        prelude_end = 0
+    parts = []
+    for n, (index, key, title) in enumerate(marks):
+        stop = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
+        part = _part(fence, lines[index:stop], index)
+        if not any(line.strip() and not line.strip().startswith("#") for line in part.code.split("\n")):
+            return None  # an alternative with nothing to run is a comment, not a choice
+        parts.append((key, title, part))
+    prelude = lines[:prelude_end]
+    has_prelude = any(line.strip() and not line.strip().startswith("#") for line in prelude)
+    return (_part(fence, prelude, 0) if has_prelude else None), parts
+
+
+def option_title(match: re.Match[str]) -> str:
+    title = match.group(2).strip()
+    return f"Option {match.group(1)}: {title}" if title else f"Option {match.group(1)}"
+
+
+def option_start(block: Block) -> tuple[str, str, list[Block]] | None:
+    """`**Option A: title**` (a paragraph) or `#### Option A: title` (a heading)."""
+    if isinstance(block, Paragraph):
+        match = _OPTION_PARA.match(block.markdown)
+        if match:
+            # The option's paragraph opens its span; text after the bold title is its prose.
+            return match.group(1), option_title(match), [Paragraph(match.group(3), block.span)]
+    if isinstance(block, Heading):
+        match = _OPTION_HEADING.match(block.text)
+        if match:
+            return match.group(1), option_title(match), [Paragraph("", block.span)]
+    return None
+
+
+def options_of(draft: Draft) -> list[tuple[str, str, list[Block]]] | None:
+    """Option paragraphs or headings, or a bullet list of options, each with its blocks; else None."""
+    parts: list[tuple[str, str, list[Block]]] = []
+    lead: list[Block] = []
+    for block in draft.blocks:
+        start = option_start(block)
+        if start is not None:
+            parts.append(start)
+            continue
+        if isinstance(block, ListBlock) and not block.ordered and len(block.items) >= 2:
+            starts = [option_start(i.blocks[0]) if i.blocks else None for i in block.items]
+            if all(starts):
+                for item, found in zip(block.items, starts, strict=True):
+                    assert found is not None
+                    parts.append((found[0], found[1], [*found[2], *item.blocks[1:]]))
+                continue
+        if parts:
+            parts[-1][2].append(block)
+        else:
+            lead.append(block)
+    if len(parts) < 2:
+        return None
+    draft.blocks = lead
+    return parts
+
+
+def group_alternatives(nodes: list[Node], prefix: str, ctx: Context) -> list[Node]:
+    out: list[Node] = []
+    i = 0
+    while i < len(nodes):
+        run = [nodes[i]]
+        j = i + 1
+        while j < len(nodes) and isinstance(nodes[j], Step) and _ALTERNATIVE.match(nodes[j].title):
+            run.append(nodes[j])
+            j += 1
+        if len(run) == 1:
+            out.append(nodes[i])
+        else:
+            first, last = run[0], run[-1]
+            numbers = [
+                getattr(n, "number", None) or getattr(getattr(n, "step", None), "number", None)
+                for n in (first, last)
+            ]
+            label = f"{numbers[0]}-{numbers[1]}" if None not in numbers else id_slug(first.title)
+            choice_id = ctx.unique(f"{prefix}.{label}", first.span.start)
+            branches = tuple(
+                Branch(
+                    str(n.number) if isinstance(n, Step) and n.number is not None else n.id,
+                    n.title,
+                    (n,),
+                    n.span,
+                )
+                for n in run
+            )
+            out.append(
+                Choice(
+                    choice_id,
+                    "alternative",
+                    f"Choose one of {len(run)} ways",
+                    branches,
+                    Span(ctx.path, first.span.start, last.span.end),
+                )
+            )
+        i = j
+    return out
