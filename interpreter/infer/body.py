@@ -8,7 +8,9 @@ from typing import Any
 
 from ..model.runbook import CodeBlock
 from ..parse.document import Block, BlockQuote, Fence, Html, ListBlock, Paragraph
+from .blocks import CONSOLE_LANGS, SHELL_LANGS
 from .context import Context
+from .cues import is_output_lead, is_run_lead
 from .draft import Draft
 from .shell import parse_expectation
 
@@ -42,15 +44,22 @@ def read_body(
     pending: dict[str, Any] = {}
     hoisted: dict[str, Any] = {}
     expect_block = False
+    lead = draft.head
     for block in draft.blocks:
         if isinstance(block, Paragraph):
             if block.markdown:
                 prose.append(block.markdown)
             said = _EXPECTED_PROSE.match(block.markdown)
-            expect_block = said is not None and not said.group(1).strip()
-            if said is not None and not expect_block:
+            expect_block = (said is not None and not said.group(1).strip()) or is_output_lead(block.text)
+            if said is not None and said.group(1).strip():
                 codes = _expect(codes, said.group(1).strip(), block.span.start)
-        elif isinstance(block, Fence) and expect_block and block.lang in _OUTPUT_LANGS and codes:
+            lead = block.text
+        elif (
+            isinstance(block, Fence)
+            and expect_block
+            and block.lang in _OUTPUT_LANGS | SHELL_LANGS | CONSOLE_LANGS
+            and _has_runnable(codes)
+        ):
             # "Expected output:" followed by a block: that block is the output, not code to run.
             ctx.fences.add(block.span.start)
             codes = _expect(codes, block.code.strip(), block.first_code_line)
@@ -58,9 +67,12 @@ def read_body(
         elif isinstance(block, Fence):
             # `optional`, `when`… in a comment above a block speak for the whole step.
             hoisted.update({k: v for k, v in pending.items() if k in ("optional", "when")})
-            codes.append(ctx.code(block, {k: v for k, v in pending.items() if k not in ("optional", "when")}))
+            keys = {k: v for k, v in pending.items() if k not in ("optional", "when")}
+            # "You should see something like:" with nothing run before it: an example, shown only.
+            codes.append(ctx.code(block, keys, trusted=is_run_lead(lead), shown=expect_block))
             pending = {}
             expect_block = False
+            lead = ""
         elif isinstance(block, ListBlock):
             for item in block.items:
                 text = "\n".join(b.markdown for b in item.blocks if isinstance(b, Paragraph))
@@ -97,6 +109,10 @@ def read_body(
         ]
     # The same warning read from the title and from the comment it came from counts once.
     return prose, codes, checks, list(dict.fromkeys(w.strip() for w in warnings)), hoisted
+
+
+def _has_runnable(codes: list[CodeBlock]) -> bool:
+    return any(c.commands and c.kind in ("shell", "console", "sql") for c in codes)
 
 
 def _expect(codes: list[CodeBlock], text: str, line: int) -> list[CodeBlock]:

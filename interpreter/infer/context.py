@@ -56,8 +56,12 @@ class Context:
         self.findings.extend(parsed[1])
         return parsed[0].values
 
-    def code(self, fence: Fence, annotation: dict[str, Any]) -> CodeBlock:
+    def code(
+        self, fence: Fence, annotation: dict[str, Any], trusted: bool = False, shown: bool = False
+    ) -> CodeBlock:
+        """A fence of a runnable unit as a code block. `trusted`: the prose before it says to run it;
+        `shown`: the prose says it is output or an example, so nothing in it runs."""
         attrs, problems = parse_fence_info(fence.info, self.path, fence.span.start)
         self.findings.extend(problems)
         self.fences.add(fence.span.start)
-        return code_block(fence, True, {**annotation, **attrs.values}, self.findings)
+        return code_block(fence, not shown, {**annotation, **attrs.values}, self.findings, trusted)

@@ -24,6 +24,8 @@ class Draft:
     head: str = ""
     blocks: list[Block] = field(default_factory=list)
     annotation: dict[str, Any] = field(default_factory=dict)
+    when: str = ""
+    """A condition the prose puts on the step (`If the pod is stuck, …`): it makes the step optional."""
 
 
 def draft_title(paragraph: Paragraph) -> tuple[str, str]:

@@ -15,9 +15,20 @@ from .context import Context, id_slug
 from .draft import Draft, draft_title, extend_span
 from .options import group_alternatives, options_of, split_fence_options
 
-__all__ = ["Context", "id_slug", "is_warning", "step_from_item", "step_from_section", "steps_from_blocks"]
+__all__ = [
+    "Context",
+    "id_slug",
+    "is_warning",
+    "make_node",
+    "step_from_item",
+    "step_from_section",
+    "steps_from_blocks",
+]
 
-_OPTIONAL = re.compile(r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional\b[:\s]", re.I)
+_OPTIONAL = re.compile(
+    r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional(?:ly)?\b[:\s,]|\bif\s+(?:necessary|needed|required|applicable)\b",
+    re.I,
+)
 
 _STEP_KEYS = frozenset({"id", "title", "optional", "when", "destructive", "confirm", "confirm_word"})
 
@@ -42,14 +53,17 @@ def _make_step(draft: Draft, step_id: str, kind: str, ctx: Context) -> Step:
         prose=tuple(prose),
         blocks=tuple(codes),
         checks=tuple(checks),
-        optional=bool(note.get("optional", optional_match is not None)),
-        when=str(note.get("when", optional_match.group(0).strip("() ") if optional_match else "")),
+        optional=bool(note.get("optional", optional_match is not None or bool(draft.when))),
+        when=str(
+            note.get("when", draft.when or (optional_match.group(0).strip("() ") if optional_match else ""))
+        ),
         warnings=tuple(warnings),
         annotation=note,
     )
 
 
-def _node(draft: Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
+def make_node(draft: Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
+    """The step (or the choice of options it holds) a draft becomes."""
     block_ids = [
         parse_fence_info(b.info, ctx.path, b.span.start)[0].values.get("id")
         for b in draft.blocks
@@ -180,7 +194,7 @@ def steps_from_blocks(
             drafts[-1].span = extend_span(drafts[-1].span, block.span.end)
         else:
             preamble.append(block)
-    nodes = [_node(d, prefix, ctx, kind) for d in drafts]
+    nodes = [make_node(d, prefix, ctx, kind) for d in drafts]
     return group_alternatives(nodes, prefix, ctx), preamble
 
 
@@ -194,4 +208,4 @@ def step_from_section(
     note: dict[str, Any] | None = None,
 ) -> Node:
     """A step written as a `### Step N: Title` heading with its blocks."""
-    return _node(Draft(number, title, span, "", list(blocks), dict(note or {})), prefix, ctx)
+    return make_node(Draft(number, title, span, "", list(blocks), dict(note or {})), prefix, ctx)

@@ -1,0 +1,237 @@
+"""Steps from a section's own blocks, in the shapes people write them.
+
+- List items holding commands, numbered or bulleted, with the code in the item or at column 0
+  right after it (each item is a step; a later list of the same kind goes on the sequence).
+- `Step N -` / `**Step N:**` paragraphs, each with the blocks after it.
+- A table of steps with a command column.
+- A run of prose and code block pairs: each block holding commands ends a step whose text is
+  the prose before it. "Alternatively, …" before a block makes it another way to do the step
+  before (a choice); "If …" makes the step optional, showing its condition; short labels
+  (`Bash`, `Fish`) before consecutive blocks make a choice between them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model.runbook import Branch, Choice, Node, Step
+from ..parse.document import Block, BlockQuote, Fence, ListBlock, Paragraph, Rule, Table
+from ..parse.source import Span
+from .context import Context, id_slug
+from .cues import condition_of, is_alternative_lead, is_output_lead, is_run_lead, label_of
+from .draft import Draft, extend_span
+from .options import group_alternatives
+from .steps import make_node, step_from_item
+from .transcript import read_code
+
+__all__ = ["deep_commands", "holds_commands", "section_steps"]
+
+_STEP_PARA = re.compile(
+    r"^\s*(?:\*\*|__)?step\s+(\d+)\s*(?:[:.)\-–—]\s*(?:\*\*|__)?|(?:\*\*|__)\s*[:.)\-–—]?)\s*(.*)$",
+    re.I | re.S,
+)
+_COMMAND_COLUMN = re.compile(r"^(?:commands?|cmd|run|script|code|shell|how(?:\s+to\s+run)?)$", re.I)
+_SHELLISH = frozenset({"", "bash", "sh", "shell", "zsh", "ksh", "console", "terminal", "shell-session"})
+
+
+def holds_commands(fence: Fence, lead: str = "") -> bool:
+    """True when a block holds something to run or to type (a query counts), as inference reads it."""
+    if fence.lang in ("sql", "postgresql", "psql"):
+        return bool(fence.code.strip())
+    if fence.lang not in _SHELLISH:
+        return False
+    trusted = bool(fence.lang) or is_run_lead(lead)
+    return any(
+        p.role in ("run", "typed") for p in read_code(fence.code, fence.first_code_line, fence.lang, trusted)
+    )
+
+
+def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
+    """True when any block, or any block inside a list item or quote, holds commands."""
+    lead = ""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            lead = block.text
+            continue
+        if isinstance(block, Fence):
+            found = holds_commands(block, lead)
+        elif isinstance(block, ListBlock):
+            found = any(deep_commands(i.blocks) for i in block.items)
+        else:
+            found = isinstance(block, BlockQuote) and deep_commands(block.blocks)
+        if found:
+            return True
+    return False
+
+
+def _pair_title(blocks: list[Block]) -> str:
+    for block in blocks:
+        text = ""
+        if isinstance(block, Paragraph):
+            text = block.text
+        elif isinstance(block, ListBlock):
+            text = _item_text(block, 0)
+        elif isinstance(block, Fence):
+            comment = next((x.strip("# ").strip() for x in block.code.split("\n") if x.strip()), "")
+            text = comment
+        if text.strip():
+            sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
+            sentence = sentence.strip().rstrip(":").strip()
+            return sentence if len(sentence) <= 80 else sentence[:77].rstrip() + "…"
+    return "Run the commands"
+
+
+def _table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
+    column = next((i for i, h in enumerate(table.header) if _COMMAND_COLUMN.match(h.strip())), None)
+    if column is None:
+        return []
+    drafts = []
+    for offset, (row, line) in enumerate(zip(table.rows, table.row_lines, strict=False)):
+        command = row[column].strip() if column < len(row) else ""
+        others = [c for i, c in enumerate(row) if i != column and c.strip() and not c.strip().isdigit()]
+        title = others[0] if others else command
+        span = Span(ctx.path, line, line)
+        blocks: list[Block] = [Paragraph(p, span) for p in others[1:]]
+        if command:
+            blocks.append(Fence("bash", "", command + "\n", span, line))
+        drafts.append(Draft(start + offset, title, span, "", blocks))
+    return drafts
+
+
+class _Segmenter:
+    """Cuts a section's blocks into step drafts, remembering which are alternatives to the one before."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.drafts: list[Draft] = []
+        self.alternative: list[bool] = []
+        self.labels: list[str] = []
+        self.open: Draft | None = None
+        self.list_kind: bool | None = None
+        self.pending: list[Block] = []
+
+    def add(self, draft: Draft, alternative: bool = False, label: str = "") -> None:
+        self.drafts.append(draft)
+        self.alternative.append(alternative and len(self.drafts) > 1)
+        self.labels.append(label)
+
+    def close(self) -> None:
+        self.open = None
+        self.list_kind = None
+        if self.pending and self.drafts:
+            last = self.drafts[-1]
+            last.blocks += self.pending
+            last.span = extend_span(last.span, self.pending[-1].span.end)
+        self.pending = []
+
+    def feed(self, blocks: list[Block]) -> None:
+        for index, block in enumerate(blocks):
+            after = blocks[index + 1] if index + 1 < len(blocks) else None
+            if isinstance(block, Rule):
+                self.close()
+            elif isinstance(block, ListBlock) and self._is_step_list(block, after):
+                self.close()
+                self.list_kind = block.ordered
+                for item in block.items:
+                    draft = step_from_item(item, len(self.drafts) + 1, {})
+                    self.add(draft)
+                    self.open = draft
+            elif isinstance(block, Paragraph) and (match := _STEP_PARA.match(block.markdown)):
+                self.close()
+                title, _, rest = match.group(2).strip().partition("\n")
+                draft = Draft(
+                    len(self.drafts) + 1,
+                    title.strip().rstrip(":*_ ") or f"Step {match.group(1)}",
+                    block.span,
+                    rest,
+                )
+                self.add(draft)
+                self.open = draft
+            elif isinstance(block, Table) and (rows := _table_drafts(block, len(self.drafts) + 1, self.ctx)):
+                self.close()
+                for draft in rows:
+                    self.add(draft)
+            elif self.open is not None:
+                self.open.blocks.append(block)
+                self.open.span = extend_span(self.open.span, block.span.end)
+            else:
+                self._pair(block)
+        self.close()
+
+    def _is_step_list(self, block: ListBlock, after: Block | None) -> bool:
+        if any(deep_commands(item.blocks) for item in block.items):
+            return True
+        if self.list_kind is not None and block.ordered == self.list_kind:
+            return True  # a later list goes on the sequence the first one started
+        return isinstance(after, Fence) and holds_commands(after, _item_text(block, -1))
+
+    def _pair(self, block: Block) -> None:
+        paragraphs = [b for b in self.pending if isinstance(b, Paragraph)]
+        lead = paragraphs[-1].text if paragraphs else ""
+        self.pending.append(block)
+        if not isinstance(block, Fence) or not holds_commands(block, lead) or is_output_lead(lead):
+            return
+        blocks, self.pending = self.pending, []
+        span = Span(self.ctx.path, blocks[0].span.start, block.span.end)
+        draft = Draft(len(self.drafts) + 1, _pair_title(blocks), span, "", blocks, when=condition_of(lead))
+        label = label_of(lead) if len(paragraphs) == 1 and len(blocks) == 2 else ""
+        self.add(draft, alternative=is_alternative_lead(lead), label=label)
+
+
+def _item_text(block: ListBlock, index: int) -> str:
+    """The first paragraph of one item of a list."""
+    item = block.items[index] if block.items else None
+    first = item.blocks[0] if item is not None and item.blocks else None
+    return first.text if isinstance(first, Paragraph) else ""
+
+
+def section_steps(blocks: list[Block], prefix: str, ctx: Context, kind: str = "step") -> list[Node]:
+    """The steps of a section's own blocks (not its sub-sections), whatever their shape."""
+    segmenter = _Segmenter(ctx)
+    segmenter.feed(blocks)
+    nodes = [make_node(d, prefix, ctx, kind) for d in segmenter.drafts]
+    # Consecutive blocks each under a short label (`Bash`, `Fish`) are variants of one step.
+    labels = segmenter.labels
+    marks = list(segmenter.alternative)
+    for i in range(1, len(nodes)):
+        if labels[i] and labels[i - 1]:
+            marks[i] = True
+    return group_alternatives(_choices(nodes, marks, labels, prefix, ctx), prefix, ctx)
+
+
+def _choices(
+    nodes: list[Node], marks: list[bool], labels: list[str], prefix: str, ctx: Context
+) -> list[Node]:
+    """Nodes marked as another way to do the node before become one choice with it."""
+    out: list[Node] = []
+    i = 0
+    while i < len(nodes):
+        j = i + 1
+        while j < len(nodes) and marks[j]:
+            j += 1
+        run = nodes[i:j]
+        if len(run) == 1:
+            out.append(nodes[i])
+        else:
+            numbers = [n.number if isinstance(n, Step) else None for n in (run[0], run[-1])]
+            label = f"{numbers[0]}-{numbers[1]}" if None not in numbers else id_slug(run[0].title)
+            branches = tuple(
+                Branch(
+                    id_slug(labels[i + k]) if labels[i + k] else str(k + 1),
+                    labels[i + k] or node.title,
+                    (node,),
+                    node.span,
+                )
+                for k, node in enumerate(run)
+            )
+            out.append(
+                Choice(
+                    ctx.unique(f"{prefix}.{label}", run[0].span.start),
+                    "alternative",
+                    f"Choose one of {len(run)} ways",
+                    branches,
+                    Span(ctx.path, run[0].span.start, run[-1].span.end),
+                )
+            )
+        i = j
+    return out
