@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..model.runbook import CodeBlock, Link, Procedure, Reference, Runbook, Variable, walk_steps
 from ..parse.annotations import parse_fence_info, parse_front_matter
@@ -10,6 +11,7 @@ from ..parse.document import Block, Document, Fence, FrontMatter, Heading, ListB
 from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
 from .blocks import code_block
+from .inside import place_commands
 from .metadata import find_metadata
 from .outline import Section, build_outline
 from .procedures import _NUMBERED, find_procedures, has_explicit_procedures
@@ -152,6 +154,9 @@ def infer(document: Document) -> Runbook:
                 findings += problems
                 code: CodeBlock = code_block(fence, False, attrs.values, findings)
                 reference.append(Reference(section.title, section.anchor, code))
+    # Commands written for inside a session (after `ssh host`, `kubectl exec -it … bash`) are typed there.
+    procedures = [replace(p, nodes=place_commands(p.nodes)) for p in procedures]
+    sections = [replace(s, nodes=place_commands(s.nodes)) for s in sections]
     if not procedures and not sections:
         findings.append(
             Finding.of(

@@ -37,7 +37,9 @@ _CONDITION = re.compile(
     re.I,
 )
 _CHOICE = re.compile(
-    r"\b(?:one\s+of\s+the\s+following|either\b|choose|pick\s+(?:one|the)|select\s+(?:one|the)|depending\s+on"
+    r"\b(?:one\s+of\s+the\s+following|either\b|pick\s+one|select\s+one|depending\s+on"
+    r"|choose\s+(?:one|between|from|which|whichever|an?\s+(?:option|approach|method|way)"
+    r"|the\s+(?:one|option|approach|method|way|remed\w*|fix|solution|action))"
     r"|whichever|(?:remedy|remediation|fix|option|approach|method|solution|action)s?\s+(?:that|which)\s+"
     r"(?:matches|match|applies|apply|fits|fit|suits)|following\s+(?:options|approaches|methods|alternatives"
     r"|solutions|remedies)|based\s+on\s+(?:your|the)\s+(?:situation|cause|root\s+cause|findings?|case)"

@@ -11,6 +11,7 @@ from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Span
 from .blocks import SHELL_LANGS
 from .context import Context, id_slug
+from .cues import alternative_title, is_alternative_lead, label_of
 from .draft import Draft
 
 __all__ = ["group_alternatives", "option_start", "option_title", "options_of", "split_fence_options"]
@@ -120,9 +121,52 @@ def options_of(draft: Draft) -> list[tuple[str, str, list[Block]]] | None:
         else:
             lead.append(block)
     if len(parts) < 2:
-        return None
+        return _prose_options(draft)
     draft.blocks = lead
     return parts
+
+
+def _prose_options(draft: Draft) -> list[tuple[str, str, list[Block]]] | None:
+    """Blocks under short labels naming alternatives (`Bash:` / `Fish:`, `On macOS` / `On Linux`),
+    or a block after "Alternatively, …" / "Or using kubectl:": another way to do the same thing."""
+    blocks = draft.blocks
+    fences = [i for i, b in enumerate(blocks) if isinstance(b, Fence)]
+    labelled = [
+        (i - 1, label)
+        for i in fences
+        if i > 0
+        and isinstance(blocks[i - 1], Paragraph)
+        and (label := label_of(blocks[i - 1].text))  # type: ignore[union-attr]
+        and alternative_title(label)
+    ]
+    if len(labelled) >= 2 and len(labelled) == len([i for i in fences if i > labelled[0][0]]):
+        cuts = [start for start, _ in labelled] + [len(blocks)]
+        parts = [
+            (id_slug(label), label, blocks[cuts[n] : cuts[n + 1]]) for n, (_, label) in enumerate(labelled)
+        ]
+        draft.blocks = blocks[: labelled[0][0]]
+        return parts
+    leads = [
+        i
+        for i, b in enumerate(blocks)
+        if isinstance(b, Paragraph) and is_alternative_lead(b.text) and fences and fences[0] < i < fences[-1]
+    ]
+    if not leads:
+        return None
+    cuts = [fences[0], *leads, len(blocks)]
+    parts = []
+    for n in range(len(cuts) - 1):
+        part = blocks[cuts[n] : cuts[n + 1]]
+        head = part[0]
+        title = head.text.rstrip(":") if isinstance(head, Paragraph) else _first_command(head)
+        parts.append((str(n + 1), title[:80], part))
+    draft.blocks = blocks[: fences[0]]
+    return parts
+
+
+def _first_command(block: Block) -> str:
+    lines = [x.strip() for x in block.code.split("\n") if x.strip()] if isinstance(block, Fence) else []
+    return next((x for x in lines if not x.startswith("#")), lines[0] if lines else "the first way")
 
 
 def group_alternatives(nodes: list[Node], prefix: str, ctx: Context) -> list[Node]:

@@ -18,7 +18,7 @@ from ..model.runbook import Branch, Choice, Node, Step
 from ..parse.document import Block, BlockQuote, Fence, ListBlock, Paragraph, Rule, Table
 from ..parse.source import Span
 from .context import Context, id_slug
-from .cues import condition_of, is_alternative_lead, is_output_lead, is_run_lead, label_of
+from .cues import alternative_title, condition_of, is_alternative_lead, is_output_lead, is_run_lead, label_of
 from .draft import Draft, extend_span
 from .options import group_alternatives
 from .steps import make_node, step_from_item
@@ -65,7 +65,10 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
 
 
 def _pair_title(blocks: list[Block]) -> str:
-    for block in blocks:
+    # The paragraph nearest the block says what it does ("Get the nodes and their zones:").
+    paragraphs = [b for b in blocks if isinstance(b, (Paragraph, ListBlock))]
+    ordered = [paragraphs[-1], *blocks] if paragraphs else blocks
+    for block in ordered:
         text = ""
         if isinstance(block, Paragraph):
             text = block.text
@@ -101,8 +104,9 @@ def _table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
 class _Segmenter:
     """Cuts a section's blocks into step drafts, remembering which are alternatives to the one before."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, numbered_steps: bool) -> None:
         self.ctx = ctx
+        self.numbered_steps = numbered_steps
         self.drafts: list[Draft] = []
         self.alternative: list[bool] = []
         self.labels: list[str] = []
@@ -159,6 +163,8 @@ class _Segmenter:
         self.close()
 
     def _is_step_list(self, block: ListBlock, after: Block | None) -> bool:
+        if block.ordered and self.numbered_steps:
+            return True
         if any(deep_commands(item.blocks) for item in block.items):
             return True
         if self.list_kind is not None and block.ordered == self.list_kind:
@@ -175,6 +181,7 @@ class _Segmenter:
         span = Span(self.ctx.path, blocks[0].span.start, block.span.end)
         draft = Draft(len(self.drafts) + 1, _pair_title(blocks), span, "", blocks, when=condition_of(lead))
         label = label_of(lead) if len(paragraphs) == 1 and len(blocks) == 2 else ""
+        label = label if alternative_title(label) else ""
         self.add(draft, alternative=is_alternative_lead(lead), label=label)
 
 
@@ -185,9 +192,12 @@ def _item_text(block: ListBlock, index: int) -> str:
     return first.text if isinstance(first, Paragraph) else ""
 
 
-def section_steps(blocks: list[Block], prefix: str, ctx: Context, kind: str = "step") -> list[Node]:
-    """The steps of a section's own blocks (not its sub-sections), whatever their shape."""
-    segmenter = _Segmenter(ctx)
+def section_steps(
+    blocks: list[Block], prefix: str, ctx: Context, kind: str = "step", numbered_steps: bool = False
+) -> list[Node]:
+    """The steps of a section's own blocks (not its sub-sections), whatever their shape.
+    `numbered_steps`: a numbered list is steps even with no commands (a Mitigation section)."""
+    segmenter = _Segmenter(ctx, numbered_steps)
     segmenter.feed(blocks)
     nodes = [make_node(d, prefix, ctx, kind) for d in segmenter.drafts]
     # Consecutive blocks each under a short label (`Bash`, `Fish`) are variants of one step.

@@ -140,7 +140,7 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
             nodes.append(
                 step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
             )
-    if len(variants) == 1 and not choosing:
+    if len(variants) == 1:
         nodes += _section_steps(variants[0], prefix, ctx)
     elif variants:
         choice_id = ctx.unique(f"{prefix}.variant", variants[0].span(ctx.path).start)

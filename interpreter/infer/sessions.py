@@ -76,13 +76,14 @@ def _interactive_command(words: list[str]) -> bool:
 
 def opens_session(text: str) -> str:
     """What the operator works in after this command (`ssh db-1`, `psql`), or "" when it just runs."""
+    shown = text.split("\n", 1)[0].strip()[:80]
+    text = re.sub(r"<[^<>\n]{1,80}>", "PLACEHOLDER", text)  # `<pod-name>` is a value, not a redirection
     if "<<" in text or re.search(r"(?<![<>])<\s*\S", text):
         return ""  # input comes from a heredoc or a file: nothing is typed
     words = _words(text)
     if not words:
         return ""
     tool, rest = words[0], words[1:]
-    shown = " ".join(words)[:80]
     if tool == "sudo":
         return shown
     if tool == "su":

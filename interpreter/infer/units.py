@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from ..model.runbook import Branch, Choice, Node, Procedure
-from ..parse.document import Fence, Heading, Paragraph
+from ..parse.document import Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Span
 from .context import Context, id_slug
 from .cues import alternative_title, condition_of, is_choice_lead
@@ -72,7 +72,8 @@ def choice_parent(section: Section) -> bool:
 
 def _sequence(section: Section, prefix: str, ctx: Context) -> list[Node]:
     """A section as a run of steps: its own blocks, then its sub-sections."""
-    nodes = section_steps(list(section.blocks), prefix, ctx)
+    container = bool(_CONTAINER.match(section.title))
+    nodes = section_steps(list(section.blocks), prefix, ctx, numbered_steps=container)
     nodes += child_nodes(section.children, prefix, ctx, _leads_a_choice(section))
     if not nodes and section.heading is not None:
         blocks = list(section.blocks)
@@ -94,10 +95,19 @@ def child_nodes(children: list[Section], prefix: str, ctx: Context, choose: bool
         group = children[i:j] if alternative else [child]
         if len(group) >= 2:
             nodes.append(_choice(group, prefix, ctx))
+        elif _has_parts(child):
+            # A sub-section with steps of its own (`### Steps` over `#### Set variables`, …) is
+            # read as its steps, not folded into one.
+            nodes += _sequence(child, f"{prefix}.{id_slug(child.title)}", ctx)
         elif any(not isinstance(b, Heading) for b in child.all_blocks()):
             nodes.append(_child_step(child, prefix, ctx))
         i = i + len(group)
     return nodes
+
+
+def _has_parts(section: Section) -> bool:
+    """Sub-sections holding commands, or several blocks of commands in step shapes of its own."""
+    return any(_with_commands(c) for c in section.children)
 
 
 def _child_step(child: Section, prefix: str, ctx: Context) -> Node:
@@ -140,7 +150,11 @@ def _unit(section: Section, ctx: Context, taken: set[int], document_title: str) 
     own = deep_commands(section.blocks)
     steps = [c for c in section.children if step_heading(c)]
     choosing = choice_parent(section)
-    if not (own or steps or choosing or (container and any(_with_commands(c) for c in section.children))):
+    # A Mitigation section of numbered steps done by hand is a unit too (each step acknowledged).
+    manual = container and any(isinstance(b, ListBlock) and b.ordered for b in section.blocks)
+    if not (
+        own or steps or choosing or manual or (container and any(_with_commands(c) for c in section.children))
+    ):
         return None
     if section.heading is None:
         # Commands before any heading: the unit is named after the document.
@@ -149,7 +163,7 @@ def _unit(section: Section, ctx: Context, taken: set[int], document_title: str) 
     else:
         name, line, anchor = section.title, section.heading.span.start, section.anchor
         unit_id = ctx.unique(section.anchor or f"section-{line}", line)
-    nodes = section_steps(list(section.blocks), unit_id, ctx)
+    nodes = section_steps(list(section.blocks), unit_id, ctx, numbered_steps=container)
     if container or steps or choosing:
         kids = section.children
         nodes += child_nodes(kids, unit_id, ctx, _leads_a_choice(section))

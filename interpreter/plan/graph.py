@@ -91,11 +91,14 @@ class _Unit:
         runnable = [b for b in blocks if b.kind in _RUNNABLE]
         templates = [b for b in blocks if b.kind == "template"]
         # A block's `destructive` annotation speaks for that block's commands only.
+        # Commands typed by hand elsewhere (inside `ssh host`, in psql) count too: the step that
+        # leads there asks for the typed word before the operator goes in.
         reasons = [
             r
-            for b in runnable
+            for b in blocks
             if b.annotation.get("destructive", True)
-            for c in b.commands
+            for c in (*b.commands, *b.typed)
+            if b.kind in _RUNNABLE or c in b.typed
             for r in c.destructive
         ]
         forced = any(b.annotation.get("destructive") is True for b in runnable)
