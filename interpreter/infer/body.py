@@ -50,10 +50,10 @@ def read_body(
             if block.markdown:
                 prose.append(block.markdown)
             said = _EXPECTED_PROSE.match(block.markdown)
-            expect_block = (said is not None and not said.group(1).strip()) or is_output_lead(block.text)
+            expect_block = (said is not None and not said.group(1).strip()) or is_output_lead(block.markdown)
             if said is not None and said.group(1).strip():
                 codes = _expect(codes, said.group(1).strip(), block.span.start)
-            lead = block.text
+            lead = block.markdown
         elif (
             isinstance(block, Fence)
             and expect_block

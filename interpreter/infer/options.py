@@ -136,7 +136,7 @@ def _prose_options(draft: Draft) -> list[tuple[str, str, list[Block]]] | None:
         for i in fences
         if i > 0
         and isinstance(blocks[i - 1], Paragraph)
-        and (label := label_of(blocks[i - 1].text))  # type: ignore[union-attr]
+        and (label := label_of(blocks[i - 1].markdown))  # type: ignore[union-attr]
         and alternative_title(label)
     ]
     if len(labelled) >= 2 and len(labelled) == len([i for i in fences if i > labelled[0][0]]):
@@ -149,7 +149,10 @@ def _prose_options(draft: Draft) -> list[tuple[str, str, list[Block]]] | None:
     leads = [
         i
         for i, b in enumerate(blocks)
-        if isinstance(b, Paragraph) and is_alternative_lead(b.text) and fences and fences[0] < i < fences[-1]
+        if isinstance(b, Paragraph)
+        and is_alternative_lead(b.markdown)
+        and fences
+        and fences[0] < i < fences[-1]
     ]
     if not leads:
         return None

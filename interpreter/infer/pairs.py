@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model.runbook import Branch, Choice, Node, Step
 from ..parse.document import Block, BlockQuote, Fence, ListBlock, Paragraph, Rule, Table
@@ -40,10 +41,13 @@ def holds_commands(fence: Fence, lead: str = "") -> bool:
         return bool(fence.code.strip())
     if fence.lang not in _SHELLISH:
         return False
-    trusted = bool(fence.lang) or is_run_lead(lead)
-    return any(
-        p.role in ("run", "typed") for p in read_code(fence.code, fence.first_code_line, fence.lang, trusted)
-    )
+    return _holds(fence.code, fence.first_code_line, fence.lang, bool(fence.lang) or is_run_lead(lead))
+
+
+@lru_cache(maxsize=4096)
+def _holds(code: str, first_line: int, lang: str, trusted: bool) -> bool:
+    # Asked again for every unit shape tried on the section a block is in: read each block once.
+    return any(p.role in ("run", "typed") for p in read_code(code, first_line, lang, trusted))
 
 
 def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
@@ -51,7 +55,7 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
     lead = ""
     for block in blocks:
         if isinstance(block, Paragraph):
-            lead = block.text
+            lead = block.markdown
             continue
         if isinstance(block, Fence):
             found = holds_commands(block, lead)
@@ -173,7 +177,7 @@ class _Segmenter:
 
     def _pair(self, block: Block) -> None:
         paragraphs = [b for b in self.pending if isinstance(b, Paragraph)]
-        lead = paragraphs[-1].text if paragraphs else ""
+        lead = paragraphs[-1].markdown if paragraphs else ""
         self.pending.append(block)
         if not isinstance(block, Fence) or not holds_commands(block, lead) or is_output_lead(lead):
             return
@@ -189,7 +193,7 @@ def _item_text(block: ListBlock, index: int) -> str:
     """The first paragraph of one item of a list."""
     item = block.items[index] if block.items else None
     first = item.blocks[0] if item is not None and item.blocks else None
-    return first.text if isinstance(first, Paragraph) else ""
+    return first.markdown if isinstance(first, Paragraph) else ""
 
 
 def section_steps(

@@ -55,11 +55,15 @@ def step_heading(section: Section) -> tuple[int, str] | None:
 
 
 def _with_commands(section: Section) -> bool:
-    return deep_commands(list(section.all_blocks()))
+    """The section or a sub-section holds commands (computed once per section: the outline is
+    asked this for every ancestor)."""
+    if section.holds is None:
+        section.holds = deep_commands(section.blocks) or any(_with_commands(c) for c in section.children)
+    return section.holds
 
 
 def _leads_a_choice(section: Section) -> bool:
-    return any(isinstance(b, Paragraph) and is_choice_lead(b.text) for b in section.blocks)
+    return any(isinstance(b, Paragraph) and is_choice_lead(b.markdown) for b in section.blocks)
 
 
 def choice_parent(section: Section) -> bool:
