@@ -71,7 +71,9 @@ def _entered(step: Step) -> str:
 
 
 def _step(step: Step, inside: str) -> tuple[Step, str]:
-    said = _entered(step) if not inside else ""
+    # "Exec into the pod:" above the `kubectl exec` that does it names that command, not a place.
+    opens = any(c.session for b in step.blocks for c in b.commands)
+    said = _entered(step) if not inside and not opens else ""
     local = inside or said
     blocks = []
     for block in step.blocks:
