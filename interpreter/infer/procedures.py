@@ -280,12 +280,16 @@ def _is_implicit(section: Section) -> bool:
     """A section whose body holds numbered steps with commands (or step headings)."""
     if any(step_heading(c) for c in section.children):
         return True
-    has_list = any(isinstance(b, ListBlock) and b.ordered for b in section.blocks)
-    has_code = any(isinstance(b, Fence) for b in section.blocks) or any(
-        isinstance(b, Fence)
-        for lb in section.blocks
-        if isinstance(lb, ListBlock) and lb.ordered
-        for item in lb.items
-        for b in item.blocks
+    # The code sits in the numbered items, or at column 0 right after one (which ends the list). A
+    # numbered overview ("1. upgrade the master 2. upgrade the nodes") followed by prose and code is
+    # not a list of steps: that section is read as prose and code pairs instead.
+    blocks = section.blocks
+    return any(
+        isinstance(block, ListBlock)
+        and block.ordered
+        and (
+            any(isinstance(b, Fence) for item in block.items for b in item.blocks)
+            or (index + 1 < len(blocks) and isinstance(blocks[index + 1], Fence))
+        )
+        for index, block in enumerate(blocks)
     )
-    return has_list and has_code

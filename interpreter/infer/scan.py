@@ -9,6 +9,8 @@ __all__ = ["EXPECTED", "Scan", "split_commands"]
 
 EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 """`# Expected: …` after a command: what its output should be."""
+_CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"'[^']*'")}
+_DOUBLE_END = re.compile(r'(?<!\\)(?:\\\\)*"')
 _OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
 _OPENERS = {"if": 1, "case": 1, "do": 1, "fi": -1, "esac": -1, "done": -1, "{": 1, "}": -1}
 _COMMAND_START = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "time"})
@@ -34,7 +36,9 @@ class Scan:
             return
         text = line
         if self.quote:
-            end = text.find(self.quote)
+            # Inside double quotes `\"` does not close them; inside single quotes nothing escapes.
+            closing = _DOUBLE_END.search(text) if self.quote == '"' else None
+            end = (closing.end() - 1) if closing else text.find(self.quote) if self.quote == "'" else -1
             if end < 0:
                 return
             text = text[end + 1 :]
@@ -45,7 +49,7 @@ class Scan:
             first = token[0]
             if first == "#" and at_start is not None:
                 break
-            if first in "'\"" and (len(token) == 1 or token[-1] != first or token.endswith("\\" + first)):
+            if first in "'\"" and not _CLOSED[first].fullmatch(token):
                 self.quote = first  # an unterminated quote: the string goes on to the next line
                 return
             if token.startswith("<<"):

@@ -293,7 +293,10 @@ def _tally_file(path: Path, name: str, tally: Tally) -> None:
     if shell_fences:
         tally.shell_files += 1
         tally.shell_files_no_unit += runnable_units == 0
-    tally.stray_fences += sum(f.span.start not in unit_lines for f in shell_fences)
+    # A block split into alternatives is in its unit as parts: any of its lines counts.
+    tally.stray_fences += sum(
+        not any(n in unit_lines for n in range(f.span.start, f.span.end + 1)) for f in shell_fences
+    )
 
 
 def _folder_of(corpus: Path, path: Path) -> str:
