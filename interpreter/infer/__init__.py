@@ -18,7 +18,7 @@ from .procedures import _NUMBERED, find_procedures, has_explicit_procedures
 from .shell import is_secret_name
 from .steps import Context, id_slug, steps_from_blocks
 from .tables import contacts_from_tables, find_criteria, find_decisions
-from .units import command_units
+from .units import alternative_sections, command_units
 
 __all__ = ["infer"]
 
@@ -52,8 +52,9 @@ def _runnable_sections(root: Section, inside: set[int], ctx: Context) -> list[Pr
     """Checklists and sections of numbered steps with commands outside procedures; `inside` (the
     sections already in a unit) grows with the sections these take."""
     found: list[Procedure] = []
+    alternatives = alternative_sections(root)
     for section in root.walk():
-        if section.heading is None or section.level == 1 or id(section) in inside:
+        if section.heading is None or section.level == 1 or id(section) in inside | alternatives:
             continue
         checklist = "checklist" in section.title.lower() and _has_tasks(section)
         if not (checklist or _has_task_code(section, deep=False) or _has_numbered_code(section)):

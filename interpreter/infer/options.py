@@ -9,19 +9,35 @@ from dataclasses import replace
 from ..model.runbook import Branch, Choice, Node, Step
 from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Span
-from .blocks import SHELL_LANGS
+from .blocks import CONSOLE_LANGS, SHELL_LANGS
 from .context import Context, id_slug
 from .cues import alternative_title, is_alternative_lead, label_of
 from .draft import Draft
 
-__all__ = ["group_alternatives", "option_start", "option_title", "options_of", "split_fence_options"]
+__all__ = [
+    "group_alternatives",
+    "option_start",
+    "option_title",
+    "options_of",
+    "split_fence_conditions",
+    "split_fence_options",
+]
 
 _OPTION_PARA = re.compile(r"^\*\*Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*?)\s*:?\*\*\s*:?\s*(.*)$", re.S)
 _OPTION_COMMENT = re.compile(
-    r"^\s*#\s*(?:Option|Method|Approach|Alternative|Way)\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$", re.I
+    r"^\s*(?:#|--)\s*(?:Option|Method|Approach|Alternative|Way)\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$", re.I
 )
 _OPTION_HEADING = re.compile(r"^Option\s+([A-Za-z0-9]+)\b\s*[:.)\-–—]?\s*(.*)$")
-_OR_COMMENT = re.compile(r"^\s*#\s*Or\b", re.I)
+_OR_COMMENT = re.compile(r"^\s*(?:#|--)\s*(?:Or|Alternatively)\b", re.I)
+# `# If that doesn't work, restart the cluster`, `-- Terminate blocking sessions if necessary`.
+_IF_COMMENT = re.compile(
+    r"^\s*(?:#|--)\s*(?:(?:only\s+)?if\b|in\s+case\b|when\b|otherwise\b|unless\b"
+    r"|.*\b(?:if|when)\s+(?:necessary|needed|required|that\s+(?:doesn't|does\s+not|didn't|fails)"
+    r"|it\s+(?:doesn't|does\s+not|fails)|still|the\s+above|you\s+(?:need|want|must|have\s+to)))",
+    re.I,
+)
+_COMMENT = re.compile(r"^\s*(?:#|--)")
+_SPLIT_LANGS = SHELL_LANGS | CONSOLE_LANGS | {"", "sql", "postgresql", "psql"}
 _ALTERNATIVE = re.compile(r"^or\b", re.I)
 
 
@@ -43,7 +59,7 @@ def split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str
 
     Returns the commands before the first alternative (run first, once) and the alternatives.
     """
-    if fence.lang not in SHELL_LANGS:
+    if fence.lang not in _SPLIT_LANGS:
         return None
     lines = fence.code.rstrip("\n").split("\n")
     marks = [
@@ -52,7 +68,7 @@ def split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str
     prelude_end = marks[0][0] if marks else 0
     if len(marks) < 2:
         # `# Or …` after a blank line, or anywhere after an `# Either …` first part, starts another way.
-        either = bool(re.match(r"^\s*#\s*Either\b", lines[0], re.I)) if lines else False
+        either = bool(re.match(r"^\s*(?:#|--)\s*Either\b", lines[0], re.I)) if lines else False
         ors = [
             i
             for i, line in enumerate(lines)
@@ -62,8 +78,8 @@ def split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str
             return None
         cuts = [0, *ors]
         titles = [
-            lines[0].lstrip("# ").strip() if lines[0].strip().startswith("#") else "first way",
-            *[lines[i].lstrip("# ").strip() for i in ors],
+            _uncomment(lines[0]) if _COMMENT.match(lines[0]) else "first way",
+            *[_uncomment(lines[i]) for i in ors],
         ]
         marks = [
             (cut, str(n), title) for n, (cut, title) in enumerate(zip(cuts, titles, strict=True), start=1)
@@ -73,12 +89,38 @@ def split_fence_options(fence: Fence) -> tuple[Fence | None, list[tuple[str, str
     for n, (index, key, title) in enumerate(marks):
         stop = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
         part = _part(fence, lines[index:stop], index)
-        if not any(line.strip() and not line.strip().startswith("#") for line in part.code.split("\n")):
+        if not any(line.strip() and not _COMMENT.match(line) for line in part.code.split("\n")):
             return None  # an alternative with nothing to run is a comment, not a choice
         parts.append((key, title, part))
     prelude = lines[:prelude_end]
-    has_prelude = any(line.strip() and not line.strip().startswith("#") for line in prelude)
+    has_prelude = any(line.strip() and not _COMMENT.match(line) for line in prelude)
     return (_part(fence, prelude, 0) if has_prelude else None), parts
+
+
+def _uncomment(line: str) -> str:
+    return re.sub(r"^\s*(?:#|--)\s*", "", line).strip()
+
+
+def split_fence_conditions(fence: Fence) -> tuple[Fence | None, list[tuple[str, Fence]]] | None:
+    """A block whose later commands carry a condition (`# If that doesn't work, …` after a blank line):
+    the commands before it, and each conditional part with its condition. None when there is none."""
+    if fence.lang not in _SPLIT_LANGS:
+        return None
+    lines = fence.code.rstrip("\n").split("\n")
+    cuts = [
+        i for i, line in enumerate(lines) if _IF_COMMENT.match(line) and (i == 0 or not lines[i - 1].strip())
+    ]
+    if not cuts:
+        return None
+    parts = []
+    for n, cut in enumerate(cuts):
+        stop = cuts[n + 1] if n + 1 < len(cuts) else len(lines)
+        part = _part(fence, lines[cut:stop], cut)
+        if any(line.strip() and not _COMMENT.match(line) for line in part.code.split("\n")):
+            parts.append((_uncomment(lines[cut]).rstrip(":"), part))
+    head = lines[: cuts[0]]
+    kept = _part(fence, head, 0) if any(x.strip() and not _COMMENT.match(x) for x in head) else None
+    return (kept, parts) if parts else None
 
 
 def option_title(match: re.Match[str]) -> str:

@@ -22,7 +22,7 @@ from .context import Context, id_slug
 from .cues import alternative_title, condition_of, is_alternative_lead, is_output_lead, is_run_lead, label_of
 from .draft import Draft, extend_span
 from .options import group_alternatives
-from .steps import make_node, step_from_item
+from .steps import make_nodes, step_from_item
 from .transcript import read_code
 
 __all__ = ["deep_commands", "holds_commands", "section_steps"]
@@ -31,6 +31,8 @@ _STEP_PARA = re.compile(
     r"^\s*(?:\*\*|__)?step\s+(\d+)\s*(?:[:.)\-–—]\s*(?:\*\*|__)?|(?:\*\*|__)\s*[:.)\-–—]?)\s*(.*)$",
     re.I | re.S,
 )
+# Notes and warnings next to a block are not what the step does.
+_ASIDE = re.compile(r"^\W*(?:warning|note|important|caution|danger|tip|hint|nb)\b", re.I)
 _COMMAND_COLUMN = re.compile(r"^(?:commands?|cmd|run|script|code|shell|how(?:\s+to\s+run)?)$", re.I)
 _SHELLISH = frozenset({"", "bash", "sh", "shell", "zsh", "ksh", "console", "terminal", "shell-session"})
 
@@ -70,7 +72,11 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
 
 def _pair_title(blocks: list[Block]) -> str:
     # The paragraph nearest the block says what it does ("Get the nodes and their zones:").
-    paragraphs = [b for b in blocks if isinstance(b, (Paragraph, ListBlock))]
+    paragraphs = [
+        b
+        for b in blocks
+        if isinstance(b, ListBlock) or (isinstance(b, Paragraph) and not _ASIDE.match(b.markdown))
+    ]
     ordered = [paragraphs[-1], *blocks] if paragraphs else blocks
     for block in ordered:
         text = ""
@@ -79,8 +85,8 @@ def _pair_title(blocks: list[Block]) -> str:
         elif isinstance(block, ListBlock):
             text = _item_text(block, 0)
         elif isinstance(block, Fence):
-            comment = next((x.strip("# ").strip() for x in block.code.split("\n") if x.strip()), "")
-            text = comment
+            first = next((x for x in block.code.split("\n") if x.strip()), "")
+            text = re.sub(r"^\s*(?:#|--|//)\s*", "", first).strip()
         if text.strip():
             sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
             sentence = sentence.strip().rstrip(":").strip()
@@ -203,13 +209,20 @@ def section_steps(
     `numbered_steps`: a numbered list is steps even with no commands (a Mitigation section)."""
     segmenter = _Segmenter(ctx, numbered_steps)
     segmenter.feed(blocks)
-    nodes = [make_node(d, prefix, ctx, kind) for d in segmenter.drafts]
-    # Consecutive blocks each under a short label (`Bash`, `Fish`) are variants of one step.
-    labels = segmenter.labels
-    marks = list(segmenter.alternative)
-    for i in range(1, len(nodes)):
-        if labels[i] and labels[i - 1]:
-            marks[i] = True
+    nodes: list[Node] = []
+    marks: list[bool] = []
+    labels: list[str] = []
+    previous = ""
+    for draft, alternative, label in zip(
+        segmenter.drafts, segmenter.alternative, segmenter.labels, strict=True
+    ):
+        made = make_nodes(draft, prefix, ctx, kind)
+        # Consecutive blocks each under a short label (`Bash`, `Fish`) are variants of one step.
+        first = alternative or bool(label and previous and len(made) == 1)
+        nodes += made
+        marks += [first] + [False] * (len(made) - 1)
+        labels += [label] + [""] * (len(made) - 1)
+        previous = label if len(made) == 1 else ""
     return group_alternatives(_choices(nodes, marks, labels, prefix, ctx), prefix, ctx)
 
 

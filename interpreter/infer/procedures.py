@@ -11,7 +11,7 @@ from .cues import alternative_title
 from .outline import Section
 from .pairs import section_steps
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
-from .units import choice_parent, step_heading
+from .units import alternative_sections, choice_parent, step_heading
 
 __all__ = ["find_procedures", "has_explicit_procedures", "parse_duration", "parse_risk"]
 
@@ -126,8 +126,8 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
             variants.append(child)
         elif heading:
             blocks = list(child.blocks) + [b for c in child.children for b in c.all_blocks()]
-            nodes.append(
-                step_from_section(heading[0], heading[1], child.span(ctx.path), blocks, prefix, ctx, note)
+            nodes += step_from_section(
+                heading[0], heading[1], child.span(ctx.path), blocks, prefix, ctx, note
             )
         elif _has_steps(child):
             variants.append(child)
@@ -137,9 +137,7 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
             nodes += more
         elif any(not isinstance(b, Heading) for b in child.all_blocks()):
             blocks = [b for b in child.all_blocks() if b is not child.heading]
-            nodes.append(
-                step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
-            )
+            nodes += step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
     if len(variants) == 1:
         nodes += _section_steps(variants[0], prefix, ctx)
     elif variants:
@@ -252,7 +250,7 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
             found.append((section, procedure))
         return found
     # A sub-section that is one of several alternatives belongs to its parent's choice.
-    alternatives = {id(c) for s in root.walk() if choice_parent(s) for c in s.children}
+    alternatives = alternative_sections(root)
     candidates = [
         s
         for s in root.walk()

@@ -13,13 +13,14 @@ from ..parse.source import Finding, Span
 from .body import is_warning, read_body
 from .context import Context, id_slug
 from .draft import Draft, draft_title, extend_span
-from .options import group_alternatives, options_of, split_fence_options
+from .options import group_alternatives, options_of, split_fence_conditions, split_fence_options
 
 __all__ = [
     "Context",
     "id_slug",
     "is_warning",
     "make_node",
+    "make_nodes",
     "step_from_item",
     "step_from_section",
     "steps_from_blocks",
@@ -115,6 +116,42 @@ def make_node(draft: Draft, prefix: str, ctx: Context, kind: str = "step") -> No
     return Choice(step_id, "option", step.title, tuple(branches), draft.span, step)
 
 
+def make_nodes(draft: Draft, prefix: str, ctx: Context, kind: str = "step") -> list[Node]:
+    """The draft's node, then one optional step for each conditional part of its block
+    (`# If that doesn't work, restart the cluster`): those never run unasked."""
+    fences = [b for b in draft.blocks if isinstance(b, Fence)]
+    split = split_fence_conditions(fences[-1]) if fences and not _has_options(draft) else None
+    if split is None:
+        return [make_node(draft, prefix, ctx, kind)]
+    kept, conditions = split
+    last = fences[-1]
+    ctx.fences.add(last.span.start)
+    draft.blocks = [b for b in draft.blocks if b is not last] + ([kept] if kept is not None else [])
+    if kept is None and len(fences) == 1 and not draft.when:
+        # The whole block is conditional: the step itself is optional.
+        condition, part = conditions.pop(0)
+        draft.blocks.append(part)
+        draft.when = condition
+    nodes = [make_node(draft, prefix, ctx, kind)]
+    base = nodes[0].id
+    for n, (condition, part) in enumerate(conditions, start=1):
+        wanted = f"{base}.if" if len(conditions) == 1 else f"{base}.if{n}"
+        extra = Draft(None, condition, part.span, "", [part], {"id": wanted}, when=condition)
+        nodes.append(make_node(extra, prefix, ctx, kind))
+    return nodes
+
+
+def _has_options(draft: Draft) -> object:
+    """Whether the draft holds options (a copy is asked: asking takes them out of the draft)."""
+    probe = Draft(
+        draft.number, draft.title, draft.span, draft.head, list(draft.blocks), dict(draft.annotation)
+    )
+    fences = [b for b in probe.blocks if isinstance(b, Fence)]
+    if options_of(probe) is not None:
+        return True
+    return split_fence_options(fences[0]) if len(fences) == 1 else None
+
+
 def step_from_item(item: ListItem, number: int | None, note: dict[str, Any]) -> Draft:
     """A draft step from a list item: bold title first, the rest is its body."""
     blocks = list(item.blocks)
@@ -194,7 +231,7 @@ def steps_from_blocks(
             drafts[-1].span = extend_span(drafts[-1].span, block.span.end)
         else:
             preamble.append(block)
-    nodes = [make_node(d, prefix, ctx, kind) for d in drafts]
+    nodes = [n for d in drafts for n in make_nodes(d, prefix, ctx, kind)]
     return group_alternatives(nodes, prefix, ctx), preamble
 
 
@@ -206,6 +243,6 @@ def step_from_section(
     prefix: str,
     ctx: Context,
     note: dict[str, Any] | None = None,
-) -> Node:
+) -> list[Node]:
     """A step written as a `### Step N: Title` heading with its blocks."""
-    return make_node(Draft(number, title, span, "", list(blocks), dict(note or {})), prefix, ctx)
+    return make_nodes(Draft(number, title, span, "", list(blocks), dict(note or {})), prefix, ctx)

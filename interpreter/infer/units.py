@@ -23,9 +23,9 @@ from .cues import alternative_title, condition_of, is_choice_lead
 from .draft import Draft
 from .outline import Section
 from .pairs import deep_commands, section_steps
-from .steps import make_node
+from .steps import make_nodes
 
-__all__ = ["choice_parent", "command_units", "step_heading"]
+__all__ = ["alternative_sections", "choice_parent", "command_units", "step_heading"]
 
 _CONTAINER = re.compile(
     r"^(?:\d+(?:\.\d+)*[.)]?\s*)?(?:steps?\b|procedures?\b|instructions?\b|how\s+to\s+(?:fix|resolve|recover|mitigate)"
@@ -74,6 +74,12 @@ def choice_parent(section: Section) -> bool:
     return _leads_a_choice(section) or sum(alternative_title(c.title) for c in kids) >= 2
 
 
+def alternative_sections(root: Section) -> set[int]:
+    """The sub-sections that are one of several alternatives: they belong to their parent's choice,
+    never to a unit of their own."""
+    return {id(c) for s in root.walk() if choice_parent(s) for c in s.children}
+
+
 def _sequence(section: Section, prefix: str, ctx: Context) -> list[Node]:
     """A section as a run of steps: its own blocks, then its sub-sections."""
     container = bool(_CONTAINER.match(section.title))
@@ -81,7 +87,7 @@ def _sequence(section: Section, prefix: str, ctx: Context) -> list[Node]:
     nodes += child_nodes(section.children, prefix, ctx, _leads_a_choice(section))
     if not nodes and section.heading is not None:
         blocks = list(section.blocks)
-        nodes.append(make_node(Draft(None, section.title, section.span(ctx.path), "", blocks), prefix, ctx))
+        nodes += make_nodes(Draft(None, section.title, section.span(ctx.path), "", blocks), prefix, ctx)
     return nodes
 
 
@@ -104,7 +110,7 @@ def child_nodes(children: list[Section], prefix: str, ctx: Context, choose: bool
             # read as its steps, not folded into one.
             nodes += _sequence(child, f"{prefix}.{id_slug(child.title)}", ctx)
         elif any(not isinstance(b, Heading) for b in child.all_blocks()):
-            nodes.append(_child_step(child, prefix, ctx))
+            nodes += _child_step(child, prefix, ctx)
         i = i + len(group)
     return nodes
 
@@ -114,24 +120,40 @@ def _has_parts(section: Section) -> bool:
     return any(_with_commands(c) for c in section.children)
 
 
-def _child_step(child: Section, prefix: str, ctx: Context) -> Node:
+def _child_step(child: Section, prefix: str, ctx: Context) -> list[Node]:
     heading = step_heading(child)
     number, title = heading if heading else (None, child.title)
     blocks = [b for b in child.all_blocks() if b is not child.heading]
     draft = Draft(number, title, child.span(ctx.path), "", blocks, when=condition_of(child.title))
-    return make_node(draft, prefix, ctx)
+    return make_nodes(draft, prefix, ctx)
 
 
 def _choice(group: list[Section], prefix: str, ctx: Context) -> Choice:
     first, last = group[0].span(ctx.path), group[-1].span(ctx.path)
-    choice_id = ctx.unique(f"{prefix}.{id_slug(group[0].title)}", first.start)
+    keys = [_key(child.title) for child in group]
+    if len(set(keys)) < len(keys):
+        keys = [str(n) for n in range(1, len(group) + 1)]
+    choice_id = ctx.unique(f"{prefix}.{keys[0]}", first.start)
     branches = []
-    for child in group:
-        key = id_slug(child.title)
+    for child, key in zip(group, keys, strict=True):
         nodes = _sequence(child, f"{prefix}.{key}", ctx)
         branches.append(Branch(key, child.title, tuple(nodes), child.span(ctx.path)))
     title = "Choose the one that matches"
     return Choice(choice_id, "variant", title, tuple(branches), Span(ctx.path, first.start, last.end))
+
+
+_NUMBERED_ALTERNATIVE = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:option|alternative|method|approach|variant|way|scenario|case|solution)\s*#?(\w+)",
+    re.I,
+)
+
+
+def _key(title: str) -> str:
+    """What the operator answers for a branch: `2` for "Option 2: …", else the title's first words."""
+    numbered = _NUMBERED_ALTERNATIVE.match(title)
+    if numbered:
+        return numbered.group(1).lower()
+    return id_slug(" ".join(title.split()[:4]))
 
 
 def command_units(root: Section, taken: set[int], ctx: Context, title: str = "") -> list[Procedure]:
