@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..model.runbook import Branch, Choice, Node, Step
+from ..model.runbook import Branch, Choice, CodeBlock, Node, Step
 from ..parse.annotations import parse_fence_info
 from ..parse.document import Block, Fence, Html, ListBlock, ListItem, Paragraph, Rule
 from ..parse.source import Finding, Span
@@ -14,6 +14,7 @@ from .body import is_warning, read_body
 from .context import Context, id_slug
 from .draft import Draft, draft_title, extend_span
 from .options import group_alternatives, options_of, split_fence_conditions, split_fence_options
+from .placeholders import describe
 
 __all__ = [
     "Context",
@@ -36,6 +37,7 @@ _STEP_KEYS = frozenset({"id", "title", "optional", "when", "destructive", "confi
 
 def _make_step(draft: Draft, step_id: str, kind: str, ctx: Context) -> Step:
     prose, codes, checks, warnings, hoisted = read_body(draft, ctx)
+    codes = [_described(code, prose) for code in codes]
     note = {**hoisted, **draft.annotation}
     # Block keys written on the step (timeout, capture, target…) apply to each of its blocks.
     shared = {k: v for k, v in note.items() if k not in _STEP_KEYS}
@@ -61,6 +63,15 @@ def _make_step(draft: Draft, step_id: str, kind: str, ctx: Context) -> Step:
         warnings=tuple(warnings),
         annotation=note,
     )
+
+
+def _described(code: CodeBlock, prose: list[str]) -> CodeBlock:
+    """The block's placeholders with what the step's prose and comments say of them."""
+    if not code.commands:
+        return code
+    said = [*prose, *(c.comment for c in code.commands if c.comment)]
+    found = describe(code.placeholders, [(c.text, c.span.start) for c in code.commands], said)
+    return replace(code, placeholders=tuple(found)) if found != list(code.placeholders) else code
 
 
 def make_node(draft: Draft, prefix: str, ctx: Context, kind: str = "step") -> Node:
