@@ -63,6 +63,8 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
             found = holds_commands(block, lead)
         elif isinstance(block, ListBlock):
             found = any(deep_commands(i.blocks) for i in block.items)
+        elif isinstance(block, Table):
+            found = any(_COMMAND_COLUMN.match(h.strip()) for h in block.header) and bool(block.rows)
         else:
             found = isinstance(block, BlockQuote) and deep_commands(block.blocks)
         if found:
@@ -86,7 +88,7 @@ def _pair_title(blocks: list[Block]) -> str:
             text = _item_text(block, 0)
         elif isinstance(block, Fence):
             first = next((x for x in block.code.split("\n") if x.strip()), "")
-            text = re.sub(r"^\s*(?:#|--|//)\s*", "", first).strip()
+            text = re.sub(r"^\s*(?:#|--|//|\$)\s*", "", first).strip()
         if text.strip():
             sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
             sentence = sentence.strip().rstrip(":").strip()
@@ -114,9 +116,12 @@ def _table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
 class _Segmenter:
     """Cuts a section's blocks into step drafts, remembering which are alternatives to the one before."""
 
-    def __init__(self, ctx: Context, numbered_steps: bool) -> None:
+    def __init__(self, ctx: Context, numbered_steps: bool, fallback: str) -> None:
         self.ctx = ctx
         self.numbered_steps = numbered_steps
+        self.fallback = fallback
+        """The step title where a block has no prose before it (the section's title)."""
+        self.conditions: list[str] = []
         self.drafts: list[Draft] = []
         self.alternative: list[bool] = []
         self.labels: list[str] = []
@@ -125,6 +130,7 @@ class _Segmenter:
         self.pending: list[Block] = []
 
     def add(self, draft: Draft, alternative: bool = False, label: str = "") -> None:
+        self.conditions.append("")
         self.drafts.append(draft)
         self.alternative.append(alternative and len(self.drafts) > 1)
         self.labels.append(label)
@@ -165,12 +171,25 @@ class _Segmenter:
                 self.close()
                 for draft in rows:
                     self.add(draft)
-            elif self.open is not None:
+            elif self.open is not None and not self._introduces(block, after):
                 self.open.blocks.append(block)
                 self.open.span = extend_span(self.open.span, block.span.end)
             else:
+                if self.open is not None:
+                    self.close()
                 self._pair(block)
         self.close()
+
+    def _introduces(self, block: Block, after: Block | None) -> bool:
+        """A paragraph at column 0 after a bulleted step, right above a block of commands, starts a
+        step of its own ("Check the queue depth:" + its command) rather than adding to the bullet."""
+        return (
+            self.list_kind is False
+            and isinstance(block, Paragraph)
+            and isinstance(after, Fence)
+            and not is_output_lead(block.markdown)
+            and holds_commands(after, block.markdown)
+        )
 
     def _is_step_list(self, block: ListBlock, after: Block | None) -> bool:
         if block.ordered and self.numbered_steps:
@@ -185,14 +204,36 @@ class _Segmenter:
         paragraphs = [b for b in self.pending if isinstance(b, Paragraph)]
         lead = paragraphs[-1].markdown if paragraphs else ""
         self.pending.append(block)
+        if isinstance(block, Fence) and is_output_lead(lead) and self.drafts:
+            # "You should see something like:" and its block: the output of the step before.
+            self.close()
+            return
         if not isinstance(block, Fence) or not holds_commands(block, lead) or is_output_lead(lead):
             return
         blocks, self.pending = self.pending, []
         span = Span(self.ctx.path, blocks[0].span.start, block.span.end)
-        draft = Draft(len(self.drafts) + 1, _pair_title(blocks), span, "", blocks, when=condition_of(lead))
+        title = _pair_title(blocks) if paragraphs else self.fallback or _pair_title(blocks)
+        condition = condition_of(lead)
+        draft = Draft(len(self.drafts) + 1, title, span, "", blocks, when=condition)
         label = label_of(lead) if len(paragraphs) == 1 and len(blocks) == 2 else ""
         label = label if alternative_title(label) else ""
-        self.add(draft, alternative=is_alternative_lead(lead), label=label)
+        # "For small clusters: …" then "For large clusters: …": one choice between them.
+        parallel = (
+            bool(condition)
+            and bool(self.conditions)
+            and _first_word(self.conditions[-1]) == _first_word(condition)
+        )
+        if parallel:
+            self.drafts[-1].when = ""
+            draft.when = ""
+            label = condition
+            self.labels[-1] = self.labels[-1] or self.conditions[-1]
+        self.add(draft, alternative=is_alternative_lead(lead) or parallel, label=label)
+        self.conditions[-1] = condition
+
+
+def _first_word(text: str) -> str:
+    return text.split(maxsplit=1)[0].lower() if text.strip() else ""
 
 
 def _item_text(block: ListBlock, index: int) -> str:
@@ -203,11 +244,16 @@ def _item_text(block: ListBlock, index: int) -> str:
 
 
 def section_steps(
-    blocks: list[Block], prefix: str, ctx: Context, kind: str = "step", numbered_steps: bool = False
+    blocks: list[Block],
+    prefix: str,
+    ctx: Context,
+    kind: str = "step",
+    numbered_steps: bool = False,
+    fallback: str = "",
 ) -> list[Node]:
     """The steps of a section's own blocks (not its sub-sections), whatever their shape.
     `numbered_steps`: a numbered list is steps even with no commands (a Mitigation section)."""
-    segmenter = _Segmenter(ctx, numbered_steps)
+    segmenter = _Segmenter(ctx, numbered_steps, fallback)
     segmenter.feed(blocks)
     nodes: list[Node] = []
     marks: list[bool] = []

@@ -154,12 +154,16 @@ def describe(
         if said:
             placeholder = replace(placeholder, description=said[0], example=said[1])
         out.append(placeholder)
+    # "replace `RECIPIENT` with your email", "`k8s-context-name` is `docker-desktop`": the value
+    # written in the command is one to fill in (with an example where the prose shows one).
     replaced = {m.group("text").strip() for m in _REPLACE.finditer(text)}
+    replaced |= {written for written, (_, value) in described.items() if value}
     for written in replaced - known:
         pattern = re.compile(rf"(?<![\w-]){re.escape(written)}(?![\w-])")
         line = next((at for command, at in commands if pattern.search(command)), None)
         if line is not None:
-            out.append(Placeholder(written, "example", line, described[written][0]))
+            what, value = described[written]
+            out.append(Placeholder(written, "example", line, what if not value else "", value))
     return out
 
 

@@ -12,6 +12,7 @@ from ..parse.document import Block, Fence, Html, ListBlock, ListItem, Paragraph,
 from ..parse.source import Finding, Span
 from .body import is_warning, read_body
 from .context import Context, id_slug
+from .cues import condition_of
 from .draft import Draft, draft_title, extend_span
 from .options import group_alternatives, options_of, split_fence_conditions, split_fence_options
 from .placeholders import describe
@@ -32,10 +33,14 @@ _OPTIONAL = re.compile(
     re.I,
 )
 
+# A step titled "If a pod is stuck, delete it" runs only when its condition holds.
+_IF_TITLE = re.compile(r"^\W*(?:if|when|only\s+if|in\s+case|unless|otherwise)\b", re.I)
 _STEP_KEYS = frozenset({"id", "title", "optional", "when", "destructive", "confirm", "confirm_word"})
 
 
 def _make_step(draft: Draft, step_id: str, kind: str, ctx: Context) -> Step:
+    if not draft.when and _IF_TITLE.match(draft.title):
+        draft.when = condition_of(draft.title)
     prose, codes, checks, warnings, hoisted = read_body(draft, ctx)
     codes = [_described(code, prose) for code in codes]
     note = {**hoisted, **draft.annotation}

@@ -13,9 +13,10 @@ holds commands belongs to some unit, and a unit's id and title come from its hea
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from ..model.runbook import Branch, Choice, Node, Procedure
+from ..model.runbook import Branch, Choice, Node, Procedure, Step
 from ..parse.document import Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Span
 from .context import Context, id_slug
@@ -83,7 +84,7 @@ def alternative_sections(root: Section) -> set[int]:
 def _sequence(section: Section, prefix: str, ctx: Context) -> list[Node]:
     """A section as a run of steps: its own blocks, then its sub-sections."""
     container = bool(_CONTAINER.match(section.title))
-    nodes = section_steps(list(section.blocks), prefix, ctx, numbered_steps=container)
+    nodes = section_steps(list(section.blocks), prefix, ctx, numbered_steps=container, fallback=section.title)
     nodes += child_nodes(section.children, prefix, ctx, _leads_a_choice(section))
     if not nodes and section.heading is not None:
         blocks = list(section.blocks)
@@ -137,6 +138,12 @@ def _choice(group: list[Section], prefix: str, ctx: Context) -> Choice:
     branches = []
     for child, key in zip(group, keys, strict=True):
         nodes = _sequence(child, f"{prefix}.{key}", ctx)
+        if (
+            len(nodes) == 1
+            and isinstance(nodes[0], Step)
+            and not any(isinstance(b, Paragraph) for b in child.blocks)
+        ):
+            nodes = [replace(nodes[0], title=child.title)]  # a block alone under "Option 1: …"
         branches.append(Branch(key, child.title, tuple(nodes), child.span(ctx.path)))
     title = "Choose the one that matches"
     return Choice(choice_id, "variant", title, tuple(branches), Span(ctx.path, first.start, last.end))
@@ -189,7 +196,9 @@ def _unit(section: Section, ctx: Context, taken: set[int], document_title: str) 
     else:
         name, line, anchor = section.title, section.heading.span.start, section.anchor
         unit_id = ctx.unique(section.anchor or f"section-{line}", line)
-    nodes = section_steps(list(section.blocks), unit_id, ctx, numbered_steps=container)
+    nodes = section_steps(
+        list(section.blocks), unit_id, ctx, numbered_steps=container, fallback=name if section.heading else ""
+    )
     if container or steps or choosing:
         kids = section.children
         nodes += child_nodes(kids, unit_id, ctx, _leads_a_choice(section))
