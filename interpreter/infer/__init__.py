@@ -144,7 +144,8 @@ def infer(document: Document) -> Runbook:
     if not has_explicit_procedures(root):
         # Where the author headed procedures, code elsewhere is reference (the seed's Appendix);
         # elsewhere every section holding commands is a unit.
-        sections += command_units(root, taken, ctx, _document_title(document.blocks))
+        title = str(front.get("title") or "") or _document_title(document.blocks)
+        sections += command_units(root, taken, ctx, title)
     reference: list[Reference] = []
     for section in root.walk():
         for block in section.blocks:

@@ -27,9 +27,14 @@ _LEAVE = re.compile(
 _ENTER = re.compile(
     r"\b(?:ssh|log\s*in|login|exec|connect|get\s+a\s+shell|open\s+a\s+shell|shell\s+session)\s+(?:in)?to\s+"
     r"(?:the\s+|your\s+|a\s+|an\s+)?(?P<what>[\w`.-]+(?:\s+[\w`.-]+){0,2})"
-    r"|\b(?:inside|in|into)\s+the\s+(?P<where>(?:[\w`.-]+\s+)?(?:pod|container|vm|bastion|jump\s*box))\b",
+    r"|\b(?:inside|in|into)\s+the\s+(?P<where>(?:[\w`.-]+\s+)?(?:pod|container|vm|bastion|jump\s*box))\b"
+    r"|^\W*(?:on|from)\s+(?P<on>(?:each|every|the|a|your)\s+(?:[\w`.-]+\s+){0,2}?"
+    r"(?:vm|vms|node|nodes|host|hosts|server|servers|instance|machine|bastion))\b",
     re.I,
 )
+# Programs that talk to a cluster or cloud from the operator's machine: "on the node, check its pods
+# with kubectl" still runs kubectl here.
+_LOCAL_TOOLS = frozenset({"kubectl", "oc", "gcloud", "aws", "az", "helm", "terraform", "gh", "git", "doctl"})
 _RUNNABLE = ("shell", "console", "sql")
 
 
@@ -67,7 +72,7 @@ def _entered(step: Step) -> str:
     match = _ENTER.search(text)
     if match is None:
         return ""
-    return (match.group("what") or match.group("where") or "").strip("` ")
+    return (match.group("what") or match.group("where") or match.group("on") or "").strip("` ")
 
 
 def _step(step: Step, inside: str) -> tuple[Step, str]:
@@ -77,7 +82,7 @@ def _step(step: Step, inside: str) -> tuple[Step, str]:
     local = inside or said
     blocks = []
     for block in step.blocks:
-        placed, local = _block(block, local)
+        placed, local = _block(block, local, keep_local=bool(said))
         blocks.append(placed)
     if said and local == said:
         local = ""  # the prose put this step's commands there; later steps are not assumed to be
@@ -86,7 +91,12 @@ def _step(step: Step, inside: str) -> tuple[Step, str]:
     return replace(step, blocks=tuple(blocks)), local
 
 
-def _block(block: CodeBlock, inside: str) -> tuple[CodeBlock, str]:
+def _program(text: str) -> str:
+    words = [w for w in text.split() if w != "sudo" and "=" not in w]
+    return words[0] if words else ""
+
+
+def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[CodeBlock, str]:
     if block.kind not in _RUNNABLE or not (inside or any(c.session for c in block.commands)):
         return block, inside
     if block.kind == "sql":
@@ -105,7 +115,7 @@ def _block(block: CodeBlock, inside: str) -> tuple[CodeBlock, str]:
         if not runs:
             typed.append(replace(command, where=command.where or inside or ""))
             continue
-        if inside:
+        if inside and not (keep_local and _program(command.text) in _LOCAL_TOOLS):
             typed.append(replace(command, where=inside, session=""))
             if closes_session(command.text):
                 inside = ""

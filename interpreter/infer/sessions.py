@@ -37,6 +37,7 @@ _RAILS_CONSOLE = re.compile(r"\brails\s+(?:c|console|db|dbconsole)\b")
 
 
 def _words(text: str) -> list[str]:
+    text = re.sub(r"\\\n\s*", " ", text)  # continuation lines are one line
     first = re.split(r"\s(?:\|\|?|&&|;)\s", text.split("\n", 1)[0], maxsplit=1)[0]
     try:
         words = shlex.split(first, comments=True)
@@ -91,6 +92,9 @@ def opens_session(text: str) -> str:
     if tool == "chroot":
         return shown if len(_positionals(rest, frozenset())) == 1 else ""
     if tool in ("ssh", "mosh"):
+        # `ssh -T git@github.com` checks a key and returns: no terminal, no session.
+        if "-T" in rest or any(w.startswith("git@") for w in rest):
+            return ""
         return shown if len(_positionals(rest, _VALUE_FLAGS["ssh"])) == 1 else ""
     if tool in ("screen", "tmux"):
         return shown if not rest or rest[0] in ("-S", "-r", "new", "attach", "a", "-x") else ""
@@ -106,6 +110,10 @@ def opens_session(text: str) -> str:
         return "" if any(w.startswith("--command") for w in rest) else shown
     if tool == "aws" and "start-session" in rest:
         return shown
+    if tool not in KNOWN_COMMANDS and "--" in rest and rest[0] not in _SESSION_VERBS:
+        # `gds aws role -- kubectl exec -it pod -- bash`: a wrapper running the command after `--`.
+        wrapped = _after_dashes(rest) or []
+        return shown if wrapped and opens_session(shlex.join(wrapped)) else ""
     if tool not in KNOWN_COMMANDS and len(rest) >= 1 and rest[0] in _SESSION_VERBS:
         tail = _after_dashes(rest)
         if tail is None:

@@ -85,7 +85,7 @@ def _sequence(section: Section, prefix: str, ctx: Context) -> list[Node]:
     """A section as a run of steps: its own blocks, then its sub-sections."""
     container = bool(_CONTAINER.match(section.title))
     nodes = section_steps(list(section.blocks), prefix, ctx, numbered_steps=container, fallback=section.title)
-    nodes += child_nodes(section.children, prefix, ctx, _leads_a_choice(section))
+    nodes += child_nodes(section.children, prefix, ctx, _leads_a_choice(section) or choice_parent(section))
     if not nodes and section.heading is not None:
         blocks = list(section.blocks)
         nodes += make_nodes(Draft(None, section.title, section.span(ctx.path), "", blocks), prefix, ctx)
@@ -200,8 +200,8 @@ def _unit(section: Section, ctx: Context, taken: set[int], document_title: str) 
         list(section.blocks), unit_id, ctx, numbered_steps=container, fallback=name if section.heading else ""
     )
     if container or steps or choosing:
-        kids = section.children
-        nodes += child_nodes(kids, unit_id, ctx, _leads_a_choice(section))
+        kids = [c for c in section.children if id(c) not in taken]
+        nodes += child_nodes(kids, unit_id, ctx, _leads_a_choice(section) or choice_parent(section))
         for kid in kids:
             taken.update(id(s) for s in kid.walk())
     taken.add(id(section))
