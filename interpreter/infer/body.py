@@ -12,6 +12,7 @@ from .blocks import CONSOLE_LANGS, SHELL_LANGS
 from .context import Context
 from .cues import is_output_lead, is_run_lead
 from .draft import Draft
+from .inline import inline_command
 from .shell import parse_expectation
 
 __all__ = ["is_warning", "read_body"]
@@ -46,6 +47,9 @@ def read_body(
     expect_block = False
     lead = draft.head
     for block in draft.blocks:
+        inline = inline_command(block) if isinstance(block, Paragraph) else None
+        if inline is not None:
+            block = inline  # a command alone in a code span is run like a block of it
         if isinstance(block, Paragraph):
             if block.markdown:
                 prose.append(block.markdown)

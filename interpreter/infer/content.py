@@ -138,8 +138,8 @@ def _command_name(node: Any) -> str:
         current = stack.pop()
         if current.type == "command_name":
             return str(current.text.decode("utf-8", "replace"))
-        if current.type in _ASSIGNING and current is node:
-            return "="
+        if current.type in _ASSIGNING:
+            return "="  # `export A=[dev|prod]`: the assignment comes first
         stack.extend(reversed(current.named_children))
     return ""
 

@@ -21,6 +21,7 @@ from ..parse.source import Span
 from .context import Context, id_slug
 from .cues import alternative_title, condition_of, is_alternative_lead, is_output_lead, is_run_lead, label_of
 from .draft import Draft, extend_span
+from .inline import inline_command
 from .options import group_alternatives
 from .steps import make_nodes, step_from_item
 from .transcript import read_code
@@ -56,10 +57,12 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
     """True when any block, or any block inside a list item or quote, holds commands."""
     lead = ""
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, Paragraph) and inline_command(block) is None:
             lead = block.markdown
             continue
-        if isinstance(block, Fence):
+        if isinstance(block, Paragraph):
+            found = True
+        elif isinstance(block, Fence):
             found = holds_commands(block, lead)
         elif isinstance(block, ListBlock):
             found = any(deep_commands(i.blocks) for i in block.items)
@@ -201,6 +204,8 @@ class _Segmenter:
         return isinstance(after, Fence) and holds_commands(after, _item_text(block, -1))
 
     def _pair(self, block: Block) -> None:
+        if isinstance(block, Paragraph) and (inline := inline_command(block)) is not None:
+            block = inline  # `kubectl get pods -A` alone in a paragraph: a command, like a block
         paragraphs = [b for b in self.pending if isinstance(b, Paragraph)]
         lead = paragraphs[-1].markdown if paragraphs else ""
         self.pending.append(block)

@@ -66,10 +66,15 @@ def _rooted(lines: list[str]) -> bool:
 
 
 def _transcript(lines: list[str], first_line: int, rooted: bool) -> list[Piece]:
-    pieces: list[Piece] = []
+    # Commands written before the first prompt ("kubectl exec -it pod -- sh" then "$ psql") are
+    # commands too: only what follows a prompted command is its output.
+    lead = next((i for i, x in enumerate(lines) if shell_prompt(x) or program_prompt(x)), 0)
+    pieces: list[Piece] = _script("\n".join(lines[:lead]) + "\n", first_line, False) if lead else []
     pending: Piece | None = None
     scan = Scan()
     for offset, line in enumerate(lines):
+        if offset < lead:
+            continue
         number = first_line + offset
         if pending is not None:
             text = re.sub(r"^\s*>\s?", "", line)

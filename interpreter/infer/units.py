@@ -170,7 +170,7 @@ def command_units(root: Section, taken: set[int], ctx: Context, title: str = "")
         if id(section) in taken:
             continue
         unit = _unit(section, ctx, taken, title)
-        if unit is not None:
+        if unit is not None and unit.nodes:
             units.append(unit)
     return units
 
