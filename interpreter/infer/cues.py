@@ -86,9 +86,26 @@ def is_choice_lead(text: str) -> bool:
     return bool(_CHOICE.search(text))
 
 
-def alternative_title(title: str) -> bool:
-    """A heading that names one alternative or condition (`Option 2`, `If you see X`, `For AWS`, `GCP`)."""
-    return bool(_ALTERNATIVE_TITLE.match(title.strip()))
+_NAMED_ALTERNATIVE = re.compile(
+    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:option|alternative|method|approach|variant|way|scenario|solution)\s*(?:[A-Z0-9]\b|#?\d+)"
+    r"|^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:if|when|in\s+case)\s",
+    re.I,
+)
+
+
+def alternative_title(title: str, strict: bool = False) -> bool:
+    """A heading that names one alternative or condition (`Option 2`, `If you see X`, `For AWS`, `GCP`).
+    `strict` (for a page's main sections) takes only numbered options and conditions."""
+    text = title.strip()
+    if strict:
+        return bool(_NAMED_ALTERNATIVE.match(text))
+    # A platform word names a variant only in a short title ("GCP", "Azure Files"), not in
+    # "AWS account prerequisites".
+    if len(re.sub(r"\([^)]*\)", "", text).split()) > 2 and not _NAMED_ALTERNATIVE.match(text):
+        return bool(
+            re.match(r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:for|on|using|with|via|without|from)\s", text, re.I)
+        )
+    return bool(_ALTERNATIVE_TITLE.match(text))
 
 
 def label_of(text: str) -> str:

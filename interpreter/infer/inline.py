@@ -23,6 +23,8 @@ def inline_command(paragraph: Paragraph) -> Fence | None:
     if match is None:
         return None
     command = match.group(1).strip()
+    if "..." in command or "…" in command or re.search(r"\s\{\s", command):
+        return None  # `terraform { backend "s3" { ... } }` shows a shape, not a command to run
     if statement_kind(command) != "command" or not parses_as_shell(command):
         return None
     line = paragraph.span.start

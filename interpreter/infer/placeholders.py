@@ -18,6 +18,7 @@ from ..model.runbook import Placeholder
 __all__ = ["describe", "placeholders_in"]
 
 _ANGLE = re.compile(r"(?<![<\w$])<([A-Za-z][\w./:@ -]{0,60}?)>(?![>&])")
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^\w+://")
 _BRACKET = re.compile(r"(?<![\w$\[])\[([A-Za-z][\w.\-/| ]{0,40})\](?![\w(\[])")
 _CHAR_CLASS = re.compile(r"^(?:\w-\w)+$|^[\w]$")
 _BRACE = re.compile(r"(?<![\w$%{])\{([A-Za-z_][\w-]{0,40})\}(?!\})")
@@ -26,7 +27,7 @@ _WORD = re.compile(
 )
 _HOST_XX = re.compile(r"(?<=[a-z0-9-])XX(?=[a-z0-9.-])|(?<=[a-z0-9.-])XX\b")
 # An upper-case word where an argument goes (`-n NAMESPACE`, `svc/PUBLISHER-CLUSTER-rw`).
-_UPPER = re.compile(r"(?<![\w$.{%@#(|-])(?<!\$\{)([A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*)(?![\w=({])")
+_UPPER = re.compile(r"(?<![\w$.{%@#(|-])(?<!\$\{)([A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*)(?![\w=({:])")
 _NOT_PLACEHOLDERS = frozenset(
     """GET POST PUT DELETE PATCH HEAD OPTIONS TRACE CONNECT HTTP HTTPS JSON YAML XML CSV TSV HTML UTF UTC GMT
     TRUE FALSE NULL NONE EOF EOT END OK ERROR WARN WARNING INFO DEBUG FATAL TRACE NOTICE CRITICAL ALL ANY AND
@@ -64,7 +65,8 @@ def placeholders_in(text: str, line: int) -> list[Placeholder]:
         found.append((start, Placeholder(match.group(group), kind, line)))  # type: ignore[arg-type]
 
     for match in _ANGLE.finditer(text):
-        add(match, "angle")
+        if not _EMAIL.match(match.group(1)):
+            add(match, "angle")
     for match in _PATH.finditer(text):
         add(match, "path")
     if _TS_CORE.search(text):

@@ -72,7 +72,9 @@ def choice_parent(section: Section) -> bool:
     kids = [c for c in section.children if _with_commands(c)]
     if len(kids) < 2:
         return False
-    return _leads_a_choice(section) or sum(alternative_title(c.title) for c in kids) >= 2
+    # A page's main sections are alternatives only when they say so ("Option 1 - …", "If …").
+    strict = section.level <= 1
+    return _leads_a_choice(section) or sum(alternative_title(c.title, strict) for c in kids) >= 2
 
 
 def alternative_sections(root: Section) -> set[int]:
