@@ -143,7 +143,18 @@ def describe(
     """
     text = "\n".join(prose)
     described: dict[str, tuple[str, str]] = {}
-    for pattern in (_REPLACE, _IS, _REPRESENTED):
+    lowered = text.lower()
+    # Each pattern is tried only where its words occur: the prose of a step can be long.
+    patterns = [
+        pattern
+        for pattern, words in (
+            (_REPLACE, ("replace", "substitute", "change")),
+            (_IS, (" is ", " are ", " means ", " should be ", " stands ", " represents ")),
+            (_REPRESENTED, ("represented", "shown as", "shown by", "written as", "written by")),
+        )
+        if any(word in lowered for word in words)
+    ]
+    for pattern in patterns:
         for match in pattern.finditer(text):
             what = match.group("what").strip().rstrip(",:")
             example = _EXAMPLE.match(what)
