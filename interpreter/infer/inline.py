@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from ..parse.document import Fence, Paragraph
-from .content import parses_as_shell, statement_kind
+from .content import first_word, parses_as_shell, statement_kind
+from .vocabulary import BUILTINS, KNOWN_COMMANDS
 
 __all__ = ["inline_command"]
 
@@ -25,6 +26,11 @@ def inline_command(paragraph: Paragraph) -> Fence | None:
     command = match.group(1).strip()
     if "..." in command or "…" in command or re.search(r"\s\{\s", command):
         return None  # `terraform { backend "s3" { ... } }` shows a shape, not a command to run
+    word = first_word(command)
+    # Inline code names many things (`kubernetes.io/cluster/x`, `values.yaml`): only a well-known
+    # program or a script run by its path is taken for a command here.
+    if word not in KNOWN_COMMANDS and word not in BUILTINS and not word.startswith(("./", "bin/", "script/")):
+        return None
     if statement_kind(command) != "command" or not parses_as_shell(command):
         return None
     line = paragraph.span.start
