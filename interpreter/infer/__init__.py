@@ -14,6 +14,7 @@ from .blocks import code_block
 from .inside import place_commands
 from .metadata import find_metadata
 from .outline import Section, build_outline
+from .pairs import deep_commands, section_steps
 from .procedures import _NUMBERED, find_procedures, has_explicit_procedures
 from .shell import is_secret_name
 from .steps import Context, id_slug, steps_from_blocks
@@ -65,7 +66,9 @@ def _runnable_sections(root: Section, inside: set[int], ctx: Context) -> list[Pr
             section.anchor or f"section-{section.heading.span.start}", section.heading.span.start
         )
         kind = "step" if _has_numbered_code(section) and not checklist else "check"
-        nodes, _ = steps_from_blocks(list(section.blocks), unit_id, ctx, kind=kind)
+        nodes, preamble = steps_from_blocks(list(section.blocks), unit_id, ctx, kind=kind)
+        if kind == "step" and deep_commands(preamble):
+            nodes = section_steps(preamble, f"{unit_id}.0", ctx, fallback="Before the steps") + nodes
         for index, child in enumerate(section.children, start=1):
             number = _NUMBERED.match(child.title)
             prefix = f"{unit_id}.{number.group(1) if number else index}"

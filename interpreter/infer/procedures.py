@@ -9,7 +9,7 @@ from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Finding, Span
 from .cues import alternative_title
 from .outline import Section
-from .pairs import section_steps
+from .pairs import deep_commands, section_steps
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
 from .units import alternative_sections, choice_parent, step_heading
 
@@ -114,7 +114,10 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
     Sub-sections that are none of these (Verification, Notes) become a closing checklist when
     they hold `- [ ]` items, else a step done by hand, so nothing written is lost.
     """
-    nodes, _ = steps_from_blocks(list(section.blocks), prefix, ctx)
+    nodes, preamble = steps_from_blocks(list(section.blocks), prefix, ctx)
+    if deep_commands(preamble):
+        # Commands before the numbered steps (`export CLUSTER=…`) run first, as steps of their own.
+        nodes = section_steps(preamble, f"{prefix}.0", ctx, fallback="Before the steps") + nodes
     variants: list[Section] = []
     # Sub-sections naming alternatives (`Option 2`, `If you see X`) are variants even when they are
     # prose and commands rather than numbered steps: they must never run one after the other.
