@@ -24,6 +24,7 @@ from .draft import Draft, extend_span
 from .inline import inline_command
 from .options import group_alternatives
 from .steps import make_nodes, step_from_item
+from .table_steps import is_command_column, table_drafts
 from .transcript import read_code
 
 __all__ = ["deep_commands", "holds_commands", "section_steps"]
@@ -34,7 +35,6 @@ _STEP_PARA = re.compile(
 )
 # Notes and warnings next to a block are not what the step does.
 _ASIDE = re.compile(r"^\W*(?:warning|note|important|caution|danger|tip|hint|nb)\b", re.I)
-_COMMAND_COLUMN = re.compile(r"^(?:commands?|cmd|run|script|code|shell|how(?:\s+to\s+run)?)$", re.I)
 _SHELLISH = frozenset({"", "bash", "sh", "shell", "zsh", "ksh", "console", "terminal", "shell-session"})
 
 
@@ -67,7 +67,7 @@ def deep_commands(blocks: tuple[Block, ...] | list[Block]) -> bool:
         elif isinstance(block, ListBlock):
             found = any(deep_commands(i.blocks) for i in block.items)
         elif isinstance(block, Table):
-            found = any(_COMMAND_COLUMN.match(h.strip()) for h in block.header) and bool(block.rows)
+            found = any(is_command_column(h) for h in block.header) and bool(block.rows)
         else:
             found = isinstance(block, BlockQuote) and deep_commands(block.blocks)
         if found:
@@ -97,23 +97,6 @@ def _pair_title(blocks: list[Block]) -> str:
             sentence = sentence.strip().rstrip(":").strip()
             return sentence if len(sentence) <= 80 else sentence[:77].rstrip() + "…"
     return "Run the commands"
-
-
-def _table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
-    column = next((i for i, h in enumerate(table.header) if _COMMAND_COLUMN.match(h.strip())), None)
-    if column is None:
-        return []
-    drafts = []
-    for offset, (row, line) in enumerate(zip(table.rows, table.row_lines, strict=False)):
-        command = row[column].strip() if column < len(row) else ""
-        others = [c for i, c in enumerate(row) if i != column and c.strip() and not c.strip().isdigit()]
-        title = others[0] if others else command
-        span = Span(ctx.path, line, line)
-        blocks: list[Block] = [Paragraph(p, span) for p in others[1:]]
-        if command:
-            blocks.append(Fence("bash", "", command + "\n", span, line))
-        drafts.append(Draft(start + offset, title, span, "", blocks))
-    return drafts
 
 
 class _Segmenter:
@@ -170,7 +153,7 @@ class _Segmenter:
                 )
                 self.add(draft)
                 self.open = draft
-            elif isinstance(block, Table) and (rows := _table_drafts(block, len(self.drafts) + 1, self.ctx)):
+            elif isinstance(block, Table) and (rows := table_drafts(block, len(self.drafts) + 1, self.ctx)):
                 self.close()
                 for draft in rows:
                     self.add(draft)
