@@ -114,8 +114,10 @@ def test_console_blocks_run_only_prompt_lines() -> None:
         "$ kubectl get nodes\nNAME STATUS\nnode-1 Ready\n$ echo done\ndone\n", 5, "x.md", console=True
     )
     assert [c.text for c in facts.commands] == ["kubectl get nodes", "echo done"]
-    assert [e.text for e in facts.commands[0].expectations] == ["NAME STATUS", "node-1 Ready"]
+    # The output written under a command is one expectation (the operator confirms it once).
+    assert [(e.text, e.line) for e in facts.commands[0].expectations] == [("NAME STATUS\nnode-1 Ready", 6)]
     assert not facts.commands[0].expectations[0].literal
+    assert [e.text for e in facts.commands[1].expectations] == ["done"]
 
 
 def test_placeholders() -> None:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..model.runbook import CodeBlock, Link, Procedure, Reference, Runbook, Variable, walk_steps
 from ..parse.annotations import parse_fence_info, parse_front_matter
-from ..parse.document import Document, Fence, FrontMatter, ListBlock, links
+from ..parse.document import Block, Document, Fence, FrontMatter, Heading, ListBlock, links
 from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
 from .blocks import code_block
+from .inside import place_commands
 from .metadata import find_metadata
 from .outline import Section, build_outline
-from .procedures import _NUMBERED, find_procedures
+from .pairs import deep_commands, section_steps
+from .procedures import _NUMBERED, find_procedures, has_explicit_procedures
 from .shell import is_secret_name
 from .steps import Context, id_slug, steps_from_blocks
 from .tables import contacts_from_tables, find_criteria, find_decisions
+from .units import alternative_sections, command_units
 
 __all__ = ["infer"]
 
@@ -45,11 +49,13 @@ def _has_numbered_code(section: Section) -> bool:
     )
 
 
-def _runnable_sections(root: Section, taken: list[Section], ctx: Context) -> list[Procedure]:
-    inside: set[int] = {id(s) for t in taken for s in t.walk()}
+def _runnable_sections(root: Section, inside: set[int], ctx: Context) -> list[Procedure]:
+    """Checklists and sections of numbered steps with commands outside procedures; `inside` (the
+    sections already in a unit) grows with the sections these take."""
     found: list[Procedure] = []
+    alternatives = alternative_sections(root)
     for section in root.walk():
-        if section.heading is None or section.level == 1 or id(section) in inside:
+        if section.heading is None or section.level == 1 or id(section) in inside | alternatives:
             continue
         checklist = "checklist" in section.title.lower() and _has_tasks(section)
         if not (checklist or _has_task_code(section, deep=False) or _has_numbered_code(section)):
@@ -60,7 +66,9 @@ def _runnable_sections(root: Section, taken: list[Section], ctx: Context) -> lis
             section.anchor or f"section-{section.heading.span.start}", section.heading.span.start
         )
         kind = "step" if _has_numbered_code(section) and not checklist else "check"
-        nodes, _ = steps_from_blocks(list(section.blocks), unit_id, ctx, kind=kind)
+        nodes, preamble = steps_from_blocks(list(section.blocks), unit_id, ctx, kind=kind)
+        if kind == "step" and deep_commands(preamble):
+            nodes = section_steps(preamble, f"{unit_id}.0", ctx, fallback="Before the steps") + nodes
         for index, child in enumerate(section.children, start=1):
             number = _NUMBERED.match(child.title)
             prefix = f"{unit_id}.{number.group(1) if number else index}"
@@ -134,7 +142,13 @@ def infer(document: Document) -> Runbook:
     ctx = Context(path)
     pairs = find_procedures(root, ctx)
     procedures = [p for _, p in pairs]
-    sections = _runnable_sections(root, [s for s, _ in pairs], ctx)
+    taken: set[int] = {id(s) for t, _ in pairs for s in t.walk()}
+    sections = _runnable_sections(root, taken, ctx)
+    if not has_explicit_procedures(root):
+        # Where the author headed procedures, code elsewhere is reference (the seed's Appendix);
+        # elsewhere every section holding commands is a unit.
+        title = str(front.get("title") or "") or _document_title(document.blocks)
+        sections += command_units(root, taken, ctx, title)
     reference: list[Reference] = []
     for section in root.walk():
         for block in section.blocks:
@@ -145,7 +159,10 @@ def infer(document: Document) -> Runbook:
                 findings += problems
                 code: CodeBlock = code_block(fence, False, attrs.values, findings)
                 reference.append(Reference(section.title, section.anchor, code))
-    if not procedures:
+    # Commands written for inside a session (after `ssh host`, `kubectl exec -it … bash`) are typed there.
+    procedures = [replace(p, nodes=place_commands(p.nodes)) for p in procedures]
+    sections = [replace(s, nodes=place_commands(s.nodes)) for s in sections]
+    if not procedures and not sections:
         findings.append(
             Finding.of(
                 "structure/no-procedures",
@@ -173,6 +190,10 @@ def infer(document: Document) -> Runbook:
         anchors=tuple(s.anchor for s in root.walk() if s.heading is not None),
         links=tuple(Link(target, line, column) for target, line, column in links(document)),
     )
+
+
+def _document_title(blocks: tuple[Block, ...]) -> str:
+    return next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "")
 
 
 def _encoding_findings(document: Document) -> list[Finding]:

@@ -17,15 +17,26 @@ __all__ = ["ANALYSERS", "code_block"]
 
 _FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
+# Lines that make a block config or data, not a message to fill in: `key = value`, `{`, `"key":`.
+_CONFIG_LINE = re.compile(r"^\s*(?:[{}]\s*,?\s*$|[\w.-]+\s*=\s*\S|\"[^\"]*\"\s*:)")
 
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
+    """The kind a fence that is not shell-like is, from its language (the kind table)."""
     kind = kind_of_language(fence.lang)
     if kind is not None:
         return kind.name if runnable else "reference"
-    if not fence.lang and (_FIELD.search(fence.code) or _VAR.search(fence.code)):
+    if not fence.lang and _is_template(fence.code):
         return "template"
     return "text" if not fence.lang else "reference"
+
+
+def _is_template(code: str) -> bool:
+    """A message with `[Bracketed]` fields or `$VARS` to fill in (not a config file that has brackets)."""
+    fields = [m.group(1) for m in _FIELD.finditer(code)]
+    if not (fields or _VAR.search(code)) or any('"' in f for f in fields):
+        return False  # `["bucket-1", "bucket-2"]` is a list, not a field to fill
+    return not any(_CONFIG_LINE.match(line) for line in code.split("\n"))
 
 
 # `bash -c "… $X"`, `sh -c`, `su … -c`, `ssh HOST "… $X"`: the outer shell expands $X into the text
@@ -62,32 +73,70 @@ def _nested_shell(commands: Any, path: str) -> list[Finding]:
     return found
 
 
+def _shellish(fence: Fence) -> bool:
+    """Shell languages and fences with no language are read as shell first: what is in them decides."""
+    language = kind_of_language(fence.lang)
+    return not fence.lang or (language is not None and language.shell)
+
+
 def code_block(
-    fence: Fence, runnable: bool, annotation: dict[str, Any], findings: list[Finding]
+    fence: Fence,
+    runnable: bool,
+    annotation: dict[str, Any],
+    findings: list[Finding],
+    trusted: bool = False,
 ) -> CodeBlock:
-    """Classify and analyse one fence. `runnable` is False outside procedures and runnable sections."""
+    """Classify and analyse one fence. `runnable` is False outside procedures and runnable sections;
+    `trusted`: the prose before a fence with no language says it holds commands."""
     if annotation.get("run") is True:
         runnable = True
-    kind: BlockKind = "reference" if annotation.get("run") is False else _kind(fence, runnable)
-    read_as: str = kind
-    language = kind_of_language(fence.lang)
-    if kind == "reference" and language is not None and language.read_outside_units:
-        read_as = language.name  # shell outside the steps is read too: validate checks it there
-    analyse = ANALYSERS.get(read_as)
+    never = annotation.get("run") is False
+    if _shellish(fence):
+        return _shell_block(fence, runnable, never, trusted, annotation, findings)
+    kind: BlockKind = "reference" if never else _kind(fence, runnable)
+    analyse = ANALYSERS.get(kind)
     if analyse is None:
         return CodeBlock(
-            fence.lang, kind, fence.code, fence.span, (), (), (), (), (), annotation, fence.first_code_line
+            fence.lang,
+            kind,
+            fence.code,
+            fence.span,
+            (),
+            (),
+            (),
+            (),
+            annotation=annotation,
+            code_line=fence.first_code_line,
         )
     return analyse(fence, kind, annotation, findings)
 
 
+def _shell_kind(fence: Fence, facts: ShellFacts, runnable: bool) -> BlockKind:
+    """A block read as shell: it runs when it holds commands; else it is shown (typed elsewhere)."""
+    if not runnable:
+        return "reference"
+    if facts.commands:
+        return "console" if fence.lang in KINDS["console"].languages else "shell"
+    if not fence.lang and _is_template(fence.code):
+        return "template"
+    return "text" if facts.typed or not fence.lang else "reference"
+
+
 def _shell_block(
-    fence: Fence, kind: BlockKind, annotation: dict[str, Any], findings: list[Finding]
+    fence: Fence,
+    runnable: bool,
+    never: bool,
+    trusted: bool,
+    annotation: dict[str, Any],
+    findings: list[Finding],
 ) -> CodeBlock:
     path = fence.span.file
     facts = analyse_shell(
-        fence.code, fence.first_code_line, path, console=fence.lang in KINDS["console"].languages
+        fence.code, fence.first_code_line, path, lang=fence.lang, trusted=trusted or bool(fence.lang)
     )
+    kind: BlockKind = "reference" if never else _shell_kind(fence, facts, runnable)
+    if kind == "template":
+        return _template_block(fence, kind, annotation, findings)
     for name, line in facts.single_quoted:
         findings.append(
             Finding.of(
@@ -109,9 +158,9 @@ def _shell_block(
         facts.uses,
         facts.sets,
         facts.placeholders,
-        (),
-        annotation,
-        fence.first_code_line,
+        typed=facts.typed,
+        annotation=annotation,
+        code_line=fence.first_code_line,
     )
 
 
@@ -128,9 +177,8 @@ def _sql_block(
         facts.uses,
         facts.sets,
         (),
-        (),
-        annotation,
-        fence.first_code_line,
+        annotation=annotation,
+        code_line=fence.first_code_line,
     )
 
 
@@ -153,22 +201,22 @@ def _template_block(
         uses,
         (),
         holes,
-        fields,
-        annotation,
-        fence.first_code_line,
+        fields=fields,
+        annotation=annotation,
+        code_line=fence.first_code_line,
     )
 
 
 Analyser = Callable[[Fence, BlockKind, dict[str, Any], list[Finding]], CodeBlock]
 
 ANALYSERS: dict[str, Analyser] = {
-    "shell": _shell_block,
-    "console": _shell_block,
     "sql": _sql_block,
     "http": analyse_http,
     "template": _template_block,
 }
-"""How each kind's fence is read (a test checks that every kind with languages has one)."""
+"""How each non-shell kind's fence is read; shell-like fences (shell, console, no language) are read
+by `_shell_block` first, because what is in them decides their kind (a test checks every kind with
+languages is read by one or the other)."""
 
 
 def _sql_facts(fence: Fence) -> ShellFacts:

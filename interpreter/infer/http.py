@@ -25,7 +25,8 @@ from ..model.kinds import BlockKind
 from ..model.runbook import CodeBlock, Command, Expectation, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding, Span
-from .shell import parse_expectation, placeholders_in
+from .placeholders import placeholders_in
+from .shell import parse_expectation
 
 __all__ = [
     "VARIABLE",
@@ -196,9 +197,8 @@ def analyse_http(
         tuple(dict.fromkeys(uses)),
         (),
         tuple(placeholders),
-        (),
-        annotation,
-        fence.first_code_line,
+        annotation=annotation,
+        code_line=fence.first_code_line,
     )
 
 

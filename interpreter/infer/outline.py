@@ -23,6 +23,8 @@ class Section:
     children: list[Section] = field(default_factory=list)
     lead: Html | None = None
     """A `<!-- runbook: -->` comment written directly above the heading: it annotates this section."""
+    holds: bool | None = None
+    """Whether the section or one below it holds commands, once inference has asked."""
 
     @property
     def title(self) -> str:

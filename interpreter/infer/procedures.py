@@ -7,14 +7,16 @@ import re
 from ..model.runbook import Branch, Choice, Duration, Gate, GateItem, Node, Procedure, Risk
 from ..parse.document import Block, Fence, Heading, ListBlock, Paragraph
 from ..parse.source import Finding, Span
+from .cues import alternative_title
 from .outline import Section
+from .pairs import deep_commands, section_steps
 from .steps import Context, id_slug, step_from_section, steps_from_blocks
+from .units import alternative_sections, choice_parent, step_heading
 
-__all__ = ["find_procedures", "parse_duration", "parse_risk"]
+__all__ = ["find_procedures", "has_explicit_procedures", "parse_duration", "parse_risk"]
 
 _EXPLICIT = re.compile(r"^(?:procedure|runbook|playbook)\s*(?:#?\s*(\d+))?\s*[:.\-–—]\s*(.+)$", re.I)
 _NUMBERED = re.compile(r"^(\d+)[.)]\s+(.+)$")
-_STEP_HEADING = re.compile(r"^step\s+(\d+)\s*[:.\-–—]?\s*(.*)$", re.I)
 _ATTRIBUTE = re.compile(r"^\*\*([A-Za-z][\w /-]*?)\*\*\s*:\s*(.*)$|^\*\*([A-Za-z][\w /-]*?):\*\*\s*(.*)$")
 _STEPS_TITLE = re.compile(r"^(steps|procedure|instructions)\s*:?$", re.I)
 _PREREQ_TITLE = re.compile(
@@ -106,32 +108,29 @@ def _gate(unit_id: str, lists: list[ListBlock], span: Span | None, ctx: Context)
     return Gate(ctx.unique(f"{unit_id}.prerequisites", where.start), "Prerequisites", tuple(items), where)
 
 
-def _step_heading(section: Section) -> tuple[int, str] | None:
-    """`Step 3: Title`, or `3. Title` when the section holds code of its own (not a checklist)."""
-    match = _STEP_HEADING.match(section.title)
-    if match:
-        return int(match.group(1)), match.group(2) or section.title
-    numbered = _NUMBERED.match(section.title)
-    if numbered and any(isinstance(b, Fence) for b in section.blocks):
-        return int(numbered.group(1)), numbered.group(2)
-    return None
-
-
 def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
     """Steps of a section: its numbered list, its step sub-headings, or variant sub-sections.
 
     Sub-sections that are none of these (Verification, Notes) become a closing checklist when
     they hold `- [ ]` items, else a step done by hand, so nothing written is lost.
     """
-    nodes, _ = steps_from_blocks(list(section.blocks), prefix, ctx)
+    nodes, preamble = steps_from_blocks(list(section.blocks), prefix, ctx)
+    if deep_commands(preamble):
+        # Commands before the numbered steps (`export CLUSTER=…`) run first, as steps of their own.
+        nodes = section_steps(preamble, f"{prefix}.0", ctx, fallback="Before the steps") + nodes
     variants: list[Section] = []
+    # Sub-sections naming alternatives (`Option 2`, `If you see X`) are variants even when they are
+    # prose and commands rather than numbered steps: they must never run one after the other.
+    choosing = choice_parent(section)
     for child in section.children:
         note = (ctx.annotation(child.lead) or {}) if child.lead else {}
-        heading = _step_heading(child)
-        if heading:
+        heading = step_heading(child)
+        if choosing and not heading and (_has_steps(child) or alternative_title(child.title)):
+            variants.append(child)
+        elif heading:
             blocks = list(child.blocks) + [b for c in child.children for b in c.all_blocks()]
-            nodes.append(
-                step_from_section(heading[0], heading[1], child.span(ctx.path), blocks, prefix, ctx, note)
+            nodes += step_from_section(
+                heading[0], heading[1], child.span(ctx.path), blocks, prefix, ctx, note
             )
         elif _has_steps(child):
             variants.append(child)
@@ -141,9 +140,7 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
             nodes += more
         elif any(not isinstance(b, Heading) for b in child.all_blocks()):
             blocks = [b for b in child.all_blocks() if b is not child.heading]
-            nodes.append(
-                step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
-            )
+            nodes += step_from_section(None, child.title, child.span(ctx.path), blocks, prefix, ctx, note)
     if len(variants) == 1:
         nodes += _section_steps(variants[0], prefix, ctx)
     elif variants:
@@ -152,6 +149,8 @@ def _section_steps(section: Section, prefix: str, ctx: Context) -> list[Node]:
         for variant in variants:
             key = id_slug(variant.title)
             branch_nodes = _section_steps(variant, f"{prefix}.{key}", ctx)
+            if not branch_nodes:
+                branch_nodes = section_steps(list(variant.blocks), f"{prefix}.{key}", ctx)
             branches.append(Branch(key, variant.title, tuple(branch_nodes), variant.span(ctx.path)))
         span = Span(ctx.path, variants[0].span(ctx.path).start, variants[-1].span(ctx.path).end)
         choice = Choice(
@@ -171,7 +170,7 @@ def _has_steps(section: Section) -> bool:
     for block in section.all_blocks():
         if isinstance(block, ListBlock) and block.ordered:
             return True
-    return any(_step_heading(child) for child in section.children)
+    return any(step_heading(child) for child in section.children)
 
 
 def build_procedure(
@@ -221,6 +220,11 @@ def build_procedure(
     )
 
 
+def has_explicit_procedures(root: Section) -> bool:
+    """True when the author headed procedures (`## Procedure 1: Title`)."""
+    return any((m := _EXPLICIT.match(s.title)) and _is_explicit(s, m) for s in root.walk())
+
+
 def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedure]]:
     """Every procedure: `Procedure N: Title` headings; failing those, sections of numbered steps."""
     explicit = [(s, m) for s in root.walk() if (m := _EXPLICIT.match(s.title)) and _is_explicit(s, m)]
@@ -248,7 +252,13 @@ def find_procedures(root: Section, ctx: Context) -> list[tuple[Section, Procedur
             procedure = build_procedure(section, number, match.group(2).strip(), str(number), ctx)
             found.append((section, procedure))
         return found
-    candidates = [s for s in root.walk() if s.heading is not None and s.level > 1 and _is_implicit(s)]
+    # A sub-section that is one of several alternatives belongs to its parent's choice.
+    alternatives = alternative_sections(root)
+    candidates = [
+        s
+        for s in root.walk()
+        if s.heading is not None and s.level > 1 and _is_implicit(s) and id(s) not in alternatives
+    ]
     # Keep the outermost candidates: a procedure's sub-sections are its own parts.
     outer = [
         s for s in candidates if not any(o is not s and any(s is x for x in o.walk()) for o in candidates)
@@ -269,14 +279,18 @@ def _is_explicit(section: Section, match: re.Match[str]) -> bool:
 
 def _is_implicit(section: Section) -> bool:
     """A section whose body holds numbered steps with commands (or step headings)."""
-    if any(_step_heading(c) for c in section.children):
+    if any(step_heading(c) for c in section.children):
         return True
-    has_list = any(isinstance(b, ListBlock) and b.ordered for b in section.blocks)
-    has_code = any(isinstance(b, Fence) for b in section.blocks) or any(
-        isinstance(b, Fence)
-        for lb in section.blocks
-        if isinstance(lb, ListBlock) and lb.ordered
-        for item in lb.items
-        for b in item.blocks
+    # The code sits in the numbered items, or at column 0 right after one (which ends the list). A
+    # numbered overview ("1. upgrade the master 2. upgrade the nodes") followed by prose and code is
+    # not a list of steps: that section is read as prose and code pairs instead.
+    blocks = section.blocks
+    return any(
+        isinstance(block, ListBlock)
+        and block.ordered
+        and (
+            any(isinstance(b, Fence) for item in block.items for b in item.blocks)
+            or (index + 1 < len(blocks) and isinstance(blocks[index + 1], Fence))
+        )
+        for index, block in enumerate(blocks)
     )
-    return has_list and has_code

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
+from .placeholders import placeholders_in
+from .scan import split_commands
+from .sessions import opens_session
+from .transcript import read_code
 
 __all__ = [
     "ShellFacts",
@@ -17,6 +21,7 @@ __all__ = [
     "is_never_ending",
     "is_secret_name",
     "parse_expectation",
+    "split_commands",
 ]
 
 # Names bash or the login environment always provide: reading them asks the operator nothing.
@@ -146,10 +151,6 @@ _NEVER_ENDING = re.compile(
     r"|(?:^|[;&|]\s*|\bsudo\s+)ping\s(?![^;&|\n]*-c\s*\d)|^\s*(?:top|htop)\s*$",
     re.M,
 )
-_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
-_PATH = re.compile(r"/path/to(?:/[\w.@-]*)*")
-_COMMIT = re.compile(r"(?<![\w./-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w./-])")
-_TIMESTAMP = re.compile(r"[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
 _ASSIGN = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|do|else)\s+)([A-Za-z_]\w*)\+?=", re.M)
 _DECLARE = re.compile(
     r"\b(?:export|local|readonly|declare|typeset)((?:\s+-\w+)*)((?:\s+[A-Za-z_]\w*(?:=(?:\"[^\"]*\"|'[^']*'|[^\s;&|]*))?)+)"
@@ -160,7 +161,6 @@ _READ_ARGS = frozenset({"-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"})
 _SUBSTITUTION = re.compile(r"\$\([^()]*\)|`[^`]*`")
 _FOR = re.compile(r"\bfor\s+([A-Za-z_]\w*)\s+in\b")
 _QUOTED_HEREDOC = re.compile(r"<<-?\s*(['\"])(\w+)\1[^\n]*\n(.*?)^\s*\2\s*$", re.S | re.M)
-_EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,10 @@ class ShellFacts:
     single_quoted: tuple[tuple[str, int], ...]
     """`$NAME` (and its line) written inside single quotes: bash sends it literally, never its value."""
     placeholders: tuple[Placeholder, ...]
+    typed: tuple[Command, ...] = ()
+    """Statements for the operator to type elsewhere (a program's prompt, a query in a shell block)."""
+    data: bool = False
+    """True when some of the block is not commands (config, output, prose): shown, never run."""
 
 
 def is_secret_name(name: str) -> bool:
@@ -236,9 +240,6 @@ _VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 
 _SPECIAL = re.compile(r"""[$#'"\\]""")
-_OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
-_TS_CORE = re.compile(r"20\d{6}-\d{6}")
-_GIT = re.compile(r"\bgit\b")
 
 
 def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
@@ -261,142 +262,6 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
             uses.append(match.group(6) or match.group(7))
         out.append(token)
     return "".join(out), uses, literal
-
-
-_OPENERS = {"if": 1, "case": 1, "do": 1, "fi": -1, "esac": -1, "done": -1, "{": 1, "}": -1}
-_COMMAND_START = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "time"})
-_LINE_TOKENS = re.compile(
-    r"""'[^']*'?|"(?:[^"\\]|\\.)*"?|\\.|<<-?\s*['"]?\w+['"]?|\$\(|[;&|()]+|#.*|[^\s;&|()'"\\#$<]+|\S"""
-)
-
-
-@dataclass(slots=True)
-class _Scan:
-    """How far a command has got, line by line: open quotes, open compounds, pending heredoc."""
-
-    quote: str = ""
-    depth: int = 0
-    parens: int = 0
-    heredoc: str | None = None
-    strip_tabs: bool = False
-
-    def feed(self, line: str) -> None:
-        if self.heredoc is not None:
-            if (line.lstrip("\t") if self.strip_tabs else line).strip() == self.heredoc:
-                self.heredoc = None
-            return
-        text = line
-        if self.quote:
-            end = text.find(self.quote)
-            if end < 0:
-                return
-            text = text[end + 1 :]
-            self.quote = ""
-        at_start = True
-        pending_doc: tuple[str, bool] | None = None
-        for token in _LINE_TOKENS.findall(text):
-            first = token[0]
-            if first == "#" and at_start is not None:
-                break
-            if first in "'\"" and (len(token) == 1 or token[-1] != first or token.endswith("\\" + first)):
-                self.quote = first  # an unterminated quote: the string goes on to the next line
-                return
-            if token.startswith("<<"):
-                pending_doc = (token.lstrip("<-").strip().strip("'\""), token.startswith("<<-"))
-                at_start = False
-                continue
-            if token == "$(":
-                self.parens += 1
-                continue
-            if set(token) <= set(";&|()"):
-                self.parens = max(0, self.parens + token.count("(") - token.count(")"))
-                at_start = True
-                continue
-            if at_start and token in _OPENERS:
-                self.depth += _OPENERS[token]
-            at_start = token in _COMMAND_START or token in ("{", "}")
-        if pending_doc is not None:
-            self.heredoc, self.strip_tabs = pending_doc
-
-    def complete(self, line: str) -> bool:
-        if self.quote or self.heredoc is not None or self.depth > 0 or self.parens > 0:
-            return False
-        stripped = line.rstrip()
-        return not (stripped.endswith("\\") or _OPEN_END.search(stripped))
-
-
-def split_commands(
-    code: str, first_line: int, console: bool
-) -> list[tuple[str, int, int, str, list[tuple[str, int]]]]:
-    """Commands of a block as (text, first line, last line, comment above, expectations with lines).
-
-    A command goes on over continuation lines, open quotes, heredocs and compound commands
-    (`if … fi`, `for … done`, `{ … }`); the scan is linear in the block's length.
-    """
-    lines = code.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    # A console block with no `$ ` prompt uses root's `# ` prompt.
-    rooted = console and not any(text.strip().startswith("$") for text in lines)
-    prompts = ("# ", "#") if rooted else ("$ ", "$")
-    commands: list[tuple[str, int, int, str, list[tuple[str, int]]]] = []
-    comment: list[str] = []
-    pending: list[str] = []
-    scan = _Scan()
-    start = 0
-    for offset, line in enumerate(lines):
-        number = first_line + offset
-        stripped = line.strip()
-        if pending:
-            if console and stripped.startswith("> "):
-                line = stripped[2:]
-            pending.append(line)
-            scan.feed(line)
-            if scan.complete(line):
-                commands.append(("\n".join(pending), start, number, "\n".join(comment), []))
-                pending, comment = [], []
-            continue
-        if console:
-            if stripped.startswith(prompts[0]) or stripped == prompts[1]:
-                line = stripped[len(prompts[0]) :] if stripped != prompts[1] else ""
-                stripped = line.strip()
-            else:
-                if commands and stripped:
-                    commands[-1][4].append((stripped, number))
-                continue
-        if not stripped:
-            comment = []
-            continue
-        expected = _EXPECTED.match(line)
-        if expected and commands:
-            commands[-1][4].append((expected.group(1), number))
-            continue
-        if stripped.startswith("#"):
-            comment.append(stripped.lstrip("#").strip())
-            continue
-        start = number
-        scan = _Scan()
-        scan.feed(line)
-        if scan.complete(line):
-            commands.append((stripped if not console else line, number, number, "\n".join(comment), []))
-            comment = []
-        else:
-            pending = [line]
-    if pending:
-        commands.append(("\n".join(pending), start, first_line + len(lines) - 1, "\n".join(comment), []))
-    return commands
-
-
-def placeholders_in(text: str, line: int) -> list[Placeholder]:
-    """Values in a command that the operator must replace."""
-    found: list[Placeholder] = []
-    found += [Placeholder(m.group(), "angle", line) for m in _ANGLE.finditer(text)]
-    found += [Placeholder(m.group(), "path", line) for m in _PATH.finditer(text)]
-    if _TS_CORE.search(text):
-        found += [Placeholder(m.group(), "timestamp", line) for m in _TIMESTAMP.finditer(text)]
-    if _GIT.search(text):
-        found += [Placeholder(m.group(), "commit", line) for m in _COMMIT.finditer(text)]
-    return found
 
 
 def _assigned(bare: str) -> list[str]:
@@ -429,14 +294,46 @@ def _assigned(bare: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def analyse_shell(code: str, first_line: int, path: str, console: bool = False) -> ShellFacts:
-    """Read the commands, variables and hazards of a `bash`/`sh`/`console` block."""
+def analyse_shell(
+    code: str,
+    first_line: int,
+    path: str,
+    console: bool = False,
+    lang: str | None = None,
+    trusted: bool = True,
+) -> ShellFacts:
+    """Read the commands, variables and hazards of a block of shell code.
+
+    `lang` is the fence's language (`console` when only `console` is given); `trusted` says the block
+    or its prose declares commands, so a statement starting with an unknown program may be one.
+    """
     commands: list[Command] = []
+    typed: list[Command] = []
     uses: list[str] = []
     sets: list[str] = []
     single: list[tuple[str, int]] = []
     placeholders: list[Placeholder] = []
-    for text, start, end, comment, expected in split_commands(code, first_line, console):
+    pieces = read_code(
+        code, first_line, lang if lang is not None else "console" if console else "bash", trusted
+    )
+    for piece in pieces:
+        text, start, end = piece.text, piece.start, piece.end
+        if piece.role == "typed":
+            bare = _strip_comment_and_scan(text)[0]
+            typed.append(
+                Command(
+                    text,
+                    Span(path, start, end),
+                    piece.comment,
+                    destructive_reasons(bare),
+                    False,
+                    (),
+                    where=piece.where,
+                )
+            )
+            continue
+        if piece.role != "run":
+            continue
         # A quoted heredoc's body is data: `$NAME` in it is sent as written.
         scanned = _QUOTED_HEREDOC.sub(lambda m: m.group(0)[: m.start(3) - m.start(0)], text)
         bare, used, literal = _strip_comment_and_scan(scanned)
@@ -450,13 +347,14 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
             Command(
                 text=text,
                 span=Span(path, start, end),
-                comment=comment,
+                comment=piece.comment,
                 destructive=destructive_reasons(bare),
                 never_ending=is_never_ending(bare),
                 expectations=tuple(
-                    parse_expectation(e, at) if not console else Expectation(e, False, at)
-                    for e, at in expected
+                    Expectation(e, False, at) if output else parse_expectation(e, at)
+                    for e, at, output in piece.expected
                 ),
+                session=opens_session(bare),
             )
         )
     return ShellFacts(
@@ -465,4 +363,6 @@ def analyse_shell(code: str, first_line: int, path: str, console: bool = False) 
         sets=tuple(dict.fromkeys(sets)),
         single_quoted=tuple(dict.fromkeys(single)),
         placeholders=tuple(placeholders),
+        typed=tuple(typed),
+        data=any(p.role == "data" for p in pieces),
     )

@@ -54,7 +54,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(
             "shell",
-            frozenset({"bash", "sh", "shell", "zsh"}),
+            frozenset({"bash", "sh", "shell", "zsh", "ksh"}),
             "run",
             shell=True,
             read_outside_units=True,
@@ -63,7 +63,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "console",
-            frozenset({"console"}),
+            frozenset({"console", "terminal", "shell-session", "shellsession", "sh-session"}),
             "run",
             shell=True,
             read_outside_units=True,

@@ -46,14 +46,26 @@ class Expectation:
     line: int
 
 
+PlaceholderKind = Literal[
+    "angle", "path", "commit", "timestamp", "field", "bracket", "brace", "word", "example"
+]
+"""angle `<pod>`; path `/path/to/x`; commit `abc123f`; timestamp; field `[Date]` of a message template;
+bracket `[POD_NAME]`; brace `{reason}`; word `CHANGEME`, `NAMESPACE`, `XX`; example: a value the prose
+says to replace."""
+
+
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     """Text in a command that stands for a value the operator must supply."""
 
     text: str
-    """As written: `<stable-tag>`, `/path/to/app`, `abc123f`, `[Date/Time]`."""
-    kind: Literal["angle", "path", "commit", "timestamp", "field"]
+    """As written: `<stable-tag>`, `/path/to/app`, `abc123f`, `[Date/Time]`, `[POD_NAME]`, `{reason}`."""
+    kind: PlaceholderKind
     line: int
+    description: str = ""
+    """What the runbook says the value is (`where <hub> is the name of the hub`), to show when asking."""
+    example: str = ""
+    """An example value the runbook gives: shown as an example, never offered as the default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +81,13 @@ class Command:
     never_ending: bool
     """True when it runs until stopped (`logs -f`, `tail -f`, `watch`)."""
     expectations: tuple[Expectation, ...]
+    session: str = ""
+    """For a command that opens a session the operator then works in (`ssh db-1`, `oc debug node/x`,
+    `kubectl exec -it pod -- bash`, `psql` with no query): that session, as written. It runs with the
+    terminal handed over, and the commands written after it are typed there (see `where`)."""
+    where: str = ""
+    """For a command the operator types elsewhere (inside a session opened before it, or into
+    another program such as `psql` or a Rails console): where. Such commands are never run here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +104,10 @@ class CodeBlock:
     sets: tuple[str, ...]
     """Variables the block assigns (`NAME=...`, `export NAME`, `read NAME`)."""
     placeholders: tuple[Placeholder, ...]
+    typed: tuple[Command, ...] = ()
+    """Commands written in the block for the operator to type elsewhere (each says where): in a
+    session a command before them opened, or into another program (`db=# `, `mysql> ` lines).
+    They are shown, never run; `commands` holds only what runs on this machine."""
     fields: tuple[str, ...] = ()
     """For a template: the `[Bracketed]` fields to fill."""
     annotation: dict[str, Any] = field(default_factory=dict)

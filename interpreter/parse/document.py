@@ -210,14 +210,52 @@ def plain_inline(inline: Token) -> str:
     return "".join(parts).strip()
 
 
+# MyST (Sphinx) directives written as fences: ```{code-block} bash is a code block in bash;
+# ```{note} … ``` and the like are admonitions holding Markdown; ```{tab-item} GCP is one tab.
+_DIRECTIVE = re.compile(r"^\{([\w:-]+)\}\s*(.*)$")
+_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+_ALERT_DIRECTIVES = frozenset({"warning", "danger", "caution", "attention", "error", "important"})
+_CONTAINER_DIRECTIVES = frozenset(
+    {
+        "note",
+        "tip",
+        "hint",
+        "seealso",
+        "admonition",
+        "dropdown",
+        "tab-set",
+        "tab-item",
+        "tab",
+        "card",
+        "grid",
+        "grid-item",
+        "grid-item-card",
+        "div",
+        "margin",
+        "sidebar",
+        "topic",
+        "versionadded",
+        "versionchanged",
+        "deprecated",
+        "todo",
+        "tabbed",
+        *_ALERT_DIRECTIVES,
+    }
+)
+_OPTION_LINE = re.compile(r"^\s*:[\w-]+:.*$")
+
+
 class _Builder:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, offset: int = 0, parent: _Builder | None = None) -> None:
         self.source = source
-        self.findings: list[Finding] = []
-        self.slugs: dict[str, int] = {}
+        self.findings: list[Finding] = parent.findings if parent else []
+        self.slugs: dict[str, int] = parent.slugs if parent else {}
+        self.offset = offset
+        """Lines before the text these tokens were parsed from (a directive's body)."""
 
     def span(self, token: Token) -> Span:
         first, last = token.map or (0, 1)
+        first, last = first + self.offset, last + self.offset
         # Lists and items may claim trailing blank lines; a span ends at the last written line.
         while last - 1 > first and not self.source.lines[last - 1].strip():
             last -= 1
@@ -237,6 +275,11 @@ class _Builder:
                 close = _matching_close(tokens, i)
                 yield from self.container(tokens, i, close)
                 i = close + 1
+                continue
+            directive = _DIRECTIVE.match(token.info.strip()) if token.type == "fence" else None
+            if directive is not None:
+                yield from self.directive(token, directive.group(1).lower(), directive.group(2).strip())
+                i += 1
                 continue
             leaf = self.leaf(token)
             if leaf is not None:
@@ -264,9 +307,49 @@ class _Builder:
             return FrontMatter(token.content, self.span(token))
         return None
 
+    def directive(self, token: Token, name: str, argument: str) -> Iterator[Block]:
+        """A MyST directive: a code block in the language it names, or the Markdown it holds (a tab
+        set as its tabs one after the other, each under its label, as alternatives are written)."""
+        lines = token.content.split("\n")
+        options = 0
+        while options < len(lines) and _OPTION_LINE.match(lines[options]):
+            options += 1
+        body = "\n".join([""] * options + lines[options:])
+        if name in _CODE_DIRECTIVES:
+            fence = self.fence(token)
+            lang = argument.split(maxsplit=1)[0].lower() if argument else ""
+            yield Fence(lang, lang, "\n".join(lines[options:]), fence.span, fence.first_code_line + options)
+            return
+        if name not in _CONTAINER_DIRECTIVES:
+            fence = self.fence(token)
+            yield Fence(name, name, fence.code, fence.span, fence.first_code_line, fence.closed)
+            return
+        span = self.span(token)
+        first = (token.map or (0, 1))[0] + self.offset + 1
+        inner = _Builder(self.source, first, self)
+        tokens = _markdown().parse(body, {})
+        blocks = list(inner.blocks(tokens, 0, len(tokens)))
+        # Shown as a quote, as GitHub shows an alert: `[!WARNING] title` first, or a tab's label.
+        head = (
+            f"[!{name.upper()}] {argument}".strip()
+            if name in _ALERT_DIRECTIVES
+            else argument
+            if name in ("tab-item", "tab", "tabbed") or argument
+            else f"[!{name.upper()}]"
+        )
+        label = Paragraph(head, Span(span.file, span.start, span.start))
+        if name == "tab-set":
+            yield from blocks
+        elif name in ("tab-item", "tab", "tabbed"):
+            yield label
+            yield from blocks
+        else:
+            yield BlockQuote((label, *blocks), span)
+
     def fence(self, token: Token) -> Fence:
         span = self.span(token)
         first, last = token.map or (0, 1)
+        first, last = first + self.offset, last + self.offset
         info = token.info.strip()
         lang = info.split(maxsplit=1)[0].lower() if info else ""
         lang = lang.split("{", 1)[0]

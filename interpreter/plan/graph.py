@@ -43,6 +43,8 @@ def _command(command: Command) -> dict[str, Any]:
         "expectations": [
             {"text": e.text, "literal": e.literal, "line": e.line} for e in command.expectations
         ],
+        "session": command.session,
+        "where": command.where,
     }
 
 
@@ -55,7 +57,17 @@ def _block(block: CodeBlock) -> dict[str, Any]:
         "commands": [_command(c) for c in block.commands],
         "uses": list(block.uses),
         "sets": list(block.sets),
-        "placeholders": [{"text": p.text, "kind": p.kind, "line": p.line} for p in block.placeholders],
+        "typed": [_command(c) for c in block.typed],
+        "placeholders": [
+            {
+                "text": p.text,
+                "kind": p.kind,
+                "line": p.line,
+                "description": p.description,
+                "example": p.example,
+            }
+            for p in block.placeholders
+        ],
         "fields": list(block.fields),
         "annotation": dict(block.annotation),
         "code_line": block.code_line,
@@ -79,11 +91,14 @@ class _Unit:
         runnable = [b for b in blocks if runs(b.kind)]
         templates = [b for b in blocks if KINDS[b.kind].role == "announce"]
         # A block's `destructive` annotation speaks for that block's commands only.
+        # Commands typed by hand elsewhere (inside `ssh host`, in psql) count too: the step that
+        # leads there asks for the typed word before the operator goes in.
         reasons = [
             r
-            for b in runnable
+            for b in blocks
             if b.annotation.get("destructive", True)
-            for c in b.commands
+            for c in (*b.commands, *b.typed)
+            if runs(b.kind) or c in b.typed
             for r in c.destructive
         ]
         forced = any(b.annotation.get("destructive") is True for b in runnable)

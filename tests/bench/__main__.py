@@ -1,5 +1,8 @@
 """Benchmarks: `python tests/bench [NAME...] [--quick]` prints each figure beside a baseline run alongside.
 
+Measurements take arguments: `python tests/bench inference CORPUS_DIR` reads a folder of real
+runbooks and prints what inference makes of them (see inference.py).
+
 The machine is shared and noisy, so absolute times drift; the ratio to the baseline holds.
 """
 
@@ -12,12 +15,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchmarks  # noqa: F401  (registers the benchmarks)
-from harness import REGISTRY, table
+import inference  # noqa: F401  (registers the measurements)
+from harness import MEASURES, REGISTRY, table
 
 
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] in MEASURES:
+        return MEASURES[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python tests/bench", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all): {', '.join(REGISTRY)}")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"benchmarks to run (default all): {', '.join(REGISTRY)}; or a measurement with its "
+        f"arguments: {', '.join(MEASURES)}",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="smaller inputs (200 runbooks, 100 steps, 200 MB)"
     )

@@ -62,6 +62,23 @@ def benchmark(name: str) -> Callable[[Bench], Bench]:
     return register
 
 
+Measure = Callable[[list[str]], int]
+"""A measurement: given its command-line arguments, prints its figures and returns an exit code."""
+
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(name: str) -> Callable[[Measure], Measure]:
+    """Register a measurement under `name` (`python tests/bench NAME ARGS...`): it takes arguments,
+    such as a folder of runbooks, where a benchmark takes none."""
+
+    def register(fn: Measure) -> Measure:
+        MEASURES[name] = fn
+        return fn
+
+    return register
+
+
 def paired(ours: Callable[[], object], baseline: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median times of `ours` and `baseline`, run in turns so that drift hits both alike."""
     a, b = [], []
