@@ -9,11 +9,11 @@ from ..parse.annotations import parse_fence_info, parse_front_matter
 from ..parse.document import Document, Fence, FrontMatter, ListBlock, links
 from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
+from ..policy.secrets import is_secret_name
 from .blocks import code_block
 from .metadata import find_metadata
 from .outline import Section, build_outline
 from .procedures import _NUMBERED, find_procedures
-from .shell import is_secret_name
 from .steps import Context, id_slug, steps_from_blocks
 from .tables import contacts_from_tables, find_criteria, find_decisions
 

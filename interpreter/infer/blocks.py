@@ -8,7 +8,8 @@ from typing import Any
 from ..model.runbook import BlockKind, CodeBlock, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding
-from .shell import ShellFacts, analyse_shell, is_secret_name
+from ..policy.secrets import is_secret_name
+from .shell import ShellFacts, analyse_shell
 
 __all__ = ["SHELL_LANGS", "code_block"]
 

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
 
+# Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
+# reshaping: the policy itself lives in policy/secrets.py.
+from ..policy.secrets import is_secret_name
+
 __all__ = [
     "ShellFacts",
     "analyse_shell",
@@ -61,7 +65,6 @@ ENVIRONMENT = frozenset(
         "SSH_AUTH_SOCK",
     ]
 )
-_SECRET = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(?:^|_)KEY(?:$|_)|API_KEY|CREDENTIAL|PRIVATE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +176,6 @@ class ShellFacts:
     single_quoted: tuple[tuple[str, int], ...]
     """`$NAME` (and its line) written inside single quotes: bash sends it literally, never its value."""
     placeholders: tuple[Placeholder, ...]
-
-
-def is_secret_name(name: str) -> bool:
-    """True for variable names that by convention hold secrets (`*PASSWORD*`, `*TOKEN*`, ...)."""
-    return bool(_SECRET.search(name.upper()))
 
 
 _WORDS = re.compile(r"[a-z_]+")

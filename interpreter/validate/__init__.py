@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from ..errors import RunbookError, UsageError
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
-from .checks import check_model, code_blocks, plaintext_secrets
+from ..policy.secrets import secret_values
+from .checks import check_model, code_blocks
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def validate_file(
         if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
     ]
     flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
-    secrets = plaintext_secrets([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
+    secrets = secret_values([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
     if secrets:
         # A finding quoting a command must not copy a secret written beside it into CI logs.
         masker = Masker(secrets)
