@@ -170,7 +170,9 @@ def infer(document: Document) -> Runbook:
         variables=tuple(_variables([*procedures, *sections], front)),
         front_matter=front,
         findings=tuple(findings),
-        anchors=tuple(s.anchor for s in root.walk() if s.heading is not None),
+        anchors=document.anchors,
+        targets=document.targets,
+        headings=tuple(s.heading.text for s in root.walk() if s.heading is not None),
         links=tuple(Link(target, line, column) for target, line, column in links(document)),
     )
 

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .anchors import heading_attributes, html_ids, myst_target, slugify
 from .source import Finding, Source, Span
 
 __all__ = [
@@ -40,10 +41,17 @@ class Heading:
     level: int
     """1 for `#` to 6 for `######`."""
     text: str
-    """The heading as plain text, markup removed."""
+    """The heading as plain text, markup and a trailing `{#id .class}` attribute list removed."""
     slug: str
-    """The anchor GitHub gives it, made unique in the document (`-1`, `-2` for repeats)."""
+    """The anchor GitHub gives its text, made unique in the document (`-1`, `-2` for repeats)."""
     span: Span
+    id: str = ""
+    """The id written in its attribute list (`## Roll back {#rollback}`), which sites use instead."""
+
+    @property
+    def anchor(self) -> str:
+        """The anchor a site renders: the written id, else the slug."""
+        return self.id or self.slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,8 @@ class Fence:
     """The line of the first content line."""
     closed: bool = True
     """False when the document ended before the closing fence."""
+    directive: str = ""
+    """A MyST directive's name (```` ```{note} ````, ```` ```{code-block} bash ````), else ""."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +169,10 @@ class Document:
     """markdown-it's block tokens (inline content not parsed yet), for a renderer to finish."""
     env: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The parse's environment: link reference definitions, which inline parsing needs."""
+    anchors: tuple[str, ...] = ()
+    """Anchors written explicitly: heading `{#id}`s, HTML `id=`/`<a name=>`, MyST `(label)=` targets."""
+    targets: tuple[str, ...] = ()
+    """The MyST `(label)=` targets among them, which Sphinx resolves from every file of a project."""
 
 
 @lru_cache(maxsize=1)
@@ -183,18 +197,33 @@ def inline_text(markdown: str) -> str:
     return plain_inline(tokens[0]) if tokens else markdown.strip()
 
 
-_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+)")
+_DEFINITION = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(\S+)")  # `[^1]:` is a footnote
 _OPEN_ANNOTATION = re.compile(r"^\s*<!--\s*runbook:")
 _QUOTE_MARKS = re.compile(r"^(\s*>)+")
 _TASK = re.compile(r"^\[([ xX])\][ \t]+")
 
 
-_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+# A fence info string that belongs to another tool: a MyST directive (`{note}`, `{code-block} bash`),
+# Pandoc attributes (`{.bash #id}`) or an R Markdown chunk (`{r setup}`); ours read `bash {id=x}`.
+_MYST = re.compile(r"^\{([\w:.-]+)\}\s*(\S*)")
+_PANDOC = re.compile(r"^\{\s*\.([\w+-]+)")
+_RMARKDOWN = re.compile(r"^\{([A-Za-z]\w*)[\s,]")
+_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+_DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:")
 
 
-def slugify(text: str) -> str:
-    """The anchor GitHub derives from a heading's text (before de-duplication)."""
-    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+def fence_language(info: str) -> tuple[str, str]:
+    """The language a fence's info string names, and the MyST directive it opens ("" if none)."""
+    if not info:
+        return "", ""
+    if info.startswith("{"):
+        myst = _MYST.match(info)
+        if myst is not None:
+            name = myst.group(1).lower()
+            return (myst.group(2).lower() if name in _CODE_DIRECTIVES else ""), name
+        other = _PANDOC.match(info) or _RMARKDOWN.match(info)
+        return (other.group(1).lower() if other else ""), ""
+    return info.split(maxsplit=1)[0].lower().split("{", 1)[0], ""
 
 
 def plain_inline(inline: Token) -> str:
@@ -215,6 +244,9 @@ class _Builder:
         self.source = source
         self.findings: list[Finding] = []
         self.slugs: dict[str, int] = {}
+        self.anchors: list[str] = []
+        self.code_lines: list[tuple[int, int]] = []
+        """The (first, last) lines of every fence, which hold no anchors."""
 
     def span(self, token: Token) -> Span:
         first, last = token.map or (0, 1)
@@ -267,16 +299,18 @@ class _Builder:
     def fence(self, token: Token) -> Fence:
         span = self.span(token)
         first, last = token.map or (0, 1)
+        self.code_lines.append((span.start, span.end))
         info = token.info.strip()
-        lang = info.split(maxsplit=1)[0].lower() if info else ""
-        lang = lang.split("{", 1)[0]
+        lang, directive = fence_language(info)
         closed = True
         if token.type == "fence":
             # Inside a quote the closing line carries the quote's `>` markers too.
             closing = _QUOTE_MARKS.sub("", self.source.lines[last - 1]).strip() if last - 1 > first else ""
             marker = token.markup[:1]
             closed = bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
-            if not closed:
+            # A fence inside a list item or a quote ends with it (CommonMark): only one that runs to
+            # the end of the file has swallowed what follows.
+            if not closed and not any(line.strip() for line in self.source.lines[last:]):
                 self.findings.append(
                     Finding.of(
                         "structure/unclosed-fence",
@@ -287,15 +321,28 @@ class _Builder:
                     )
                 )
         first_code = first + 2 if token.type == "fence" else first + 1
-        return Fence(lang, info, token.content, span, first_code, closed)
+        code = token.content
+        if directive in _CODE_DIRECTIVES:
+            # `:caption: …` option lines open a MyST code directive; they are not code.
+            lines = code.split("\n")
+            options = 0
+            while options < len(lines) - 1 and _DIRECTIVE_OPTION.match(lines[options]):
+                options += 1
+            if options:
+                skip = options + (1 if options < len(lines) - 1 and not lines[options].strip() else 0)
+                code, first_code = "\n".join(lines[skip:]), first_code + skip
+        return Fence(lang, info, code, span, first_code, closed, directive)
 
     def container(self, tokens: list[Token], open_i: int, close_i: int) -> Iterator[Block]:
         token = tokens[open_i]
         kind = token.type
         if kind == "heading_open":
             inline = tokens[open_i + 1]
-            text = inline_text(inline.content)
-            yield Heading(int(token.tag[1]), text, self.unique_slug(text), self.span(token))
+            markdown, ident = heading_attributes(inline.content)
+            text = inline_text(markdown)
+            if ident:
+                self.anchors.append(ident)
+            yield Heading(int(token.tag[1]), text, self.unique_slug(text), self.span(token), ident)
         elif kind == "paragraph_open":
             inline = tokens[open_i + 1]
             yield Paragraph(inline.content.strip(), self.span(token))
@@ -372,7 +419,27 @@ def parse_document(source: Source) -> Document:
     tokens = _markdown().parse(source.text, env)
     builder = _Builder(source)
     blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
-    return Document(source, blocks, tuple(builder.findings), tuple(tokens), env)
+    ids, targets = _written_anchors(source, builder.code_lines)
+    anchors = tuple(dict.fromkeys([*builder.anchors, *ids, *targets]))
+    return Document(source, blocks, tuple(builder.findings), tuple(tokens), env, anchors, tuple(targets))
+
+
+def _written_anchors(source: Source, code: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """HTML ids, and MyST targets, outside code blocks (where they would be text, not anchors)."""
+    ids: list[str] = []
+    targets: list[str] = []
+    if "=" not in source.text:
+        return ids, targets
+    fenced = {n for first, last in code for n in range(first, last + 1)}
+    for number, line in enumerate(source.lines, start=1):
+        if "=" not in line or number in fenced:
+            continue
+        if "<" in line:
+            ids += html_ids(line)
+        label = myst_target(line) if line.startswith("(") else ""
+        if label:
+            targets.append(label)
+    return ids, targets
 
 
 def links(document: Document) -> list[tuple[str, int, int]]:

@@ -68,7 +68,12 @@ RULES: dict[str, Rule] = {
         Rule(
             "links/anchor",
             "error",
-            "An in-document link (#anchor) matches no heading as GitHub computes anchors.",
+            "An in-page link (#anchor) matches no heading (by GitHub's or GitLab's slugs) or written anchor.",
+        ),
+        Rule(
+            "links/reference",
+            "warning",
+            "A MyST link (#label) matches no target in its file nor in the files validated with it.",
         ),
         Rule("links/file", "warning", "A relative link points to a file that does not exist."),
         Rule(

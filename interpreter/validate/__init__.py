@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunbookError, UsageError
+from ..parse.anchors import SlugStyle
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from ..policy.secrets import secret_values
 from .checks import check_model, code_blocks
+from .links import Reference, check_links, is_myst, resolve_references, slug_style
 from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 if TYPE_CHECKING:
     from ..model.runbook import Runbook
 
-__all__ = ["FileResult", "collect", "validate"]
+__all__ = ["FileResult", "collect", "resolve", "validate", "validate_file"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
 _SHELL = ("bash", "sh", "shell", "zsh", "console")
@@ -32,6 +34,10 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    targets: set[str] = field(default_factory=set)
+    """MyST targets defined in the file, which links in other files may name."""
+    references: list[Reference] = field(default_factory=list)
+    """In-page links this file could not resolve, which a target in another file may mend."""
 
 
 def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
@@ -125,7 +131,11 @@ def _off(rule: str, rules: set[str]) -> bool:
 
 
 def validate_file(
-    path: Path, today: dt.date, shellcheck: bool = True, loaded: tuple[Source, Runbook] | None = None
+    path: Path,
+    today: dt.date,
+    shellcheck: bool = True,
+    loaded: tuple[Source, Runbook] | None = None,
+    slugs: SlugStyle = "github",
 ) -> FileResult:
     """All findings for one file; `loaded` is its source and model when the caller has them already."""
     from ..infer.load import load_source
@@ -143,6 +153,9 @@ def validate_file(
         runbook = load_source(source)
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
+    broken_links, references = check_links(runbook, slug_style(runbook, slugs), is_myst(source.text))
+    findings += broken_links
+    result.targets = {t.lower() for t in runbook.targets}
     scripts: list[Script] = [
         s for block, _ in code_blocks(runbook) if block.lang in _SHELL for s in scripts_of(block)
     ]
@@ -156,11 +169,7 @@ def validate_file(
         runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
     )
     file_rules, line_rules = _suppressed(source, [str(r) for r in disabled or []])
-    kept = [
-        f
-        for f in findings
-        if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
-    ]
+    kept = [f for f in findings if _kept(f, file_rules, line_rules)]
     flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
     secrets = secret_values([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
     if secrets:
@@ -169,11 +178,31 @@ def validate_file(
         kept = [replace(f, message=masker.text(f.message), hint=masker.text(f.hint)) for f in kept]
     unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
     result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
+    result.references = [r for r in references if _kept(r.finding, file_rules, line_rules)]
     return result
 
 
+def _kept(finding: Finding, file_rules: set[str], line_rules: dict[int, set[str]]) -> bool:
+    return not _off(finding.rule, file_rules) and not _off(finding.rule, line_rules.get(finding.line, set()))
+
+
+def resolve(results: list[FileResult]) -> list[FileResult]:
+    """Withdraw link findings that a MyST target in another file validated together mends (in place)."""
+    targets = {t for result in results for t in result.targets}
+    for result in results:
+        if result.references and targets:
+            mended = {id(f) for f in resolve_references(result.references, targets)}
+            result.findings = [f for f in result.findings if id(f) not in mended]
+        result.references = []
+    return results
+
+
 def validate(
-    paths: list[str], today: dt.date | None = None, changed_since: str | None = None, shellcheck: bool = True
+    paths: list[str],
+    today: dt.date | None = None,
+    changed_since: str | None = None,
+    shellcheck: bool = True,
+    slugs: SlugStyle = "github",
 ) -> list[FileResult]:
     """Validate every runbook the paths name.
 
@@ -181,4 +210,6 @@ def validate(
         UsageError: a path does not exist or the git reference is unknown.
     """
     today = today or dt.date.today()
-    return [validate_file(path, today, shellcheck) for path in collect(paths, changed_since)]
+    return resolve(
+        [validate_file(path, today, shellcheck, slugs=slugs) for path in collect(paths, changed_since)]
+    )

@@ -1,11 +1,10 @@
-"""The checks of `runbook validate` that read the model: links, inputs, safety, metadata, languages."""
+"""The checks of `runbook validate` that read the model: inputs, safety, secrets, metadata, languages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from ..model.runbook import CodeBlock, Runbook, walk_steps
 from ..parse.source import Finding
@@ -104,53 +103,6 @@ def code_blocks(runbook: Runbook) -> Iterator[tuple[CodeBlock, bool]]:
                 yield block, True
     for reference in runbook.reference:
         yield reference.block, False
-
-
-def _links(runbook: Runbook) -> Iterator[Finding]:
-    anchors = {a.lower() for a in runbook.anchors}
-    base = Path(runbook.path).parent
-    for link in runbook.links:
-        target = link.target
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
-            continue  # http:, mailto: and the like are not checked offline
-        path, _, fragment = target.partition("#")
-        if not path:
-            if fragment.lower() not in anchors:
-                yield _finding(
-                    "links/anchor",
-                    runbook.path,
-                    link.line,
-                    f"link to #{fragment} matches no heading",
-                    "use the heading's anchor as GitHub computes it (`runbook list` shows headings)",
-                    link.column,
-                )
-            continue
-        from urllib.parse import unquote
-
-        path = path.split("?", 1)[0]
-        if path.startswith("/"):
-            root = _repository_root(base)
-            if root is None:
-                continue  # a site-absolute link: only a repository says where / is
-            candidate = root / unquote(path.lstrip("/"))
-        else:
-            candidate = base / unquote(path)
-        if not candidate.exists():
-            yield _finding(
-                "links/file",
-                runbook.path,
-                link.line,
-                f"link to {path}: no such file",
-                "fix the path (relative to this runbook) or remove the link",
-                link.column,
-            )
-
-
-def _repository_root(start: Path) -> Path | None:
-    for folder in [start.resolve(), *start.resolve().parents]:
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def _inputs(runbook: Runbook) -> Iterator[Finding]:
@@ -307,7 +259,6 @@ def _languages(runbook: Runbook) -> Iterator[Finding]:
 def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> list[Finding]:
     """The findings about one runbook that its model and text show."""
     return [
-        *_links(runbook),
         *_inputs(runbook),
         *_safety(runbook),
         *_secrets(runbook, lines),
