@@ -96,7 +96,7 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the step graph as JSON (schemas/graph.json).")
 def parse(file: str, as_json: bool) -> None:
     """Parse FILE into the step graph and report what was found.
@@ -141,7 +141,7 @@ def parse(file: str, as_json: bool) -> None:
 
 
 @main.command(name="list", epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print procedures and nodes as JSON.")
 def list_(file: str, as_json: bool) -> None:
     """List FILE's procedures, runnable sections and steps, with ids and flags.
@@ -164,7 +164,7 @@ def list_(file: str, as_json: bool) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option(
     "--procedure",
     "-p",
@@ -333,7 +333,7 @@ Exit codes:
 
 
 @main.command(epilog=RUN_EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option(
     "--procedure",
     "-p",

@@ -145,7 +145,17 @@ def infer(document: Document) -> Runbook:
                 findings += problems
                 code: CodeBlock = code_block(fence, False, attrs.values, findings)
                 reference.append(Reference(section.title, section.anchor, code))
-    if not procedures:
+    if not document.source.text.strip():
+        findings.append(
+            Finding.of(
+                "structure/empty-file",
+                path,
+                1,
+                "the file is empty: there is nothing to run",
+                "write a title and the steps, or delete the file",
+            )
+        )
+    elif not procedures:
         findings.append(
             Finding.of(
                 "structure/no-procedures",

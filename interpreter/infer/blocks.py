@@ -19,6 +19,8 @@ _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
+    if fence.directive and not fence.lang:
+        return "text"  # a MyST directive's body (`{note}`, `{tab-set}`) is Markdown, not code
     if fence.lang in SHELL_LANGS:
         return "shell" if runnable else "reference"
     if fence.lang == "console":

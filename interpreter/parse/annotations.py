@@ -54,10 +54,15 @@ def _check(values: dict[str, Any], path: str, line: int, where: str) -> list[Fin
     ]
 
 
+# Braces that open the info string belong to another tool: a MyST directive (`{note}`,
+# `{code-block} bash`), Pandoc attributes (`{.bash #id}`) or an R Markdown chunk (`{r setup}`).
+_FOREIGN = re.compile(r"^\{(?:[\w:.-]+\}|\s*[.#]|[A-Za-z]\w*[\s,])")
+
+
 def parse_fence_info(info: str, path: str, line: int) -> tuple[Annotation, list[Finding]]:
     """Read `{key=value ...}` after a fence's language."""
     match = _ATTRS.search(info)
-    if match is None:
+    if match is None or _FOREIGN.match(info):
         return Annotation({}, line), []
     body = match.group(1).replace(",", " ")
     values: dict[str, Any] = {}
@@ -147,6 +152,28 @@ def _key_lines(content: str, first_line: int) -> dict[tuple[str, ...], int]:
     return lines
 
 
+# The front matter keys runbook acts on: a key written close to one of them is likely a slip.
+_OURS = (
+    "version", "status", "owner", "contacts", "last_updated", "review_by", "next_review", "variables",
+    "secrets", "database", "target", "shell", "disable", "slugs",
+)  # fmt: skip
+
+
+def _misspelt(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Unknown keys that look like a misspelt key of ours (`ownr`, `review-by`), with that key."""
+    import difflib
+
+    known = set(jsonschemas.load("annotations")["$defs"]["front_matter"]["properties"])
+    found = []
+    for key in data:
+        if key in known or key.startswith("x-"):
+            continue
+        close = difflib.get_close_matches(key.lower().replace("-", "_"), _OURS, n=1, cutoff=0.8)
+        if close:
+            found.append((key, close[0]))
+    return found
+
+
 def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, Any], list[Finding]]:
     """Read and check the YAML front matter whose `---` line is `start`."""
     first = start + 1
@@ -182,18 +209,24 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
         if raw:
             data["version"] = raw.group(1)
     found = jsonschemas.errors("annotations", data, "front_matter")
-    if not found:
+    misspelt = _misspelt(data)
+    if not found and not misspelt:
         return data, []
     lines = _key_lines(content, first)
-    findings = []
+    findings = [
+        Finding.of(
+            "annotations/front-matter-key",
+            path,
+            lines.get((key,), first),
+            f"front matter key {key!r} is not one runbook reads; did you mean {ours!r}?",
+            f"rename it to {ours} if that is what it means; other tools' keys are kept as they are",
+        )
+        for key, ours in misspelt
+    ]
     for error in found:
         keys = tuple(str(p) for p in error.absolute_path)
         hint = "fix the value; schemas/annotations.json gives each key's type"
-        if error.validator == "additionalProperties":
-            extra, _ = jsonschemas.unknown_keys(error)
-            keys = (*keys, extra[0]) if extra else keys
-            hint = "fix the key; prefix keys of your own with x- to keep them"
-        elif error.validator == "propertyNames":
+        if error.validator == "propertyNames":
             hint = "variable names are letters, digits and _, not starting with a digit"
         findings.append(
             Finding.of(

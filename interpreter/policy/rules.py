@@ -37,6 +37,7 @@ RULES: dict[str, Rule] = {
             "error",
             "A <!-- runbook: --> comment is never closed and hides the rest of the file.",
         ),
+        Rule("structure/empty-file", "warning", "The file is empty (or blank): there is nothing to run."),
         Rule("structure/no-procedures", "info", "Nothing in the file has numbered steps with commands."),
         Rule("structure/no-steps", "warning", "A procedure has no steps to run."),
         Rule("structure/duplicate-id", "warning", "Two nodes would get the same id; the second is renamed."),
@@ -47,7 +48,12 @@ RULES: dict[str, Rule] = {
         Rule(
             "annotations/front-matter",
             "error",
-            "The YAML front matter is invalid, unclosed, or breaks the schema.",
+            "The YAML front matter is invalid or unclosed, or a key runbook reads has a wrong value.",
+        ),
+        Rule(
+            "annotations/front-matter-key",
+            "info",
+            "A front matter key looks like a misspelt key of ours (other tools' keys are kept silently).",
         ),
         Rule(
             "encoding/double-encoded",

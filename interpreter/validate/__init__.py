@@ -50,11 +50,15 @@ def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(
+            found = sorted(
                 p
                 for p in path.rglob("*.md")
                 if not any(part in _SKIP_DIRS for part in p.relative_to(path).parts)
             )
+            if not found:
+                # A gate pointed at the wrong folder must not pass quietly.
+                raise UsageError(f"{name}: no Markdown (*.md) files in this folder", "check the path")
+            files += found
         elif path.exists():
             files.append(path)
         else:
