@@ -85,7 +85,17 @@ RULES: dict[str, Rule] = {
         Rule(
             "code/shell-syntax",
             "error",
-            "A shell block does not parse (bash -n), after prompts and placeholders are set aside.",
+            "A shell block the run executes does not parse (bash -n), prompts and placeholders set aside.",
+        ),
+        Rule(
+            "code/shell-syntax-reference",
+            "warning",
+            "A shell block shown for reference (run only when asked) does not parse (bash -n).",
+        ),
+        Rule(
+            "code/not-shell",
+            "info",
+            "A shell fence holds something else (PromQL, a psql session, YAML, output); names the language.",
         ),
         Rule(
             "code/shellcheck",

@@ -13,9 +13,9 @@ from ..parse.anchors import SlugStyle
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from ..policy.secrets import secret_values
-from .checks import check_model, code_blocks
+from .checks import check_model
+from .code import code_findings
 from .links import Reference, check_links, is_myst, resolve_references, slug_style
-from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
 
 if TYPE_CHECKING:
     from ..model.runbook import Runbook
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["FileResult", "collect", "resolve", "validate", "validate_file"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
-_SHELL = ("bash", "sh", "shell", "zsh", "console")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
 
 
@@ -126,10 +125,6 @@ def _suppressed(source: Source, disabled: list[str]) -> tuple[set[str], dict[int
     return set(disabled), by_line
 
 
-def _spans(script: Script) -> set[int]:
-    return set(range(script.first_line, script.first_line + script.text.count("\n") + 1))
-
-
 def _off(rule: str, rules: set[str]) -> bool:
     return any(rule == r or rule.startswith(r.rstrip("/") + "/") for r in rules)
 
@@ -160,15 +155,7 @@ def validate_file(
     broken_links, references = check_links(runbook, slug_style(runbook, slugs), is_myst(source.text))
     findings += broken_links
     result.targets = {t.lower() for t in runbook.targets}
-    scripts: list[Script] = [
-        s for block, _ in code_blocks(runbook) if block.lang in _SHELL for s in scripts_of(block)
-    ]
-    broken = syntax_findings(scripts)
-    findings += broken
-    if shellcheck:
-        # shellcheck would only restate a syntax error; it checks the blocks that parse.
-        failed = {f.line for f in broken}
-        findings += shellcheck_findings([s for s in scripts if not _spans(s) & failed], source.lines)
+    findings += code_findings(runbook, source.lines, shellcheck)
     disabled = (
         runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
     )

@@ -18,7 +18,9 @@ from ..parse.source import Finding
 
 __all__ = ["Script", "scripts_of", "shellcheck_findings", "syntax_findings"]
 
-_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
+# `<tag>`, `<pod name>`, `<e.g. db-1>`, `<env|url>`, `<>`: placeholders, not redirections (those
+# read `< file`, with a space, or have no closing `>` on the line).
+_ANGLE = re.compile(r"(?<![<\w])<((?:[^\s<>()][^<>\n]{0,80}?)?)(?<!\s)>")
 _BASH_ERROR = re.compile(r"line (\d+): (.*)$")
 # Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
 _SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155"
@@ -50,7 +52,7 @@ def scripts_of(block: CodeBlock) -> list[Script]:
 
 
 def _neutral(text: str) -> str:
-    return _ANGLE.sub(lambda m: "PLACEHOLDER_" + re.sub(r"\W", "_", m.group(1)), text)
+    return _ANGLE.sub(lambda m: "PLACEHOLDER_" + re.sub(r"\W", "_", m.group(1).strip()), text)
 
 
 @lru_cache(maxsize=1)
