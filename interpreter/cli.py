@@ -864,8 +864,20 @@ Exit codes:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changed-since", metavar="REF", help="Only runbooks changed since this git reference.")
 @click.option("--no-shellcheck", is_flag=True, help="Skip shellcheck even when it is installed.")
+@click.option(
+    "--slugs",
+    type=click.Choice(["github", "gitlab"]),
+    default="github",
+    show_default=True,
+    help="Heading anchors as this site computes them (a file's front matter `slugs:` wins).",
+)
 def validate(
-    paths: tuple[str, ...], fmt: str, strict: bool, changed_since: str | None, no_shellcheck: bool
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    changed_since: str | None,
+    no_shellcheck: bool,
+    slugs: str,
 ) -> None:
     """Check runbooks (files, or folders searched for *.md) and report every finding.
 
@@ -881,7 +893,12 @@ def validate(
     from .validate import validate as run_validation
     from .validate.report import github, junit, summary, text, to_json
 
-    results = run_validation(list(paths), changed_since=changed_since, shellcheck=not no_shellcheck)
+    results = run_validation(
+        list(paths),
+        changed_since=changed_since,
+        shellcheck=not no_shellcheck,
+        slugs="gitlab" if slugs == "gitlab" else "github",
+    )
     if fmt == "json":
         click.echo(to_json(results, strict))
     elif fmt == "github":

@@ -234,6 +234,22 @@ _VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 
 _SPECIAL = re.compile(r"""[$#'"\\]""")
+# Single quotes that hand their text to another program to read as code keep `$X` for it on
+# purpose: `sh -c '…'`, `kubectl exec … -- …`, `ssh host '…'`, `awk '{print $1}'`, `--template='…'`.
+_HANDOVER = re.compile(
+    r"(?:^|\s)(?:-[a-zA-Z]*[ce]|--command|--template|--format|--query|--)(?:=|\s+)$"
+    r"|(?:^|[\s;|&(])(?:awk|gawk|mawk|sed|perl|jq|yq|python3?|ruby|node|ssh|watch|xargs|parallel|find|su"
+    r"|envsubst|psql|mysql|sqlite3|redis-cli|bash|sh|zsh)\b[^;|&]*$"
+)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+def _handed_over(before: str) -> bool:
+    """Whether a quoted word after `before` is code for another program (see _HANDOVER)."""
+    segment = re.split(r"[;|&]", before)[-1]
+    return bool(_HANDOVER.search(segment))
+
+
 _OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
 _TS_CORE = re.compile(r"20\d{6}-\d{6}")
 _GIT = re.compile(r"\bgit\b")
@@ -251,8 +267,9 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
         token = match.group()
         if kind == "comment":
             continue
-        if kind == "single":
-            literal += [a or b for a, b in _VAR_NAME.findall(token)]
+        if kind == "single" and "$" in token and not _handed_over("".join(out)):
+            # `{{$x := …}}` is a Go template's variable, not the shell's.
+            literal += [a or b for a, b in _VAR_NAME.findall(_TEMPLATE.sub("", token))]
         elif kind == "double":
             uses += [a or b for a, b in _VAR_NAME.findall(token)]
         elif kind == "var":

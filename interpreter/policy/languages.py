@@ -22,6 +22,7 @@ _TRANSCRIPTS = (
     (re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|redis[\w.-]*)(?::\d+)?(?:\[\d+\])?>\s"), "redis"),
     (re.compile(r"^(?:irb\([^)]*\):\d+(?::\d+)?[>*]|\[\d+\] pry\([^)]*\)>|[\w-]+\(\w+\)>)\s"), "ruby"),
     (re.compile(r"^>>>\s"), "python"),
+    (re.compile(r"^[a-z][\w/.-]*> \S"), "session"),  # gpg/card> admin, ftp> get x
 )
 _PROMQL_SELECTOR = re.compile(r"^[a-zA-Z_:][\w:]*\{\s*[a-zA-Z_]\w*\s*(?:=~|!~|!=|=)\s*\"")
 _PROMQL_CALL = re.compile(
@@ -41,9 +42,14 @@ _INI_SECTION = re.compile(r"^\[[\w .\"'-]+\]$")
 _INI_PAIR = re.compile(r"^[\w.-]+\s*=\s*")
 _TEMPLATE = re.compile(r"\{\{.*\}\}")
 # A line that starts as a command line does: a lower-case word, an assignment, a path, `$(`, `{`.
-_COMMAND = re.compile(r"^(?:[A-Za-z_]\w*=|[a-z0-9_./~\[@-][\w./~+@%,:=\[\]-]*(?:\s|$)|[$({!]|\.{1,2}/|\\$)")
-# A word and a colon, as tools print them (`docker: Error …`, `port   : 53`), is output.
-_LABEL = re.compile(r"^[\w.\[\]-]+\s*:\s")
+_COMMAND = re.compile(r"^(?:[A-Za-z_]\w*=|[a-z0-9_./~\[@-][\w./~+@%,:=\[\]-]*(?:\s|$)|[$({!`]|\.{1,2}/|\\$)")
+# Output as tools print it: `docker: Error …`, `port   : 53`, `...`, `ls -l` rows, `tree`'s
+# branches, columns set apart by runs of spaces, another program's `gpg/card> ` prompt.
+_OUTPUT = re.compile(
+    r"^(?:[\w.\[\]-]+\s*:\s|\.\.\.$|…$|[-dlcbps][rwxsStT-]{9}[@+.]?\s|.*[│├└┌┐┘┬┴┼─]"
+    r"|\S.*\S {3,}[A-Z])"
+)
+_PAIRS = re.compile(r"^[\w.-]+\s+=\s+\S")
 
 
 def _lines(code: str) -> list[str]:
@@ -82,13 +88,16 @@ def _document(code: str, lines: list[str]) -> str | None:
             _INI_SECTION.match(line) or _INI_PAIR.match(line) for line in lines
         ):
             return "ini"
+    if all(_PAIRS.match(line) for line in lines):
+        # `key = value` is never an assignment in shell: a tfvars, HCL or INI file.
+        return "hcl" if any(re.search(r"=\s*(?:true|false|\[|\{|\"|\d)", line) for line in lines) else "ini"
     return None
 
 
 def _prose_or_output(lines: list[str]) -> str | None:
     if all(_TEMPLATE.search(line) for line in lines):
         return "go-template"
-    odd = sum(1 for line in lines if _LABEL.match(line) or not _COMMAND.match(line))
+    odd = sum(1 for line in lines if _OUTPUT.match(line) or not _COMMAND.match(line))
     return "text" if odd * 2 >= len(lines) else None
 
 

@@ -9,7 +9,7 @@ from ..model.runbook import CodeBlock, Runbook
 from ..parse.source import Finding
 from ..policy.languages import not_shell
 from .checks import code_blocks
-from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
+from .shellcheck import Script, is_transcript, scripts_of, shellcheck_findings, syntax_findings
 
 __all__ = ["code_findings"]
 
@@ -22,12 +22,14 @@ _WHAT = {
     "ruby": "a Ruby console session",
     "python": "a Python session",
     "go-template": "a template",
+    "session": "another program's interactive session",
     "fish": "fish shell commands",
     "promql": "a PromQL query",
     "sql": "SQL",
     "json": "JSON",
     "yaml": "YAML",
     "ini": "an INI file",
+    "hcl": "HCL (Terraform) settings",
 }
 
 
@@ -46,12 +48,12 @@ class _Block:
 
 def _not_shell(block: CodeBlock, language: str) -> Finding:
     what = _WHAT.get(language, language)
-    fence = "text" if language in ("text", "go-template") else language
+    fence = "text" if language in ("text", "go-template", "session") else language
     return Finding.of(
         "code/not-shell",
         block.span.file,
         block.span.start,
-        f"this {block.lang} block holds {what}, not shell commands",
+        f"this {block.lang} block holds {what} rather than commands for bash",
         f"label the fence ```{fence} so that it is shown, not run as shell",
     )
 
@@ -74,9 +76,7 @@ def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = T
     for block, runnable in code_blocks(runbook):
         if block.lang not in _SHELL:
             continue
-        prompted = block.lang == "console" or any(
-            line.lstrip().startswith("$ ") for line in block.code.split("\n")
-        )
+        prompted = is_transcript(block)
         # A transcript with `$ ` prompts is shell with its output; its lines are read apart.
         language = None if prompted else not_shell(block.code, parses=True)
         if language is not None:
@@ -96,6 +96,11 @@ def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = T
             findings.append(broken if owner.runnable else _reference(broken))
     if shellcheck:
         # shellcheck would only restate a syntax error; it checks the blocks that parse.
-        scripts = [s for b in blocks if id(b) not in failed for s in b.scripts]
-        findings += shellcheck_findings(scripts, lines)
+        checked = [b for b in blocks if id(b) not in failed]
+        warned = shellcheck_findings([s for b in checked for s in b.scripts], lines)
+        # Text bash accepts but shellcheck doubts may be output after all (`ls -l` rows, `...`).
+        for owner in checked:
+            own = [f for f in warned if owner.holds(f.line)]
+            language = None if not own or owner.prompted else not_shell(owner.block.code, parses=False)
+            findings += [_not_shell(owner.block, language)] if language else own
     return findings
