@@ -37,6 +37,8 @@ class FileResult:
     """MyST targets defined in the file, which links in other files may name."""
     references: list[Reference] = field(default_factory=list)
     """In-page links this file could not resolve, which a target in another file may mend."""
+    lines: tuple[str, ...] = ()
+    """The file's lines, which fingerprint each finding by the text it points at."""
 
 
 def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
@@ -150,6 +152,7 @@ def validate_file(
             result.error = error.message + (f" ({error.hint})" if error.hint else "")
             return result
         runbook = load_source(source)
+    result.lines = source.lines
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
     broken_links, references = check_links(runbook, slug_style(runbook, slugs), is_myst(source.text))

@@ -1,4 +1,5 @@
-"""Validation results as text for people, JSON for tools, GitHub annotations and JUnit XML for CI."""
+"""Validation results as text for people, JSON for tools, GitHub annotations, JUnit XML, SARIF and
+GitLab Code Quality for CI (`render` picks by name)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ if TYPE_CHECKING:
 
     from . import FileResult
 
-__all__ = ["effective", "github", "junit", "text", "to_json"]
+__all__ = ["FORMATS", "effective", "exit_code", "github", "junit", "render", "text", "to_json"]
+
+FORMATS = ("text", "json", "github", "junit", "sarif", "codequality")
+"""The names `runbook validate --format` takes."""
 
 
 def effective(finding: Finding, strict: bool) -> str:
@@ -110,8 +114,17 @@ def junit(results: list[FileResult], strict: bool) -> str:
     return "\n".join(out)
 
 
-def text(results: list[FileResult], strict: bool, console: Console) -> None:
-    """Grouped by file, coloured on a terminal and plain when piped."""
+def render(fmt: str, results: list[FileResult], strict: bool) -> str:
+    """The results in a machine format of FORMATS (all but text)."""
+    if fmt in ("sarif", "codequality"):
+        from . import sarif  # lazy: only these formats hash fingerprints
+
+        return sarif.sarif(results, strict) if fmt == "sarif" else sarif.codequality(results, strict)
+    return {"json": to_json, "github": github, "junit": junit}[fmt](results, strict)
+
+
+def text(results: list[FileResult], strict: bool, console: Console, held: int = 0) -> None:
+    """Grouped by file, coloured on a terminal and plain when piped; `held`: findings a baseline held."""
     from rich.markup import escape as markup
 
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -131,5 +144,13 @@ def text(results: list[FileResult], strict: bool, console: Console) -> None:
     counts = summary(results, strict)
     console.print(
         f"{counts['files']} file(s): {counts['error']} error(s), {counts['warning']} warning(s), "
-        f"{counts['info']} note(s)" + (f", {counts['unreadable']} unreadable" if counts["unreadable"] else "")
+        f"{counts['info']} note(s)"
+        + (f", {counts['unreadable']} unreadable" if counts["unreadable"] else "")
+        + (f"; {held} more held back by the baseline" if held else "")
     )
+
+
+def exit_code(results: list[FileResult], strict: bool) -> int:
+    """3 when a file could not be read, 1 when a finding fails the gate, else 0."""
+    counts = summary(results, strict)
+    return 3 if counts["unreadable"] else 1 if counts["error"] else 0
