@@ -948,7 +948,11 @@ def rules(as_json: bool) -> None:
     if as_json:
         click.echo(
             json.dumps(
-                [{"id": r.id, "severity": r.severity, "summary": r.summary} for r in RULES.values()], indent=2
+                [
+                    {"id": r.id, "severity": r.severity, "summary": r.summary, "why": r.why}
+                    for r in RULES.values()
+                ],
+                indent=2,
             )
         )
         return
