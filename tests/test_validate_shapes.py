@@ -95,6 +95,17 @@ CASES: dict[str, tuple[str, set[str]]] = {
         "See [](#restart-api).\n",
         set(),
     ),
+    "myst directive names and bare labels": (
+        HEAD + "# Restart\n\n" + STEP + "```{code-block} yaml\n:name: api-values\n:emphasize-lines: 2\n"
+        "api:\n  replicas: 3\n```\n\nSee [the values](#api-values) and [the same](api-values).\n"
+        "\n(after-restart)=\n## After\n\nGo on with [the checks](after-restart).\n",
+        set(),
+    ),
+    "a placeholder in single quotes": (
+        HEAD + "# Database\n\n## Procedure 1: Connect\n\n1. **Connect**\n   ```bash\n"
+        "   export PGPASSWORD='<$PASSWORD>'\n   psql -h localhost -U readonly\n   ```\n",
+        set(),
+    ),
     "single quotes handed to another shell": (
         HEAD + "# Search\n\n## Procedure 1: Snapshot\n\n1. **List snapshots**\n   ```bash\n"
         "   kubectl exec deploy/search -- sh -c 'curl \"$ES_URI/_snapshot/_all\"'\n"
@@ -168,3 +179,16 @@ def test_empty_and_blank_files_parse_with_a_warning(tmp_path: Path) -> None:
         assert _rules(tmp_path, text, name) == [("structure/empty-file", "warning")]
         result = CliRunner().invoke(main, ["validate", str(tmp_path / name)])
         assert result.exit_code == 0 and "nothing to run" in result.output
+
+
+def test_gitlab_templates_link_from_the_repository_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "email.md").write_text("# Email\n")
+    templates = tmp_path / ".gitlab" / "issue_templates"
+    templates.mkdir(parents=True)
+    (templates / "Onboarding.md").write_text("# Onboarding\n\n- [ ] Set up [email](docs/email.md)\n")
+    (templates / "Broken.md").write_text("# Broken\n\n- [ ] Read [the guide](docs/guide.md)\n")
+    [broken, onboarding] = validate([str(templates)], shellcheck=False)
+    assert [f.rule for f in onboarding.findings if f.severity != "info"] == []
+    assert [f.rule for f in broken.findings if f.severity != "info"] == ["links/file"]

@@ -12,6 +12,7 @@ from ..parse.source import Span
 
 # Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
 # reshaping: the policy itself lives in policy/secrets.py.
+from ..policy.placeholders import PLACEHOLDER
 from ..policy.secrets import is_secret_name
 
 __all__ = [
@@ -268,8 +269,8 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
         if kind == "comment":
             continue
         if kind == "single" and "$" in token and not _handed_over("".join(out)):
-            # `{{$x := …}}` is a Go template's variable, not the shell's.
-            literal += [a or b for a, b in _VAR_NAME.findall(_TEMPLATE.sub("", token))]
+            # `{{$x := …}}` is a Go template's variable, `'<$PASSWORD>'` a placeholder: not the shell's.
+            literal += [a or b for a, b in _VAR_NAME.findall(PLACEHOLDER.sub("", _TEMPLATE.sub("", token)))]
         elif kind == "double":
             uses += [a or b for a, b in _VAR_NAME.findall(token)]
         elif kind == "var":

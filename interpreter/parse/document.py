@@ -210,6 +210,7 @@ _PANDOC = re.compile(r"^\{\s*\.([\w+-]+)")
 _RMARKDOWN = re.compile(r"^\{([A-Za-z]\w*)[\s,]")
 _CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 _DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:")
+_DIRECTIVE_NAME = re.compile(r"^\s*:name:\s*(\S+)\s*$")
 
 
 def fence_language(info: str) -> tuple[str, str]:
@@ -245,6 +246,8 @@ class _Builder:
         self.findings: list[Finding] = []
         self.slugs: dict[str, int] = {}
         self.anchors: list[str] = []
+        self.targets: list[str] = []
+        """MyST targets written as a directive's `:name:` option."""
         self.code_lines: list[tuple[int, int]] = []
         """The (first, last) lines of every fence, which hold no anchors."""
 
@@ -322,6 +325,14 @@ class _Builder:
                 )
         first_code = first + 2 if token.type == "fence" else first + 1
         code = token.content
+        if directive:
+            # A MyST directive's `:name: label` option is a target links can name.
+            for line in code.split("\n"):
+                option = _DIRECTIVE_NAME.match(line)
+                if option is None and not _DIRECTIVE_OPTION.match(line):
+                    break
+                if option is not None:
+                    self.targets.append(option.group(1))
         if directive in _CODE_DIRECTIVES:
             # `:caption: …` option lines open a MyST code directive; they are not code.
             lines = code.split("\n")
@@ -420,6 +431,7 @@ def parse_document(source: Source) -> Document:
     builder = _Builder(source)
     blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
     ids, targets = _written_anchors(source, builder.code_lines)
+    targets += builder.targets
     anchors = tuple(dict.fromkeys([*builder.anchors, *ids, *targets]))
     return Document(source, blocks, tuple(builder.findings), tuple(tokens), env, anchors, tuple(targets))
 

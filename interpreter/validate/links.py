@@ -28,6 +28,7 @@ _MYST = re.compile(
     r"^\([^()\s]+\)=\s*$|^\s*(?:```|~~~|:::)\{[\w:.-]+\}|\{(?:ref|doc|term|numref)\}`|\[\]\(#", re.M
 )
 _SLUG_LIKE = re.compile(r"^[\w-]*$")
+_LABEL = re.compile(r"^[\w:-]+$")  # no dot, no slash: not a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,11 @@ def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Fi
         if _SCHEME.match(target) or target.startswith("//"):
             continue  # http:, mailto: and the like are not checked offline
         path, _, fragment = target.partition("#")
-        if path:
+        if path and not (myst and _LABEL.match(path)):
             findings += _file(runbook, base, path, link.line, link.column)
             continue
-        fragment = unquote(fragment).lower()
+        # MyST reads `[text](label)`, a bare word, as a reference to the target `(label)=`.
+        fragment = unquote(fragment or path).lower()
         if fragment in _TOP:
             continue
         anchors = anchors_of(runbook, style) if anchors is None else anchors
@@ -100,8 +102,17 @@ def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Fi
     return findings, references
 
 
+# Issue and merge request templates are shown in an issue, where GitLab resolves links from the
+# repository's root, not from the template's folder.
+_TEMPLATES = (".gitlab/issue_templates", ".gitlab/merge_request_templates")
+
+
 def _file(runbook: Runbook, base: Path, path: str, line: int, column: int) -> Iterator[Finding]:
     path = path.split("?", 1)[0]
+    posix = base.as_posix()
+    template = next((t for t in _TEMPLATES if posix.endswith(t) or f"{t}/" in posix), None)
+    if template is not None and not path.startswith(("/", "../", "./")):
+        base = Path(posix[: posix.index(template)] or ".")
     if path.startswith("/"):
         root = _repository_root(base.resolve())
         if root is None:
