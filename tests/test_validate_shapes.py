@@ -98,7 +98,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "myst directive names and bare labels": (
         HEAD + "# Restart\n\n" + STEP + "```{code-block} yaml\n:name: api-values\n:emphasize-lines: 2\n"
         "api:\n  replicas: 3\n```\n\nSee [the values](#api-values) and [the same](api-values).\n"
-        "\n(after-restart)=\n## After\n\nGo on with [the checks](after-restart).\n",
+        "\n(after-restart)=\n## After\n\nGo on with [the checks](after-restart) and [the page](runbook).\n",
         set(),
     ),
     "a placeholder in single quotes": (

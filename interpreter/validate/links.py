@@ -68,10 +68,10 @@ def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Fi
         if _SCHEME.match(target) or target.startswith("//"):
             continue  # http:, mailto: and the like are not checked offline
         path, _, fragment = target.partition("#")
-        if path and not (myst and _LABEL.match(path)):
+        if path and not (myst and _LABEL.match(path) and not _exists(base / unquote(path))):
             findings += _file(runbook, base, path, link.line, link.column)
             continue
-        # MyST reads `[text](label)`, a bare word, as a reference to the target `(label)=`.
+        # MyST reads `[text](label)`, a bare word naming no page, as a reference to `(label)=`.
         fragment = unquote(fragment or path).lower()
         if fragment in _TOP:
             continue
