@@ -188,6 +188,18 @@ def _inline_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True})
 
 
+@lru_cache(maxsize=1)
+def _link_parser() -> MarkdownIt:
+    # Only what decides where a link is and what it points at (code spans hide brackets, escapes
+    # and HTML too); targets are kept as written, which link checks decode themselves.
+    md = MarkdownIt("zero", {"html": True}).enable(
+        ["link", "image", "backticks", "escape", "newline", "html_inline", "autolink", "entity"]
+    )
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
 @lru_cache(maxsize=4096)
 def inline_text(markdown: str) -> str:
     """Inline Markdown as plain text (emphasis, links and code spans reduced to their text)."""
@@ -468,7 +480,7 @@ def links(document: Document) -> list[tuple[str, int, int]]:
         for text, first in texts:
             if "](" not in text:
                 continue
-            tokens = _inline_parser().parseInline(text)
+            tokens = _link_parser().parseInline(text)
             line = first
             for child in tokens[0].children or [] if tokens else []:
                 if child.type in ("softbreak", "hardbreak"):

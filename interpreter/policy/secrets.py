@@ -10,6 +10,7 @@ block) or when a secret-named key is given a value that looks random; a placehol
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -59,28 +60,41 @@ _ASSIGNMENT = re.compile(
     re.I,
 )
 _SHAPES = (
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
-    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), "a GitHub token"),
-    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), "a GitLab token"),
-    (re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
+    ("aws", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
+    ("github", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
+    ("github", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), "a GitHub token"),
+    ("gitlab", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), "a GitLab token"),
+    ("slack", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
     (
+        "url",
         re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@$<{]+:(?P<value>[^/\s@$<{]{3,})@(?P<host>[^/\s:?#]*)"),
         "a password in a URL",
     ),
-    (re.compile(r"\bBearer\s+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
+    ("bearer", re.compile(r"\bBearer\s+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
     (
+        "mysql",
         re.compile(r"\b(?:mysql|mysqldump|mysqladmin)\b[^\n]*?\s-p(?![\s$'\"])(?P<value>\S{3,})"),
         "a MySQL password",
     ),
 )
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----")
 _KEY_BODY = re.compile(r"^[\s>]*[A-Za-z0-9+/=]{40,}\s*$")
-# A word every pattern needs, looked for in the whole text at once: nearly no file holds one.
-_TRIGGERS = re.compile(
-    r"passw|passphrase|token|secret|credential|api[_-]?key|private[_-]?key|access[_-]?key|private key"
-    r"|akia|asia|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|://|bearer|mysql",
-    re.I,
+# The words each check needs, looked for in the lower-cased text with `str.find` (no regex runs
+# over the whole text): nearly every line holds none, and only the checks a line's words call for
+# run on it.
+_WORDS = (
+    *((word, "assignment") for word in ("passw", "passphrase", "token", "secret", "credential")),
+    *((f"{a}{sep}key", "assignment") for a in ("api", "private", "access") for sep in ("_", "-", "")),
+    ("akia", "aws"),
+    ("asia", "aws"),
+    *((f"gh{c}_", "github") for c in "pousr"),
+    ("github_pat_", "github"),
+    ("glpat-", "gitlab"),
+    ("xox", "slack"),
+    ("://", "url"),
+    ("bearer", "bearer"),
+    ("mysql", "mysql"),
+    ("private key", "key"),
 )
 _PLACEHOLDER_WORD = re.compile(
     r"^(?:x+|\*+|\.+|-+|_+|0+|changeme|change[-_]me|redacted|example|dummy|placeholder|null|none|true"
@@ -148,31 +162,50 @@ def _assignment(line: str) -> tuple[str, int, str] | None:
     return None
 
 
-def _shape(line: str) -> tuple[str, int, str] | None:
-    for pattern, what in _SHAPES:
+def _shape(line: str, kinds: set[str]) -> tuple[str, int, str] | None:
+    for kind, pattern, what in _SHAPES:
+        if kind not in kinds:
+            continue
         for match in pattern.finditer(line):
             value = match.group("value") if "value" in pattern.groupindex else match.group(0)
             if is_placeholder(value):
                 continue
-            local = what == "a password in a URL" and _LOCAL.match(match.group("host"))
-            if what == "a password in a URL" and (local or not looks_random(value)):
+            local = kind == "url" and _LOCAL.match(match.group("host"))
+            if kind == "url" and (local or not looks_random(value)):
                 continue
-            if what in ("a bearer token", "a MySQL password") and not looks_random(value):
+            if kind in ("bearer", "mysql") and not looks_random(value):
                 continue
             return f"this line holds {what}", match.start() + 1, value
     return None
 
 
+def _candidates(lines: tuple[str, ...] | list[str]) -> dict[int, set[str]]:
+    """The lines (0-based) that hold a word some check needs, with the checks they call for."""
+    lowered = "\n".join(lines).lower()
+    starts: list[int] = []
+    found: dict[int, set[str]] = {}
+    for word, kind in _WORDS:
+        at = lowered.find(word)
+        if at != -1 and not starts:
+            offset = 0
+            for line in lines:
+                starts.append(offset)
+                offset += len(line) + 1
+        while at != -1:
+            found.setdefault(bisect.bisect_right(starts, at) - 1, set()).add(kind)
+            at = lowered.find(word, at + len(word))
+    return found
+
+
 def find_secrets(lines: tuple[str, ...] | list[str]) -> list[Secret]:
     """Every secret written in plain text in `lines`, at most one a line (one leak, one finding)."""
-    if not _TRIGGERS.search("\n".join(lines)):
-        return []
     found: list[Secret] = []
-    for index, line in enumerate(lines):
-        if not _TRIGGERS.search(line):
-            continue
-        hit = _assignment(line) or _shape(line)
-        key = _PRIVATE_KEY.search(line)
+    for index, kinds in sorted(_candidates(lines).items()):
+        line = lines[index]
+        hit = _assignment(line) if "assignment" in kinds and ("=" in line or ":" in line) else None
+        if hit is None and kinds - {"assignment", "key"} and ("@" in line or kinds != {"url"}):
+            hit = _shape(line, kinds)
+        key = _PRIVATE_KEY.search(line) if "key" in kinds else None
         if hit is None and key is not None and index + 1 < len(lines) and _KEY_BODY.match(lines[index + 1]):
             hit = ("this line begins a private key", key.start() + 1, lines[index + 1].strip(" >"))
         if hit is not None:

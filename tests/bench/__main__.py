@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchmarks  # noqa: F401  (registers the benchmarks)
+import gate  # noqa: F401  (registers the CI gate benchmark)
 from harness import REGISTRY, table
 
 
