@@ -22,8 +22,8 @@ EXIT_CODES = """\b
 Exit codes:
   0  ok
   1  a step failed
-  2  usage error (unknown option, procedure or step)
-  3  invalid runbook (unreadable, not UTF-8, or with error findings)
+  2  usage error (unknown option, procedure or step, a path that does not exist)
+  3  a file that cannot be read (not UTF-8, binary, a folder), or a runbook with error findings
 """
 
 

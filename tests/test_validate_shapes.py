@@ -24,6 +24,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "heading attributes": (
         HEAD + "# Restart the API {#top-of-page}\n\n" + STEP + "## Roll back {#rollback .danger}\n\n"
         "## Check the dashboards {: #dashboards }\n\n## Verify {#verify data-toc=false}\n\n"
+        "## Clean up\n{: #cleanup .optional}\n\nRemove the scratch files. See [cleanup](#cleanup).\n\n"
         "See [roll back](#rollback), [dashboards](#dashboards), [verify](#verify) and "
         "[the title](#top-of-page); the clean slugs work too: [roll back](#roll-back).\n",
         set(),

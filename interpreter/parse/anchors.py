@@ -10,6 +10,7 @@ from typing import Literal
 __all__ = [
     "SLUG_STYLES",
     "SlugStyle",
+    "block_attribute_id",
     "heading_attributes",
     "html_ids",
     "myst_target",
@@ -78,6 +79,26 @@ def heading_attributes(markdown: str) -> tuple[str, str]:
         ident = match.group(1) or ident
         pos = match.end()
     return stripped[:start].rstrip(), ident
+
+
+_BLOCK_ATTRIBUTES = re.compile(r"^\s*\{:\s*([^{}]*)\}\s*$")
+
+
+def block_attribute_id(line: str) -> str:
+    """The `#id` of a kramdown attribute line (`{: #rollback}` under a heading), else ""."""
+    match = _BLOCK_ATTRIBUTES.match(line)
+    if match is None:
+        return ""
+    ident = ""
+    pos = 0
+    body = match.group(1)
+    while pos < len(body) and body[pos:].strip():
+        attribute = _ATTRIBUTE.match(body, pos)
+        if attribute is None:
+            return ""
+        ident = attribute.group(1) or ident
+        pos = attribute.end()
+    return ident
 
 
 _TAG = re.compile(r"<[A-Za-z][\w-]*(?:\s[^<>]*)?>")

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from .anchors import heading_attributes, html_ids, myst_target, slugify
+from .anchors import block_attribute_id, heading_attributes, html_ids, myst_target, slugify
 from .source import Finding, Source, Span
 
 __all__ = [
@@ -452,14 +452,16 @@ def _written_anchors(source: Source, code: list[tuple[int, int]]) -> tuple[list[
     """HTML ids, and MyST targets, outside code blocks (where they would be text, not anchors)."""
     ids: list[str] = []
     targets: list[str] = []
-    if "=" not in source.text:
+    if "=" not in source.text and "{:" not in source.text:
         return ids, targets
     fenced = {n for first, last in code for n in range(first, last + 1)}
     for number, line in enumerate(source.lines, start=1):
-        if "=" not in line or number in fenced:
+        if ("=" not in line and "{:" not in line) or number in fenced:
             continue
         if "<" in line:
             ids += html_ids(line)
+        if "{:" in line and (ident := block_attribute_id(line)):
+            ids.append(ident)
         label = myst_target(line) if line.startswith("(") else ""
         if label:
             targets.append(label)
