@@ -23,7 +23,7 @@ Exit codes:
   0  ok
   1  a step failed
   2  usage error (unknown option, procedure or step, a path that does not exist)
-  3  a file that cannot be read (not UTF-8, binary, a folder), or a runbook with error findings
+  3  invalid runbook: a file that cannot be read (not UTF-8, binary, a folder) or has error findings
 """
 
 
