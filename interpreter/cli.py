@@ -907,7 +907,8 @@ def validate(
     from .validate import validate as run_validation
     from .validate.baseline import apply_baseline, read_baseline
     from .validate.baseline import write_baseline as record
-    from .validate.report import exit_code, render, text
+    from .validate.formats import render
+    from .validate.report import exit_code, text
 
     if baseline and write_baseline:
         raise UsageError("--baseline and --write-baseline do not go together", "write it first, then use it")

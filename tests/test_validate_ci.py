@@ -151,3 +151,10 @@ def test_a_bad_baseline_is_a_usage_error(tmp_path: Path, content: str | None, wo
         baseline.write_text(content)
     result = run("--baseline", str(baseline), str(FIXTURES / "validate" / "clean-minimal.md"))
     assert result.exit_code == 2 and words in result.stderr
+
+
+def test_the_command_offers_every_format() -> None:
+    from interpreter.validate.formats import FORMATS
+
+    [option] = [p for p in main.commands["validate"].params if p.name == "fmt"]
+    assert tuple(option.type.choices) == FORMATS  # type: ignore[attr-defined]

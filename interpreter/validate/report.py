@@ -1,5 +1,4 @@
-"""Validation results as text for people, JSON for tools, GitHub annotations, JUnit XML, SARIF and
-GitLab Code Quality for CI (`render` picks by name)."""
+"""Validation results as text for people, JSON for tools, GitHub annotations and JUnit XML for CI."""
 
 from __future__ import annotations
 
@@ -13,10 +12,7 @@ if TYPE_CHECKING:
 
     from . import FileResult
 
-__all__ = ["FORMATS", "effective", "exit_code", "github", "junit", "render", "text", "to_json"]
-
-FORMATS = ("text", "json", "github", "junit", "sarif", "codequality")
-"""The names `runbook validate --format` takes."""
+__all__ = ["effective", "exit_code", "github", "junit", "text", "to_json"]
 
 
 def effective(finding: Finding, strict: bool) -> str:
@@ -112,15 +108,6 @@ def junit(results: list[FileResult], strict: bool) -> str:
         out.append("  </testcase>")
     out.append("</testsuite>")
     return "\n".join(out)
-
-
-def render(fmt: str, results: list[FileResult], strict: bool) -> str:
-    """The results in a machine format of FORMATS (all but text)."""
-    if fmt in ("sarif", "codequality"):
-        from . import sarif  # lazy: only these formats hash fingerprints
-
-        return sarif.sarif(results, strict) if fmt == "sarif" else sarif.codequality(results, strict)
-    return {"json": to_json, "github": github, "junit": junit}[fmt](results, strict)
 
 
 def text(results: list[FileResult], strict: bool, console: Console, held: int = 0) -> None:
