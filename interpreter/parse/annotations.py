@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .. import jsonschemas
+from .fences import is_foreign
 from .source import Finding
 
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
@@ -55,15 +56,10 @@ def _check(values: dict[str, Any], path: str, line: int, where: str) -> list[Fin
     ]
 
 
-# Braces that open the info string belong to another tool: a MyST directive (`{note}`,
-# `{code-block} bash`), Pandoc attributes (`{.bash #id}`) or an R Markdown chunk (`{r setup}`).
-_FOREIGN = re.compile(r"^\{(?:[\w:.-]+\}|\s*[.#]|[A-Za-z]\w*[\s,])")
-
-
 def parse_fence_info(info: str, path: str, line: int) -> tuple[Annotation, list[Finding]]:
     """Read `{key=value ...}` after a fence's language."""
     match = _ATTRS.search(info)
-    if match is None or _FOREIGN.match(info):
+    if match is None or is_foreign(info):  # MyST, Pandoc and R Markdown braces are not ours
         return Annotation({}, line), []
     body = match.group(1).replace(",", " ")
     values: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .anchors import block_attribute_id, heading_attributes, html_ids, myst_target, slugify
+from .fences import fence_language, read_directive
 from .source import Finding, Source, Span
 
 __all__ = [
@@ -215,30 +216,6 @@ _QUOTE_MARKS = re.compile(r"^(\s*>)+")
 _TASK = re.compile(r"^\[([ xX])\][ \t]+")
 
 
-# A fence info string that belongs to another tool: a MyST directive (`{note}`, `{code-block} bash`),
-# Pandoc attributes (`{.bash #id}`) or an R Markdown chunk (`{r setup}`); ours read `bash {id=x}`.
-_MYST = re.compile(r"^\{([\w:.-]+)\}\s*(\S*)")
-_PANDOC = re.compile(r"^\{\s*\.([\w+-]+)")
-_RMARKDOWN = re.compile(r"^\{([A-Za-z]\w*)[\s,]")
-_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
-_DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:")
-_DIRECTIVE_NAME = re.compile(r"^\s*:name:\s*(\S+)\s*$")
-
-
-def fence_language(info: str) -> tuple[str, str]:
-    """The language a fence's info string names, and the MyST directive it opens ("" if none)."""
-    if not info:
-        return "", ""
-    if info.startswith("{"):
-        myst = _MYST.match(info)
-        if myst is not None:
-            name = myst.group(1).lower()
-            return (myst.group(2).lower() if name in _CODE_DIRECTIVES else ""), name
-        other = _PANDOC.match(info) or _RMARKDOWN.match(info)
-        return (other.group(1).lower() if other else ""), ""
-    return info.split(maxsplit=1)[0].lower().split("{", 1)[0], ""
-
-
 def plain_inline(inline: Token) -> str:
     """An already parsed inline token as plain text (what `inline_text` gives for its source)."""
     parts: list[str] = []
@@ -338,22 +315,9 @@ class _Builder:
         first_code = first + 2 if token.type == "fence" else first + 1
         code = token.content
         if directive:
-            # A MyST directive's `:name: label` option is a target links can name.
-            for line in code.split("\n"):
-                option = _DIRECTIVE_NAME.match(line)
-                if option is None and not _DIRECTIVE_OPTION.match(line):
-                    break
-                if option is not None:
-                    self.targets.append(option.group(1))
-        if directive in _CODE_DIRECTIVES:
-            # `:caption: …` option lines open a MyST code directive; they are not code.
-            lines = code.split("\n")
-            options = 0
-            while options < len(lines) - 1 and _DIRECTIVE_OPTION.match(lines[options]):
-                options += 1
-            if options:
-                skip = options + (1 if options < len(lines) - 1 and not lines[options].strip() else 0)
-                code, first_code = "\n".join(lines[skip:]), first_code + skip
+            body = read_directive(directive, code)
+            self.targets += body.names
+            code, first_code = body.code, first_code + body.skipped
         return Fence(lang, info, code, span, first_code, closed, directive)
 
     def container(self, tokens: list[Token], open_i: int, close_i: int) -> Iterator[Block]:
