@@ -36,8 +36,10 @@ class ExitCode(IntEnum):
 _MEANINGS = {
     ExitCode.OK: "ok",
     ExitCode.FAILED: "a step failed",
-    ExitCode.USAGE: "usage error (unknown option, procedure or step)",
-    ExitCode.INVALID: "invalid runbook (unreadable, not UTF-8, or with error findings)",
+    ExitCode.USAGE: "usage error (unknown option, procedure or step, a path that does not exist)",
+    ExitCode.INVALID: (
+        "invalid runbook: a file that cannot be read (not UTF-8, binary, a folder) or has error findings"
+    ),
     ExitCode.INTERRUPTED: "interrupted",
 }
 

@@ -27,7 +27,7 @@ def _run(*args: str) -> tuple[int, str, str]:
     [
         ("bad-unclosed-fence.md", 6, "code fence ```bash opened here is never closed"),
         ("bad-front-matter-yaml.md", 3, "front matter is not valid YAML"),
-        ("bad-front-matter-key.md", 3, "unknown key 'reveiw_by'; did you mean 'review_by'?"),
+        ("bad-front-matter-value.md", 3, "shell: 'fish' is not one of ['bash', 'sh', 'zsh']"),
         ("bad-fence-attribute.md", 6, "timeout: 'soon' is not of type 'number'"),
         ("bad-comment-annotation.md", 5, "unknown key 'optinal'; did you mean 'optional'?"),
     ],
@@ -52,28 +52,41 @@ def _write(tmp_path: Path, name: str, data: bytes) -> str:
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("empty.md", b"", r":1: the file is empty"),
-        ("blank.md", b"\n  \n", r":1: the file is empty"),
         ("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r":3: this is a binary file, not Markdown"),
         (
             "latin1.md",
             "# Runbook\n\nCaf\xe9 au lait\n".encode("latin-1"),
             r":3:4: not valid UTF-8 \(byte 0xe9\)",
         ),
-        ("missing.md", None, r": no such file"),
     ],
 )
-def test_unreadable_files(tmp_path: Path, name: str, data: bytes | None, expected: str) -> None:
-    path = _write(tmp_path, name, data) if data is not None else str(tmp_path / name)
+def test_unreadable_files(tmp_path: Path, name: str, data: bytes, expected: str) -> None:
+    path = _write(tmp_path, name, data)
     code, out, err = _run("parse", path)
     assert code == 3 and out == ""
     [message] = err.strip().split("\n")
     assert re.search(re.escape(f"runbook: {path}") + expected, message), message
 
 
-def test_a_directory_is_not_a_runbook(tmp_path: Path) -> None:
-    code, _, err = _run("list", str(tmp_path))
-    assert code == 2 and "is a directory" in err  # click's own usage error for a path option
+@pytest.mark.parametrize(
+    "command",
+    [["parse"], ["list"], ["graph", "-p", "1"], ["run", "-p", "1"], ["validate"]],
+    ids=lambda c: c[0],
+)
+def test_exit_codes_agree_in_every_command(tmp_path: Path, command: list[str]) -> None:
+    """A missing path is a usage error (2); a folder given as a file cannot be read (3); an empty
+    file parses (0) and says there is nothing to run."""
+    code, out, err = _run(*command, str(tmp_path / "missing.md"))
+    assert code == 2 and f"{tmp_path / 'missing.md'}: no such file" in err
+    if command != ["validate"]:  # validate searches a folder for runbooks
+        (tmp_path / "folder").mkdir()
+        code, out, err = _run(*command, str(tmp_path / "folder"))
+        assert code == 3 and "is a directory, not a runbook file" in err
+    if command[0] in ("parse", "list", "validate"):
+        empty = _write(tmp_path, "empty.md", b"\n  \n")
+        code, out, err = _run(*command, empty)
+        assert code == 0, err
+        assert "nothing" in err + out
 
 
 def test_bad_input_through_the_real_entry_point(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ __all__ = ["graph", "list_", "parse"]
 
 
 @click.command(epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the step graph as JSON (schemas/graph.json).")
 def parse(file: str, as_json: bool) -> None:
     """Parse FILE into the step graph and report what was found.
@@ -58,7 +58,7 @@ def parse(file: str, as_json: bool) -> None:
 
 
 @click.command(name="list", epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print procedures and nodes as JSON.")
 def list_(file: str, as_json: bool) -> None:
     """List FILE's procedures, runnable sections and steps, with ids and flags.
@@ -81,7 +81,7 @@ def list_(file: str, as_json: bool) -> None:
 
 
 @click.command(epilog=EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @procedure_option
 @click.option(
     "--format",

@@ -35,7 +35,7 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 
 
 @click.command(epilog=RUN_EXIT_CODES)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @procedure_option
 @click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
 @click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")

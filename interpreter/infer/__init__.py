@@ -10,13 +10,13 @@ from ..parse.annotations import parse_fence_info, parse_front_matter
 from ..parse.document import Block, Document, Fence, FrontMatter, Heading, ListBlock, links
 from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
+from ..policy.secrets import is_secret_name
 from .blocks import code_block
 from .inside import place_commands
 from .metadata import find_metadata
 from .outline import Section, build_outline
 from .pairs import deep_commands, section_steps
 from .procedures import _NUMBERED, find_procedures, has_explicit_procedures
-from .shell import is_secret_name
 from .steps import Context, id_slug, steps_from_blocks
 from .tables import contacts_from_tables, find_criteria, find_decisions
 from .units import alternative_sections, command_units
@@ -162,7 +162,17 @@ def infer(document: Document) -> Runbook:
     # Commands written for inside a session (after `ssh host`, `kubectl exec -it … bash`) are typed there.
     procedures = [replace(p, nodes=place_commands(p.nodes)) for p in procedures]
     sections = [replace(s, nodes=place_commands(s.nodes)) for s in sections]
-    if not procedures and not sections:
+    if not document.source.text.strip():
+        findings.append(
+            Finding.of(
+                "structure/empty-file",
+                path,
+                1,
+                "the file is empty: there is nothing to run",
+                "write a title and the steps, or delete the file",
+            )
+        )
+    elif not procedures and not sections:
         findings.append(
             Finding.of(
                 "structure/no-procedures",
@@ -187,7 +197,9 @@ def infer(document: Document) -> Runbook:
         variables=tuple(_variables([*procedures, *sections], front)),
         front_matter=front,
         findings=tuple(findings),
-        anchors=tuple(s.anchor for s in root.walk() if s.heading is not None),
+        anchors=document.anchors,
+        targets=document.targets,
+        headings=tuple(s.heading.text for s in root.walk() if s.heading is not None),
         links=tuple(Link(target, line, column) for target, line, column in links(document)),
     )
 

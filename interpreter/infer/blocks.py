@@ -10,8 +10,9 @@ from ..model.kinds import KINDS, BlockKind, kind_of_language
 from ..model.runbook import CodeBlock, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding
+from ..policy.secrets import is_secret_name
 from .http import analyse_http
-from .shell import ShellFacts, analyse_shell, is_secret_name
+from .shell import ShellFacts, analyse_shell
 
 __all__ = ["ANALYSERS", "code_block"]
 
@@ -23,6 +24,8 @@ _CONFIG_LINE = re.compile(r"^\s*(?:[{}]\s*,?\s*$|[\w.-]+\s*=\s*\S|\"[^\"]*\"\s*:
 
 def _kind(fence: Fence, runnable: bool) -> BlockKind:
     """The kind a fence that is not shell-like is, from its language (the kind table)."""
+    if fence.directive and not fence.lang:
+        return "text"  # a MyST directive's body (`{note}`, `{tab-set}`) is Markdown, not code
     kind = kind_of_language(fence.lang)
     if kind is not None:
         return kind.name if runnable else "reference"
@@ -76,6 +79,8 @@ def _nested_shell(commands: Any, path: str) -> list[Finding]:
 def _shellish(fence: Fence) -> bool:
     """Shell languages and fences with no language are read as shell first: what is in them decides."""
     language = kind_of_language(fence.lang)
+    if fence.directive and not fence.lang:
+        return False  # a MyST directive's body is Markdown
     return not fence.lang or (language is not None and language.shell)
 
 

@@ -36,7 +36,13 @@ _FIELDS = {
     "escalation": "contacts",
 }
 _PLAIN_PAIR = re.compile(r"^([A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(.+)$")
+# Later keys win: `owner:` over the synonyms other tools use (GOV.UK's `owner_slack:`, `team:`).
 _FRONT = {
+    "maintainers": "owner",
+    "maintainer": "owner",
+    "team": "owner",
+    "owner_slack": "owner",
+    "owners": "owner",
     "version": "version",
     "status": "status",
     "owner": "owner",
@@ -151,8 +157,9 @@ def find_metadata(blocks: tuple[Block, ...], front: dict[str, Any], contacts: li
             else:
                 extra[key] = value
     for key, name in _FRONT.items():
-        if key in front:
-            values[name] = str(front[key])
+        if key in front and front[key] not in (None, "", []):
+            value = front[key]
+            values[name] = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
             front_block = next((b for b in blocks if isinstance(b, FrontMatter)), None)
             lines[name] = _front_line(front_block, key)
     if isinstance(front.get("contacts"), list):

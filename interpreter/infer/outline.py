@@ -32,7 +32,7 @@ class Section:
 
     @property
     def anchor(self) -> str:
-        return self.heading.slug if self.heading else ""
+        return self.heading.anchor if self.heading else ""
 
     @property
     def level(self) -> int:

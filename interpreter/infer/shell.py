@@ -9,6 +9,11 @@ from dataclasses import dataclass
 
 from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
+
+# Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
+# reshaping: the policy itself lives in policy/secrets.py.
+from ..policy.placeholders import PLACEHOLDER
+from ..policy.secrets import is_secret_name
 from .placeholders import placeholders_in
 from .scan import split_commands
 from .sessions import opens_session
@@ -66,7 +71,6 @@ ENVIRONMENT = frozenset(
         "SSH_AUTH_SOCK",
     ]
 )
-_SECRET = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|(?:^|_)KEY(?:$|_)|API_KEY|CREDENTIAL|PRIVATE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +183,6 @@ class ShellFacts:
     """True when some of the block is not commands (config, output, prose): shown, never run."""
 
 
-def is_secret_name(name: str) -> bool:
-    """True for variable names that by convention hold secrets (`*PASSWORD*`, `*TOKEN*`, ...)."""
-    return bool(_SECRET.search(name.upper()))
-
-
 _WORDS = re.compile(r"[a-z_]+")
 
 
@@ -240,6 +239,20 @@ _VAR_NAME = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 
 
 _SPECIAL = re.compile(r"""[$#'"\\]""")
+# Single quotes that hand their text to another program to read as code keep `$X` for it on
+# purpose: `sh -c '…'`, `kubectl exec … -- …`, `ssh host '…'`, `awk '{print $1}'`, `--template='…'`.
+_HANDOVER = re.compile(
+    r"(?:^|\s)(?:-[a-zA-Z]*[ce]|--command|--template|--format|--query|--)(?:=|\s+)$"
+    r"|(?:^|[\s;|&(])(?:awk|gawk|mawk|sed|perl|jq|yq|python3?|ruby|node|ssh|watch|xargs|parallel|find|su"
+    r"|envsubst|psql|mysql|sqlite3|redis-cli|bash|sh|zsh)\b[^;|&]*$"
+)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+def _handed_over(before: str) -> bool:
+    """Whether a quoted word after `before` is code for another program (see _HANDOVER)."""
+    segment = re.split(r"[;|&]", before)[-1]
+    return bool(_HANDOVER.search(segment))
 
 
 def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
@@ -254,8 +267,9 @@ def _strip_comment_and_scan(text: str) -> tuple[str, list[str], list[str]]:
         token = match.group()
         if kind == "comment":
             continue
-        if kind == "single":
-            literal += [a or b for a, b in _VAR_NAME.findall(token)]
+        if kind == "single" and "$" in token and not _handed_over("".join(out)):
+            # `{{$x := …}}` is a Go template's variable, `'<$PASSWORD>'` a placeholder: not the shell's.
+            literal += [a or b for a, b in _VAR_NAME.findall(PLACEHOLDER.sub("", _TEMPLATE.sub("", token)))]
         elif kind == "double":
             uses += [a or b for a, b in _VAR_NAME.findall(token)]
         elif kind == "var":

@@ -336,7 +336,11 @@ class Runbook:
     front_matter: dict[str, Any]
     findings: tuple[Finding, ...]
     anchors: tuple[str, ...] = ()
-    """Every heading anchor, for link checks."""
+    """Anchors written explicitly: heading `{#id}`s, HTML `id=`/`<a name=>`, MyST `(label)=` targets."""
+    targets: tuple[str, ...] = ()
+    """The MyST `(label)=` targets among the anchors, which links in other files of a project may name."""
+    headings: tuple[str, ...] = ()
+    """Every heading's plain text in order, whose slugs (GitHub's or GitLab's rules) are anchors too."""
     links: tuple[Link, ...] = ()
     """Every link written in the text."""
 

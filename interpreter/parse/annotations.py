@@ -10,12 +10,14 @@ from typing import Any
 import yaml
 
 from .. import jsonschemas
+from .fences import is_foreign
 from .source import Finding
 
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
 
 _ATTRS = re.compile(r"\{(.*)\}\s*$", re.S)
 _PAIR = re.compile(r"""\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}"']+))?(?=\s|$)""")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _COMMENT = re.compile(r"^\s*<!--\s*runbook:(.*?)-->\s*$", re.S)
 
 
@@ -57,7 +59,7 @@ def _check(values: dict[str, Any], path: str, line: int, where: str) -> list[Fin
 def parse_fence_info(info: str, path: str, line: int) -> tuple[Annotation, list[Finding]]:
     """Read `{key=value ...}` after a fence's language."""
     match = _ATTRS.search(info)
-    if match is None:
+    if match is None or is_foreign(info):  # MyST, Pandoc and R Markdown braces are not ours
         return Annotation({}, line), []
     body = match.group(1).replace(",", " ")
     values: dict[str, Any] = {}
@@ -147,11 +149,42 @@ def _key_lines(content: str, first_line: int) -> dict[tuple[str, ...], int]:
     return lines
 
 
+# The front matter keys runbook acts on: a key written close to one of them is likely a slip.
+_OURS = (
+    "version", "status", "owner", "contacts", "last_updated", "review_by", "next_review", "variables",
+    "secrets", "database", "target", "shell", "disable", "slugs",
+)  # fmt: skip
+
+
+def _misspelt(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Unknown keys that look like a misspelt key of ours (`ownr`, `review-by`), with that key."""
+    import difflib
+
+    known = set(jsonschemas.load("annotations")["$defs"]["front_matter"]["properties"])
+    found = []
+    for key in data:
+        if key in known or key.startswith("x-"):
+            continue
+        close = difflib.get_close_matches(key.lower().replace("-", "_"), _OURS, n=1, cutoff=0.8)
+        if close:
+            found.append((key, close[0]))
+    return found
+
+
+def _load_yaml(content: str) -> Any:
+    """libyaml's loader when PyYAML has it (the same YAML, several times faster); on an error, the
+    pure-Python loader's, which points at the line where the mistake starts."""
+    try:
+        return yaml.load(content, Loader=_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(content)
+
+
 def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, Any], list[Finding]]:
     """Read and check the YAML front matter whose `---` line is `start`."""
     first = start + 1
     try:
-        data = yaml.safe_load(content) if content.strip() else {}
+        data = _load_yaml(content) if content.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first + mark.line if mark is not None else start
@@ -182,18 +215,24 @@ def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, A
         if raw:
             data["version"] = raw.group(1)
     found = jsonschemas.errors("annotations", data, "front_matter")
-    if not found:
+    misspelt = _misspelt(data)
+    if not found and not misspelt:
         return data, []
     lines = _key_lines(content, first)
-    findings = []
+    findings = [
+        Finding.of(
+            "annotations/front-matter-key",
+            path,
+            lines.get((key,), first),
+            f"front matter key {key!r} is not one runbook reads; did you mean {ours!r}?",
+            f"rename it to {ours} if that is what it means; other tools' keys are kept as they are",
+        )
+        for key, ours in misspelt
+    ]
     for error in found:
         keys = tuple(str(p) for p in error.absolute_path)
         hint = "fix the value; schemas/annotations.json gives each key's type"
-        if error.validator == "additionalProperties":
-            extra, _ = jsonschemas.unknown_keys(error)
-            keys = (*keys, extra[0]) if extra else keys
-            hint = "fix the key; prefix keys of your own with x- to keep them"
-        elif error.validator == "propertyNames":
+        if error.validator == "propertyNames":
             hint = "variable names are letters, digits and _, not starting with a digit"
         findings.append(
             Finding.of(

@@ -12,6 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .anchors import block_attribute_id, heading_attributes, html_ids, myst_target, slugify
+from .fences import CODE_DIRECTIVES, fence_language, read_directive
 from .source import Finding, Source, Span
 
 __all__ = [
@@ -40,10 +42,17 @@ class Heading:
     level: int
     """1 for `#` to 6 for `######`."""
     text: str
-    """The heading as plain text, markup removed."""
+    """The heading as plain text, markup and a trailing `{#id .class}` attribute list removed."""
     slug: str
-    """The anchor GitHub gives it, made unique in the document (`-1`, `-2` for repeats)."""
+    """The anchor GitHub gives its text, made unique in the document (`-1`, `-2` for repeats)."""
     span: Span
+    id: str = ""
+    """The id written in its attribute list (`## Roll back {#rollback}`), which sites use instead."""
+
+    @property
+    def anchor(self) -> str:
+        """The anchor a site renders: the written id, else the slug."""
+        return self.id or self.slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +85,8 @@ class Fence:
     """The line of the first content line."""
     closed: bool = True
     """False when the document ended before the closing fence."""
+    directive: str = ""
+    """A MyST directive's name (```` ```{note} ````, ```` ```{code-block} bash ````), else ""."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +170,10 @@ class Document:
     """markdown-it's block tokens (inline content not parsed yet), for a renderer to finish."""
     env: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The parse's environment: link reference definitions, which inline parsing needs."""
+    anchors: tuple[str, ...] = ()
+    """Anchors written explicitly: heading `{#id}`s, HTML `id=`/`<a name=>`, MyST `(label)=` targets."""
+    targets: tuple[str, ...] = ()
+    """The MyST `(label)=` targets among them, which Sphinx resolves from every file of a project."""
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +189,18 @@ def _inline_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True})
 
 
+@lru_cache(maxsize=1)
+def _link_parser() -> MarkdownIt:
+    # Only what decides where a link is and what it points at (code spans hide brackets, escapes
+    # and HTML too); targets are kept as written, which link checks decode themselves.
+    md = MarkdownIt("zero", {"html": True}).enable(
+        ["link", "image", "backticks", "escape", "newline", "html_inline", "autolink", "entity"]
+    )
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
 @lru_cache(maxsize=4096)
 def inline_text(markdown: str) -> str:
     """Inline Markdown as plain text (emphasis, links and code spans reduced to their text)."""
@@ -183,18 +210,10 @@ def inline_text(markdown: str) -> str:
     return plain_inline(tokens[0]) if tokens else markdown.strip()
 
 
-_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+)")
+_DEFINITION = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(\S+)")  # `[^1]:` is a footnote
 _OPEN_ANNOTATION = re.compile(r"^\s*<!--\s*runbook:")
 _QUOTE_MARKS = re.compile(r"^(\s*>)+")
 _TASK = re.compile(r"^\[([ xX])\][ \t]+")
-
-
-_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
-
-
-def slugify(text: str) -> str:
-    """The anchor GitHub derives from a heading's text (before de-duplication)."""
-    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
 
 
 def plain_inline(inline: Token) -> str:
@@ -213,7 +232,6 @@ def plain_inline(inline: Token) -> str:
 # MyST (Sphinx) directives written as fences: ```{code-block} bash is a code block in bash;
 # ```{note} … ``` and the like are admonitions holding Markdown; ```{tab-item} GCP is one tab.
 _DIRECTIVE = re.compile(r"^\{([\w:-]+)\}\s*(.*)$")
-_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 _ALERT_DIRECTIVES = frozenset({"warning", "danger", "caution", "attention", "error", "important"})
 _CONTAINER_DIRECTIVES = frozenset(
     {
@@ -242,14 +260,19 @@ _CONTAINER_DIRECTIVES = frozenset(
         *_ALERT_DIRECTIVES,
     }
 )
-_OPTION_LINE = re.compile(r"^\s*:[\w-]+:.*$")
 
 
 class _Builder:
     def __init__(self, source: Source, offset: int = 0, parent: _Builder | None = None) -> None:
         self.source = source
+        # A directive's body is parsed by a builder of its own that adds to its parent's lists.
         self.findings: list[Finding] = parent.findings if parent else []
         self.slugs: dict[str, int] = parent.slugs if parent else {}
+        self.anchors: list[str] = parent.anchors if parent else []
+        self.targets: list[str] = parent.targets if parent else []
+        """MyST targets written as a directive's `:name:` option."""
+        self.code_lines: list[tuple[int, int]] = parent.code_lines if parent else []
+        """The (first, last) lines of every fence, which hold no anchors."""
         self.offset = offset
         """Lines before the text these tokens were parsed from (a directive's body)."""
 
@@ -310,16 +333,13 @@ class _Builder:
     def directive(self, token: Token, name: str, argument: str) -> Iterator[Block]:
         """A MyST directive: a code block in the language it names, or the Markdown it holds (a tab
         set as its tabs one after the other, each under its label, as alternatives are written)."""
-        lines = token.content.split("\n")
-        options = 0
-        while options < len(lines) and _OPTION_LINE.match(lines[options]):
-            options += 1
-        body = "\n".join([""] * options + lines[options:])
-        if name in _CODE_DIRECTIVES:
-            fence = self.fence(token)
-            lang = argument.split(maxsplit=1)[0].lower() if argument else ""
-            yield Fence(lang, lang, "\n".join(lines[options:]), fence.span, fence.first_code_line + options)
+        if name in CODE_DIRECTIVES:
+            yield self.fence(token)  # the language its argument names, its option lines set aside
             return
+        read = read_directive(name, token.content)
+        self.targets += read.names
+        lines = token.content.split("\n")
+        body = "\n".join([""] * read.options + lines[read.options :])
         if name not in _CONTAINER_DIRECTIVES:
             fence = self.fence(token)
             yield Fence(name, name, fence.code, fence.span, fence.first_code_line, fence.closed)
@@ -350,16 +370,18 @@ class _Builder:
         span = self.span(token)
         first, last = token.map or (0, 1)
         first, last = first + self.offset, last + self.offset
+        self.code_lines.append((span.start, span.end))
         info = token.info.strip()
-        lang = info.split(maxsplit=1)[0].lower() if info else ""
-        lang = lang.split("{", 1)[0]
+        lang, directive = fence_language(info)
         closed = True
         if token.type == "fence":
             # Inside a quote the closing line carries the quote's `>` markers too.
             closing = _QUOTE_MARKS.sub("", self.source.lines[last - 1]).strip() if last - 1 > first else ""
             marker = token.markup[:1]
             closed = bool(closing) and set(closing) == {marker} and len(closing) >= len(token.markup)
-            if not closed:
+            # A fence inside a list item or a quote ends with it (CommonMark): only one that runs to
+            # the end of the file has swallowed what follows.
+            if not closed and not any(line.strip() for line in self.source.lines[last:]):
                 self.findings.append(
                     Finding.of(
                         "structure/unclosed-fence",
@@ -370,15 +392,23 @@ class _Builder:
                     )
                 )
         first_code = first + 2 if token.type == "fence" else first + 1
-        return Fence(lang, info, token.content, span, first_code, closed)
+        code = token.content
+        if directive:
+            body = read_directive(directive, code)
+            self.targets += body.names
+            code, first_code = body.code, first_code + body.skipped
+        return Fence(lang, info, code, span, first_code, closed, directive)
 
     def container(self, tokens: list[Token], open_i: int, close_i: int) -> Iterator[Block]:
         token = tokens[open_i]
         kind = token.type
         if kind == "heading_open":
             inline = tokens[open_i + 1]
-            text = inline_text(inline.content)
-            yield Heading(int(token.tag[1]), text, self.unique_slug(text), self.span(token))
+            markdown, ident = heading_attributes(inline.content)
+            text = inline_text(markdown)
+            if ident:
+                self.anchors.append(ident)
+            yield Heading(int(token.tag[1]), text, self.unique_slug(text), self.span(token), ident)
         elif kind == "paragraph_open":
             inline = tokens[open_i + 1]
             yield Paragraph(inline.content.strip(), self.span(token))
@@ -455,7 +485,30 @@ def parse_document(source: Source) -> Document:
     tokens = _markdown().parse(source.text, env)
     builder = _Builder(source)
     blocks = tuple(builder.blocks(tokens, 0, len(tokens)))
-    return Document(source, blocks, tuple(builder.findings), tuple(tokens), env)
+    ids, targets = _written_anchors(source, builder.code_lines)
+    targets += builder.targets
+    anchors = tuple(dict.fromkeys([*builder.anchors, *ids, *targets]))
+    return Document(source, blocks, tuple(builder.findings), tuple(tokens), env, anchors, tuple(targets))
+
+
+def _written_anchors(source: Source, code: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """HTML ids, and MyST targets, outside code blocks (where they would be text, not anchors)."""
+    ids: list[str] = []
+    targets: list[str] = []
+    if "=" not in source.text and "{:" not in source.text:
+        return ids, targets
+    fenced = {n for first, last in code for n in range(first, last + 1)}
+    for number, line in enumerate(source.lines, start=1):
+        if ("=" not in line and "{:" not in line) or number in fenced:
+            continue
+        if "<" in line:
+            ids += html_ids(line)
+        if "{:" in line and (ident := block_attribute_id(line)):
+            ids.append(ident)
+        label = myst_target(line) if line.startswith("(") else ""
+        if label:
+            targets.append(label)
+    return ids, targets
 
 
 def links(document: Document) -> list[tuple[str, int, int]]:
@@ -472,7 +525,7 @@ def links(document: Document) -> list[tuple[str, int, int]]:
         for text, first in texts:
             if "](" not in text:
                 continue
-            tokens = _inline_parser().parseInline(text)
+            tokens = _link_parser().parseInline(text)
             line = first
             for child in tokens[0].children or [] if tokens else []:
                 if child.type in ("softbreak", "hardbreak"):

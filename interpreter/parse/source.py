@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InvalidRunbookError
+from ..errors import InvalidRunbookError, UsageError
 from ..policy.rules import RULES, Severity
 
 __all__ = ["Finding", "Severity", "Source", "Span", "read_source"]
@@ -101,19 +101,18 @@ def read_source(path: str | Path) -> Source:
     """Read a runbook from disk.
 
     Raises:
-        InvalidRunbookError: the file is missing, unreadable, empty, binary or not UTF-8.
+        UsageError: the file does not exist (a path mistyped on the command line).
+        InvalidRunbookError: the file cannot be read, is a folder, binary or not UTF-8.
     """
     name = str(path)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError as exc:
-        raise InvalidRunbookError(f"{name}: no such file", "check the path") from exc
+        raise UsageError(f"{name}: no such file", "check the path") from exc
     except IsADirectoryError as exc:
         raise InvalidRunbookError(f"{name}: is a directory, not a runbook file") from exc
     except OSError as exc:
         raise InvalidRunbookError(f"{name}: cannot be read: {exc.strerror}") from exc
-    if not raw.strip():
-        raise InvalidRunbookError(f"{name}:1: the file is empty", "write at least a title and one procedure")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InvalidRunbookError(
             f"{name}:1: this file is UTF-16; runbooks are read as UTF-8",

@@ -147,7 +147,7 @@ def check_answer_ids(unit: dict[str, Any], answers: dict[str, str]) -> None:
     import re
 
     from ..errors import UsageError
-    from ..infer.shell import is_secret_name
+    from ..policy.secrets import is_secret_name
     from ..policy.values import is_plain
 
     known = question_ids(unit)

@@ -19,7 +19,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..model.kinds import lexer_of
-from ..parse.document import inline_text, plain_inline, slugify
+from ..parse.anchors import heading_attributes, slugify
+from ..parse.document import inline_text, plain_inline
 
 __all__ = ["Chunk", "Rendered", "render_markdown", "sanitize"]
 
@@ -211,10 +212,11 @@ def _prepare(tokens: list[Token]) -> None:
             if start.map:
                 token.meta["lines"] = (start.map[0] + 1, start.map[1])
         if token.type == "heading_open":
+            ident = _strip_attributes(tokens[i + 1])
             base = slugify(inline_text(tokens[i + 1].content))
             count = seen.get(base)
             seen[base] = 0 if count is None else count + 1
-            token.attrSet("id", base if count is None else f"{base}-{count + 1}")
+            token.attrSet("id", ident or (base if count is None else f"{base}-{count + 1}"))
         elif token.type == "blockquote_open":
             _alert(tokens, i)
         elif token.type in ("th_open", "td_open"):
@@ -228,6 +230,26 @@ def _prepare(tokens: list[Token]) -> None:
             and token.type not in ("fence", "code_block")
         ):
             token.attrSet("data-line", str(token.map[0] + 1))
+
+
+def _strip_attributes(inline: Token) -> str:
+    """Take a trailing `{#id .class}` off a heading (as parse does) and give the id it names."""
+    markdown, ident = heading_attributes(inline.content)
+    if markdown == inline.content:
+        return ""
+    extra = len(inline.content.rstrip()) - len(markdown)
+    children = inline.children or []
+    while extra > 0 and children and children[-1].type == "text":
+        last = children[-1]
+        text = last.content.rstrip()
+        if len(text) > extra:
+            last.content = text[:-extra].rstrip()
+            extra = 0
+        else:
+            extra -= len(text)
+            children.pop()
+    inline.content = markdown
+    return ident
 
 
 _ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]$", re.I)

@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RunbookError, UsageError
-from ..model.kinds import SHELL_LANGUAGES
+from ..parse.anchors import SlugStyle
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
-from .checks import check_model, code_blocks, plaintext_secrets
-from .shellcheck import Script, scripts_of, shellcheck_findings, syntax_findings
+from ..policy.secrets import secret_values
+from .checks import check_model
+from .code import code_findings
+from .links import Reference, check_links, is_myst, resolve_references, slug_style
 
 if TYPE_CHECKING:
     from ..model.runbook import Runbook
 
-__all__ = ["FileResult", "collect", "validate"]
+__all__ = ["FileResult", "collect", "resolve", "validate", "validate_file"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
@@ -31,6 +33,12 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    targets: set[str] = field(default_factory=set)
+    """MyST targets defined in the file, which links in other files may name."""
+    references: list[Reference] = field(default_factory=list)
+    """In-page links this file could not resolve, which a target in another file may mend."""
+    lines: tuple[str, ...] = ()
+    """The file's lines, which fingerprint each finding by the text it points at."""
 
 
 def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
@@ -43,11 +51,15 @@ def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(
+            found = sorted(
                 p
                 for p in path.rglob("*.md")
                 if not any(part in _SKIP_DIRS for part in p.relative_to(path).parts)
             )
+            if not found:
+                # A gate pointed at the wrong folder must not pass quietly.
+                raise UsageError(f"{name}: no Markdown (*.md) files in this folder", "check the path")
+            files += found
         elif path.exists():
             files.append(path)
         else:
@@ -115,16 +127,16 @@ def _suppressed(source: Source, disabled: list[str]) -> tuple[set[str], dict[int
     return set(disabled), by_line
 
 
-def _spans(script: Script) -> set[int]:
-    return set(range(script.first_line, script.first_line + script.text.count("\n") + 1))
-
-
 def _off(rule: str, rules: set[str]) -> bool:
     return any(rule == r or rule.startswith(r.rstrip("/") + "/") for r in rules)
 
 
 def validate_file(
-    path: Path, today: dt.date, shellcheck: bool = True, loaded: tuple[Source, Runbook] | None = None
+    path: Path,
+    today: dt.date,
+    shellcheck: bool = True,
+    loaded: tuple[Source, Runbook] | None = None,
+    slugs: SlugStyle = "github",
 ) -> FileResult:
     """All findings for one file; `loaded` is its source and model when the caller has them already."""
     from ..infer.load import load_source
@@ -140,39 +152,51 @@ def validate_file(
             result.error = error.message + (f" ({error.hint})" if error.hint else "")
             return result
         runbook = load_source(source)
+    result.lines = source.lines
     findings = list(runbook.findings)
     findings += check_model(runbook, source.lines, today)
-    scripts: list[Script] = [
-        s for block, _ in code_blocks(runbook) if block.lang in SHELL_LANGUAGES for s in scripts_of(block)
-    ]
-    broken = syntax_findings(scripts)
-    findings += broken
-    if shellcheck:
-        # shellcheck would only restate a syntax error; it checks the blocks that parse.
-        failed = {f.line for f in broken}
-        findings += shellcheck_findings([s for s in scripts if not _spans(s) & failed], source.lines)
+    broken_links, references = check_links(runbook, slug_style(runbook, slugs), is_myst(source.text))
+    findings += broken_links
+    result.targets = {t.lower() for t in runbook.targets}
+    findings += code_findings(runbook, source.lines, shellcheck)
     disabled = (
         runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
     )
     file_rules, line_rules = _suppressed(source, [str(r) for r in disabled or []])
-    kept = [
-        f
-        for f in findings
-        if not _off(f.rule, file_rules) and not _off(f.rule, line_rules.get(f.line, set()))
-    ]
+    kept = [f for f in findings if _kept(f, file_rules, line_rules)]
     flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
-    secrets = plaintext_secrets([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
+    secrets = secret_values([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
     if secrets:
         # A finding quoting a command must not copy a secret written beside it into CI logs.
         masker = Masker(secrets)
         kept = [replace(f, message=masker.text(f.message), hint=masker.text(f.hint)) for f in kept]
     unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
     result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
+    result.references = [r for r in references if _kept(r.finding, file_rules, line_rules)]
     return result
 
 
+def _kept(finding: Finding, file_rules: set[str], line_rules: dict[int, set[str]]) -> bool:
+    return not _off(finding.rule, file_rules) and not _off(finding.rule, line_rules.get(finding.line, set()))
+
+
+def resolve(results: list[FileResult]) -> list[FileResult]:
+    """Withdraw link findings that a MyST target in another file validated together mends (in place)."""
+    targets = {t for result in results for t in result.targets}
+    for result in results:
+        if result.references and targets:
+            mended = {id(f) for f in resolve_references(result.references, targets)}
+            result.findings = [f for f in result.findings if id(f) not in mended]
+        result.references = []
+    return results
+
+
 def validate(
-    paths: list[str], today: dt.date | None = None, changed_since: str | None = None, shellcheck: bool = True
+    paths: list[str],
+    today: dt.date | None = None,
+    changed_since: str | None = None,
+    shellcheck: bool = True,
+    slugs: SlugStyle = "github",
 ) -> list[FileResult]:
     """Validate every runbook the paths name.
 
@@ -180,4 +204,6 @@ def validate(
         UsageError: a path does not exist or the git reference is unknown.
     """
     today = today or dt.date.today()
-    return [validate_file(path, today, shellcheck) for path in collect(paths, changed_since)]
+    return resolve(
+        [validate_file(path, today, shellcheck, slugs=slugs) for path in collect(paths, changed_since)]
+    )

@@ -1,15 +1,15 @@
-"""The checks of `runbook validate` that read the model: links, inputs, safety, metadata, languages."""
+"""The checks of `runbook validate` that read the model: inputs, safety, secrets, metadata, languages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from ..model.kinds import runs
 from ..model.runbook import CodeBlock, Runbook, walk_steps
 from ..parse.source import Finding
+from ..policy.secrets import find_secrets
 
 __all__ = ["check_model", "code_blocks"]
 
@@ -90,25 +90,6 @@ _KNOWN_LANGS = frozenset(
         "http",
     ]
 )
-# A name that ends with a secret word (DB_PASSWORD, api_token), given a literal value: `NAME=value`
-# in shell, or `name: value` as a YAML key at the start of a line. `secretName:`, `TOKEN_TTL=`
-# and `${TOKEN:?…}` are not secrets in plain text.
-_SECRET_NAME = r"[A-Za-z_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|PRIVATE_KEY|ACCESS_KEY)"
-_SECRET_ASSIGNMENT = re.compile(
-    rf"(?:(?P<shell>{_SECRET_NAME})=|^\s*(?:-\s+)?(?P<yaml>{_SECRET_NAME})\s*:\s+)"
-    r"(?P<quote>['\"]?)(?![$<{\[(%])(?P<value>[^\s'\"]{4,})(?P=quote)(?:\s|$)",
-    re.I,
-)
-_TOKEN_SHAPES = (
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key id"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
-    (re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
-    (re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@$<{]+:([^/\s@$<{]{3,})@"), "a password in a URL"),
-    (re.compile(r"\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
-    (re.compile(r"\b(?:mysql|mysqldump|mysqladmin)\b[^\n]*\s-p(?![\s$'\"])(\S{3,})"), "a MySQL password"),
-)
-_PLACEHOLDER_WORDS = re.compile(r"^(x+|\*+|\.+|changeme|change-me|redacted|example|your[-_].*|xxx.*)$", re.I)
 
 
 def _finding(rule: str, path: str, line: int, message: str, hint: str, column: int = 1) -> Finding:
@@ -123,53 +104,6 @@ def code_blocks(runbook: Runbook) -> Iterator[tuple[CodeBlock, bool]]:
                 yield block, True
     for reference in runbook.reference:
         yield reference.block, False
-
-
-def _links(runbook: Runbook) -> Iterator[Finding]:
-    anchors = {a.lower() for a in runbook.anchors}
-    base = Path(runbook.path).parent
-    for link in runbook.links:
-        target = link.target
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
-            continue  # http:, mailto: and the like are not checked offline
-        path, _, fragment = target.partition("#")
-        if not path:
-            if fragment.lower() not in anchors:
-                yield _finding(
-                    "links/anchor",
-                    runbook.path,
-                    link.line,
-                    f"link to #{fragment} matches no heading",
-                    "use the heading's anchor as GitHub computes it (`runbook list` shows headings)",
-                    link.column,
-                )
-            continue
-        from urllib.parse import unquote
-
-        path = path.split("?", 1)[0]
-        if path.startswith("/"):
-            root = _repository_root(base)
-            if root is None:
-                continue  # a site-absolute link: only a repository says where / is
-            candidate = root / unquote(path.lstrip("/"))
-        else:
-            candidate = base / unquote(path)
-        if not candidate.exists():
-            yield _finding(
-                "links/file",
-                runbook.path,
-                link.line,
-                f"link to {path}: no such file",
-                "fix the path (relative to this runbook) or remove the link",
-                link.column,
-            )
-
-
-def _repository_root(start: Path) -> Path | None:
-    for folder in [start.resolve(), *start.resolve().parents]:
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def _inputs(runbook: Runbook) -> Iterator[Finding]:
@@ -246,61 +180,17 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
                         )
 
 
-# A word every pattern above needs, looked for in the whole file at once: the patterns themselves
-# start a backtracking search at every position, and nearly every file holds none of the words.
-_SECRET_WORDS = re.compile(
-    r"passw|token|secret|api_key|private_key|access_key|akia|gh[pousr]_|xox[baprs]-|private key"
-    r"|://|bearer|mysql",
-    re.I,
-)
-
-
-def _may_hold_secrets(lines: tuple[str, ...] | list[str]) -> bool:
-    return _SECRET_WORDS.search("\n".join(lines)) is not None
-
-
-def plaintext_secrets(lines: tuple[str, ...] | list[str]) -> list[str]:
-    """The secret values written in plain text in `lines`, to keep out of every other finding."""
-    values = []
-    for line in lines:
-        match = _SECRET_ASSIGNMENT.search(line)
-        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
-            values.append(match.group("value"))
-        for pattern, _ in _TOKEN_SHAPES:
-            for shape in pattern.finditer(line):
-                value = shape.group(shape.lastindex or 0)
-                if not _PLACEHOLDER_WORDS.match(value):
-                    values.append(value)
-    return values
-
-
 def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
-    if not _may_hold_secrets(lines):
-        return
-    for number, line in enumerate(lines, start=1):
-        if not _SECRET_WORDS.search(line):
-            continue
-        found: tuple[str, int] | None = None
-        match = _SECRET_ASSIGNMENT.search(line)
-        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
-            found = (
-                f"{match.group('shell') or match.group('yaml')} is given a value in plain text",
-                match.start("value") + 1,
-            )
-        for pattern, what in _TOKEN_SHAPES:
-            shape = pattern.search(line) if found is None else None
-            if shape and not _PLACEHOLDER_WORDS.match(shape.group(shape.lastindex or 0)):
-                found = (f"this line holds {what}", shape.start() + 1)
-        if found:  # one finding a line: the same secret is one problem
-            yield _finding(
-                "safety/secret-in-text",
-                runbook.path,
-                number,
-                found[0],
-                "never write secrets in a runbook: read them from the environment or a secret "
-                "store, and rotate this one",
-                found[1],
-            )
+    for secret in find_secrets(lines):
+        yield _finding(
+            "safety/secret-in-text",
+            runbook.path,
+            secret.line,
+            secret.what,
+            "never write secrets in a runbook: read them from the environment or a secret "
+            "store, and rotate this one",
+            secret.column,
+        )
 
 
 def _metadata(runbook: Runbook, today: dt.date) -> Iterator[Finding]:
@@ -370,7 +260,6 @@ def _languages(runbook: Runbook) -> Iterator[Finding]:
 def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> list[Finding]:
     """The findings about one runbook that its model and text show."""
     return [
-        *_links(runbook),
         *_inputs(runbook),
         *_safety(runbook),
         *_secrets(runbook, lines),

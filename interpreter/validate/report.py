@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from . import FileResult
 
-__all__ = ["effective", "github", "junit", "text", "to_json"]
+__all__ = ["effective", "exit_code", "github", "junit", "text", "to_json"]
 
 
 def effective(finding: Finding, strict: bool) -> str:
@@ -110,8 +110,8 @@ def junit(results: list[FileResult], strict: bool) -> str:
     return "\n".join(out)
 
 
-def text(results: list[FileResult], strict: bool, console: Console) -> None:
-    """Grouped by file, coloured on a terminal and plain when piped."""
+def text(results: list[FileResult], strict: bool, console: Console, held: int = 0) -> None:
+    """Grouped by file, coloured on a terminal and plain when piped; `held`: findings a baseline held."""
     from rich.markup import escape as markup
 
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -131,5 +131,13 @@ def text(results: list[FileResult], strict: bool, console: Console) -> None:
     counts = summary(results, strict)
     console.print(
         f"{counts['files']} file(s): {counts['error']} error(s), {counts['warning']} warning(s), "
-        f"{counts['info']} note(s)" + (f", {counts['unreadable']} unreadable" if counts["unreadable"] else "")
+        f"{counts['info']} note(s)"
+        + (f", {counts['unreadable']} unreadable" if counts["unreadable"] else "")
+        + (f"; {held} more held back by the baseline" if held else "")
     )
+
+
+def exit_code(results: list[FileResult], strict: bool) -> int:
+    """3 when a file could not be read, 1 when a finding fails the gate, else 0."""
+    counts = summary(results, strict)
+    return 3 if counts["unreadable"] else 1 if counts["error"] else 0

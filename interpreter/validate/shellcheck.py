@@ -16,13 +16,14 @@ from typing import Any
 from ..model.kinds import KINDS
 from ..model.runbook import CodeBlock
 from ..parse.source import Finding
+from ..policy.placeholders import neutralise
 
-__all__ = ["Script", "scripts_of", "shellcheck_findings", "syntax_findings"]
+__all__ = ["Script", "is_transcript", "scripts_of", "shellcheck_findings", "syntax_findings"]
 
-_ANGLE = re.compile(r"(?<![<\w])<([A-Za-z][\w./:@-]*)>")
 _BASH_ERROR = re.compile(r"line (\d+): (.*)$")
 # Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
-_SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155"
+# SC2209 (`ROLE=admin` read as a command's output) is a value written for the reader to choose.
+_SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155,SC2209"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +35,39 @@ class Script:
     first_line: int
 
 
+# A prompt with a label before its `$ `: `[sender] $ `, `(venv) $ `, `ana@host:~/app$ `.
+_LABELLED_PROMPT = re.compile(r"^(\s*)(?:\[[^\]\n]*\]|\([^)\n]*\)|[\w.-]+@[\w.-]+(?::[^$\s]*)?)\s*\$ ", re.M)
+
+
+def _prompts(block: CodeBlock) -> tuple[str, bool]:
+    """The block's code with labelled prompts made plain `$ `, and whether it has prompts at all."""
+    code = _LABELLED_PROMPT.sub(r"\1$ ", block.code) if "$ " in block.code else block.code
+    return code, block.lang in KINDS["console"].languages or any(
+        line.lstrip().startswith("$ ") for line in code.split("\n")
+    )
+
+
+def is_transcript(block: CodeBlock) -> bool:
+    """Whether the block is a terminal transcript: commands after prompts, output between them."""
+    return _prompts(block)[1]
+
+
 def scripts_of(block: CodeBlock) -> list[Script]:
     """A shell block as bash would read it: prompts and output of console blocks left out, and
-    `<placeholders>` replaced by a word, so that checks report real mistakes only."""
-    prompted = block.lang in KINDS["console"].languages or any(
-        line.lstrip().startswith("$ ") for line in block.code.split("\n")
-    )
+    placeholders (policy/placeholders.py) replaced by a word, so that checks report real mistakes only."""
+    code, prompted = _prompts(block)
     if prompted:
         # `$ ` prompts (in console blocks, and often in bash blocks too): only the prompt lines
         # are commands; the lines between are their output.
         from ..infer.shell import split_commands
 
-        commands = split_commands(block.code, block.code_line, console=True)
+        commands = split_commands(code, block.code_line, console=True)
         return [Script(block.span.file, _neutral(text) + "\n", first) for text, first, *_ in commands]
-    return [Script(block.span.file, _neutral(block.code), block.code_line)]
+    return [Script(block.span.file, _neutral(code), block.code_line)]
 
 
 def _neutral(text: str) -> str:
-    return _ANGLE.sub(lambda m: "PLACEHOLDER_" + re.sub(r"\W", "_", m.group(1)), text)
+    return neutralise(text)
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchmarks  # noqa: F401  (registers the benchmarks)
+import gate  # noqa: F401  (registers the CI gate benchmark)
 import inference  # noqa: F401  (registers the measurements)
 from harness import MEASURES, REGISTRY, table
 

@@ -1,0 +1,107 @@
+"""The shell blocks of a runbook as the code checks see them: what is not shell, what does not parse
+(an error where the run would execute it), and what shellcheck says of the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.kinds import SHELL_LANGUAGES
+from ..model.runbook import CodeBlock, Runbook
+from ..parse.source import Finding
+from ..policy.languages import not_shell
+from .checks import code_blocks
+from .shellcheck import Script, is_transcript, scripts_of, shellcheck_findings, syntax_findings
+
+__all__ = ["code_findings"]
+
+
+_WHAT = {
+    "text": "command output or prose",
+    "psql": "a psql session",
+    "mysql": "a mysql session",
+    "redis": "a redis-cli session",
+    "ruby": "a Ruby console session",
+    "python": "a Python session",
+    "go-template": "a template",
+    "session": "another program's interactive session",
+    "fish": "fish shell commands",
+    "promql": "a PromQL query",
+    "sql": "SQL",
+    "json": "JSON",
+    "yaml": "YAML",
+    "ini": "an INI file",
+    "hcl": "HCL (Terraform) settings",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A shell block, whether the run executes it, and its scripts as bash would read them."""
+
+    block: CodeBlock
+    runnable: bool
+    scripts: list[Script]
+    prompted: bool
+
+    def holds(self, line: int) -> bool:
+        return self.block.span.start <= line <= self.block.span.end
+
+
+def _not_shell(block: CodeBlock, language: str) -> Finding:
+    what = _WHAT.get(language, language)
+    fence = "text" if language in ("text", "go-template", "session") else language
+    return Finding.of(
+        "code/not-shell",
+        block.span.file,
+        block.span.start,
+        f"this {block.lang} block holds {what} rather than commands for bash",
+        f"label the fence ```{fence} so that it is shown, not run as shell",
+    )
+
+
+def _reference(finding: Finding) -> Finding:
+    return Finding.of(
+        "code/shell-syntax-reference",
+        finding.file,
+        finding.line,
+        finding.message,
+        "fix it, or label the fence with the language it is written in",
+        finding.column,
+    )
+
+
+def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = True) -> list[Finding]:
+    """Findings about every shell block: not-shell notes, syntax errors, shellcheck's warnings."""
+    findings: list[Finding] = []
+    blocks: list[_Block] = []
+    for block, runnable in code_blocks(runbook):
+        if block.lang not in SHELL_LANGUAGES:
+            continue
+        prompted = is_transcript(block)
+        # A transcript with `$ ` prompts is shell with its output; its lines are read apart.
+        language = None if prompted else not_shell(block.code, parses=True)
+        if language is not None:
+            findings.append(_not_shell(block, language))
+            continue
+        blocks.append(_Block(block, runnable, scripts_of(block), prompted))
+    failed: set[int] = set()
+    for broken in syntax_findings([s for b in blocks for s in b.scripts]):
+        owner = next((b for b in blocks if b.holds(broken.line)), None)
+        if owner is None:
+            continue
+        failed.add(id(owner))
+        language = None if owner.prompted else not_shell(owner.block.code, parses=False)
+        if language is not None:
+            findings.append(_not_shell(owner.block, language))
+        else:
+            findings.append(broken if owner.runnable else _reference(broken))
+    if shellcheck:
+        # shellcheck would only restate a syntax error; it checks the blocks that parse.
+        checked = [b for b in blocks if id(b) not in failed]
+        warned = shellcheck_findings([s for b in checked for s in b.scripts], lines)
+        # Text bash accepts but shellcheck doubts may be output after all (`ls -l` rows, `...`).
+        for owner in checked:
+            own = [f for f in warned if owner.holds(f.line)]
+            language = None if not own or owner.prompted else not_shell(owner.block.code, parses=False)
+            findings += [_not_shell(owner.block, language)] if language else own
+    return findings
