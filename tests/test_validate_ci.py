@@ -154,9 +154,9 @@ def test_a_bad_baseline_is_a_usage_error(tmp_path: Path, content: str | None, wo
 
 
 def test_the_command_offers_every_format() -> None:
-    from interpreter.validate.formats import FORMATS
-
     import click
+
+    from interpreter.validate.formats import FORMATS
 
     command = main.get_command(click.Context(main), "validate")
     assert command is not None
