@@ -10,6 +10,7 @@ from ..parse.document import Document, Fence, FrontMatter, ListBlock, links
 from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
 from .blocks import code_block
+from .inherited import inherit_warnings
 from .metadata import find_metadata
 from .outline import Section, build_outline
 from .procedures import _NUMBERED, find_procedures
@@ -133,8 +134,9 @@ def infer(document: Document) -> Runbook:
     root = build_outline(document.blocks)
     ctx = Context(path)
     pairs = find_procedures(root, ctx)
-    procedures = [p for _, p in pairs]
-    sections = _runnable_sections(root, [s for s, _ in pairs], ctx)
+    # A warning above a unit (a WARNING heading, a caution, a HIGH risk) makes each of its steps destructive.
+    procedures = inherit_warnings(root, [p for _, p in pairs])
+    sections = inherit_warnings(root, _runnable_sections(root, [s for s, _ in pairs], ctx))
     reference: list[Reference] = []
     for section in root.walk():
         for block in section.blocks:

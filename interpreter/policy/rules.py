@@ -45,6 +45,12 @@ RULES: dict[str, Rule] = {
         Rule("annotations/syntax", "error", "Fence attributes or a runbook comment cannot be read."),
         Rule("annotations/schema", "error", "An annotation has an unknown key or a value of the wrong type."),
         Rule(
+            "annotations/weakens-safety",
+            "error",
+            "An annotation asks a destructive step for less than a typed word (confirm: none/yes, "
+            "destructive: false); it is ignored.",
+        ),
+        Rule(
             "annotations/front-matter",
             "error",
             "The YAML front matter is invalid, unclosed, or breaks the schema.",
