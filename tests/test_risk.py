@@ -235,6 +235,10 @@ SHELL: list[tuple[str, str]] = [
     ("$(which rm) -rf /srv", "U"),
     ("`which kubectl` get pods", "U"),
     ("$HOME/bin/deploy.sh --prod", "-"),
+    ("kubectl $ACTION pod web-0", "U"),
+    ("git $SUBCOMMAND --force", "U"),
+    ("kubectl -n $NS get pods $POD", "-"),
+    ("terraform -chdir=$DIR plan", "-"),
     ("bash scripts/cleanup.sh", "-"),
     ("bash", "N"),
     # shell code inside shell code

@@ -108,7 +108,12 @@ def read_args(tool: str, words: tuple[Word, ...], syntax: Syntax, fed: bool = Fa
         if text.startswith("--") and len(text) > 2:
             name, equals, attached = text.partition("=")
             add(name, attached if equals else next_value() if name in syntax.values else None)
-        elif text.startswith("-") and len(text) > 1 and not text[1:2].isdigit() and words[index].literal:
+        elif (
+            text.startswith("-")
+            and len(text) > 1
+            and not text[1:2].isdigit()
+            and "$" not in text.split("=")[0]
+        ):
             if not syntax.clusters:
                 name, equals, attached = text.partition("=")
                 add(name, attached if equals else next_value() if name in syntax.values else None)

@@ -111,7 +111,7 @@ def _table(name: str, args: tuple[Word, ...], fed: bool) -> CommandRisk:
     if not rules:
         return SAFE
     invocation = read_args(name, args, SYNTAX.get(name, Syntax()), fed)
-    parts = []
+    parts = [_dynamic_subcommand(rules, invocation)]
     for rule in rules:
         matched = _applies(rule, invocation)
         if matched is None:
@@ -121,6 +121,22 @@ def _table(name: str, args: tuple[Word, ...], fed: bool) -> CommandRisk:
         else:
             parts.append(CommandRisk((rule.reason,), (), False, (matched,)))
     return combine(parts)
+
+
+def _dynamic_subcommand(rules: tuple[ToolRule, ...], inv: Invocation) -> CommandRisk:
+    """`kubectl $ACTION pod x`, `git $CMD`: where the table reads a subcommand, a value known only
+    at run time could name any of them."""
+    for rule in rules:
+        if rule.effect != "destructive" or rule.path[:1] == ("...",):
+            continue
+        for element, at in zip(rule.path, inv.positional_at, strict=False):
+            word = inv.words[at]
+            if not word.literal:
+                shown = f"the {inv.tool} subcommand {word.text} is only known at run time"
+                return unanalysable(shown, inv.tool)
+            if not matches(element, word.text.lower()):
+                break
+    return SAFE
 
 
 def _wrapped(

@@ -167,6 +167,10 @@ _MACHINE = "takes the whole machine down"
 _COMPOSE_DOWN = "down stops and removes the containers (and volumes with -v)"
 _FOREGROUND = "up without -d runs in the foreground until stopped"
 _DETACHED = "-d --detach --wait"
+_DOCKER_OBJECTS = (
+    "container|image|volume|network|service|stack|secret|config|node|plugin|context|builder|buildx"
+    "|system|manifest|trust|machine|pod"
+)
 _RSYNC = "--delete --delete-before --delete-during --delete-delay --delete-after --delete-excluded --del"
 
 # fmt: off
@@ -211,7 +215,7 @@ TOOL_RULES: tuple[ToolRule, ...] = (
     _rule("git", "stash drop|clear", "git stash drop/clear deletes stashed changes"),
     # Containers.
     _rule("docker|podman|nerdctl", "rm|rmi", "docker rm/rmi removes containers or images"),
-    _rule("docker|podman|nerdctl", "* rm|rmi|remove|prune", "docker … rm/prune removes containers or data"),
+    _rule("docker|podman|nerdctl", _DOCKER_OBJECTS + " rm|rmi|remove|prune", "docker … rm deletes data"),
     _rule("docker|podman", "compose down|rm", "docker compose " + _COMPOSE_DOWN),
     _rule("docker-compose|podman-compose", "down|rm", "docker-compose " + _COMPOSE_DOWN),
     _never("docker|podman|nerdctl", "logs", "docker logs -f follows the log until stopped", "-f --follow"),
