@@ -239,6 +239,8 @@ SHELL: list[tuple[str, str]] = [
     ("git $SUBCOMMAND --force", "U"),
     ("kubectl -n $NS get pods $POD", "-"),
     ("terraform -chdir=$DIR plan", "-"),
+    ('podman --url "$DOCKER_HOST" stop web', "-"),
+    ('podman --url "$DOCKER_HOST" rm web', "D"),
     ("bash scripts/cleanup.sh", "-"),
     ("bash", "N"),
     # shell code inside shell code
@@ -492,6 +494,14 @@ def test_reasons_are_sentences_and_name_the_words_that_triggered_them() -> None:
     assert sql.reasons == ("a DO block: TRUNCATE removes every row",)
 
 
+def test_the_pre_filter_never_hides_a_risk() -> None:
+    """Skipping the parse for commands without the words a row needs changes no verdict."""
+    from interpreter.policy.risk.shell import read_all
+
+    texts = [c for c, _ in SHELL] + [f"echo ok; {c}" for c, _ in SHELL] + [c.upper() for c, _ in SHELL]
+    assert [t for t in texts if assess_shell(t) != read_all(t)] == []
+
+
 def test_every_table_row_is_exercised_by_a_case() -> None:
     said: set[str] = set()
     for command, _ in SHELL:
@@ -513,3 +523,20 @@ def test_every_wrapper_row_is_exercised_by_a_case() -> None:
     for wrapper in WRAPPERS:
         names = {name.rstrip("*") for name in wrapper.tools.split("|")}
         assert names & risky_heads, wrapper.tools
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "sudo " * 40 + "ls",
+        "kubectl get pods | " * 600 + "cat",
+        "bash <<A\n" * 300,
+        "bash -c 'bash -c \"bash -c '\\''sh -c \\\"sh -c ls\\\"'\\''\"'",
+        "DO $$ BEGIN EXECUTE 'DO $$ BEGIN EXECUTE ''x''; END $$'; END $$",
+    ],
+    ids=["wrappers", "pipeline", "heredocs", "nested shells", "nested execute"],
+)
+def test_what_is_too_large_or_deep_to_read_is_unanalysable(command: str) -> None:
+    """Hostile shapes are not read to the end (their cost would grow without bound): destructive."""
+    risk = assess_sql(command) if command.startswith("DO") else assess_shell(command)
+    assert risk.unanalysable and risk.destructive

@@ -77,7 +77,8 @@ def read_args(tool: str, words: tuple[Word, ...], syntax: Syntax, fed: bool = Fa
     """Split arguments into options and positionals as `syntax` says the tool reads them.
 
     A value option does not take a next word that starts with `-`: a tool's parser would, but a
-    flag mistaken for a value hides that flag, and runbooks rarely pass dash-led values.
+    flag mistaken for a value hides that flag, and runbooks rarely pass dash-led values. A long
+    option the table does not know takes a next word computed at run time (`--url "$HOST"`).
     """
     options: list[tuple[str, str | None]] = []
     positionals: list[str] = []
@@ -107,7 +108,9 @@ def read_args(tool: str, words: tuple[Word, ...], syntax: Syntax, fed: bool = Fa
             break
         if text.startswith("--") and len(text) > 2:
             name, equals, attached = text.partition("=")
-            add(name, attached if equals else next_value() if name in syntax.values else None)
+            # an option the table does not know, followed by `$VALUE`: that is its value, not a subcommand
+            computed = index + 1 < count and not words[index + 1].literal
+            add(name, attached if equals else next_value() if name in syntax.values or computed else None)
         elif (
             text.startswith("-")
             and len(text) > 1

@@ -10,9 +10,10 @@ from .argv import Invocation, Syntax, Word, matches, read_args
 from .syntax import SYNTAX
 from .tools import TOOL_RULES, ToolRule
 from .verdict import SAFE, CommandRisk, combine
+from .words import triggers
 from .wrappers import INTERPRETERS, SHELLS, SQL_CLIENTS, WRAPPERS, Wrapper
 
-__all__ = ["EMPTY", "TERMINAL", "Stdin", "assess_command", "triggers", "unanalysable"]
+__all__ = ["EMPTY", "TERMINAL", "Stdin", "assess_command", "unanalysable"]
 
 Stdin = tuple[str, str]
 """What a command reads: ("terminal", ""), ("empty", ""), ("text", the text) or ("dynamic", what)."""
@@ -21,18 +22,9 @@ EMPTY: Stdin = ("empty", "")
 Nested = Callable[[str], CommandRisk]
 """Reads shell code one level deeper (`bash -c '…'`)."""
 
+_MAX_LAYERS = 16
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 _SHELL_OPTIONS = Syntax(frozenset({"-c", "-o", "+o", "-O", "+O", "--rcfile", "--init-file"}))
-
-
-@lru_cache(maxsize=1)
-def triggers() -> frozenset[str]:
-    """Every command name this policy looks at: a command holding none of them needs no parse."""
-    names: set[str] = {"eval", "source", "find"}
-    for tools in [r.tools for r in TOOL_RULES] + [w.tools for w in WRAPPERS]:
-        names.update(name.rstrip("*") for name in tools.split("|"))
-    names.update(SHELLS, INTERPRETERS, SQL_CLIENTS)
-    return frozenset(names)
 
 
 def unanalysable(reason: str, word: str) -> CommandRisk:
@@ -48,13 +40,15 @@ _INTERACTIVE = "an interactive shell runs until the operator leaves it"
 
 
 def assess_command(
-    words: list[Word], stdin: Stdin, nested: Nested, fed: bool = False, bounded: bool = False
+    words: list[Word], stdin: Stdin, nested: Nested, fed: bool = False, bounded: bool = False, layers: int = 0
 ) -> CommandRisk:
     """The risk of one simple command (also a wrapped one).
 
     `fed`: its arguments also come from a list (`xargs`, `find -exec`); `bounded`: a `timeout`
-    around it ends it, so it is not never-ending.
+    around it ends it, so it is not never-ending; `layers`: the wrappers around it.
     """
+    if layers > _MAX_LAYERS:
+        return unanalysable(f"a command inside more than {_MAX_LAYERS} wrappers", "sudo")
     while words and words[0].literal and words[0].text in ("$", "!"):
         words = words[1:]  # a prompt left in the text, or `!` negating the status
     if not words:
@@ -69,7 +63,7 @@ def assess_command(
     parts = [_table(name, args, fed)]
     wrapper = _wrapper(name, args)
     if wrapper is not None:
-        parts.append(_wrapped(wrapper, name, args, stdin, nested, fed, bounded))
+        parts.append(_wrapped(wrapper, name, args, stdin, nested, fed, bounded, layers))
     elif name in SHELLS or name in INTERPRETERS:
         parts.append(_interpreter(name, args, stdin, nested))
     elif name == "eval":
@@ -82,9 +76,12 @@ def assess_command(
     elif name in SQL_CLIENTS:
         parts.append(_sql_client(name, args, stdin))
     elif name == "find":
-        parts += [assess_command(list(inner), EMPTY, nested, True, bounded) for inner in _find_exec(args)]
+        parts += [
+            assess_command(list(inner), EMPTY, nested, True, bounded, layers + 1)
+            for inner in _find_exec(args)
+        ]
     elif not parts[0].reasons and not parts[0].never_ending:
-        parts.append(_after_dashes(name, args, stdin, nested, fed, bounded))
+        parts.append(_after_dashes(name, args, stdin, nested, fed, bounded, layers))
     risk = combine(parts)
     if bounded and risk.never_ending:
         return risk.ending()
@@ -92,7 +89,7 @@ def assess_command(
 
 
 def _after_dashes(
-    name: str, args: tuple[Word, ...], stdin: Stdin, nested: Nested, fed: bool, bounded: bool
+    name: str, args: tuple[Word, ...], stdin: Stdin, nested: Nested, fed: bool, bounded: bool, layers: int
 ) -> CommandRisk:
     """`gds aws ROLE -- kubectl delete …`, `op run -- terraform destroy`: a tool the table knows,
     right after `--`, is a command the unknown wrapper runs."""
@@ -103,7 +100,7 @@ def _after_dashes(
         or args[dashes + 1].text.rsplit("/", 1)[-1] not in triggers()
     ):
         return SAFE
-    return assess_command(list(args[dashes + 1 :]), stdin, nested, fed, bounded)
+    return assess_command(list(args[dashes + 1 :]), stdin, nested, fed, bounded, layers + 1)
 
 
 def _table(name: str, args: tuple[Word, ...], fed: bool) -> CommandRisk:
@@ -147,6 +144,7 @@ def _wrapped(
     nested: Nested,
     fed: bool,
     bounded: bool,
+    layers: int,
 ) -> CommandRisk:
     invocation = read_args(name, args, SYNTAX.get(name, Syntax()))
     parts: list[CommandRisk] = []
@@ -164,7 +162,9 @@ def _wrapped(
         parts.append(nested(" ".join(w.text for w in inner)))
     elif inner:
         parts.append(
-            assess_command(list(inner), inner_stdin, nested, fed or wrapper.feeds, bounded or wrapper.bounds)
+            assess_command(
+                list(inner), inner_stdin, nested, fed or wrapper.feeds, bounded or wrapper.bounds, layers + 1
+            )
         )
     elif (
         not codes
@@ -241,10 +241,13 @@ def _applies(rule: ToolRule, inv: Invocation) -> str | None:
     return " ".join([inv.tool, *matched, *([flag] if flag else [])])
 
 
+@lru_cache(maxsize=512)
+def _wrappers_for(name: str) -> tuple[Wrapper, ...]:
+    return tuple(w for w in WRAPPERS if _tool_matches(w.tools, name))
+
+
 def _wrapper(name: str, args: tuple[Word, ...]) -> Wrapper | None:
-    for wrapper in WRAPPERS:
-        if not _tool_matches(wrapper.tools, name):
-            continue
+    for wrapper in _wrappers_for(name):
         if not wrapper.path:
             return wrapper
         if (

@@ -15,14 +15,18 @@ from functools import lru_cache
 from typing import Any
 
 from .argv import Word
-from .command import EMPTY, TERMINAL, Stdin, assess_command, triggers, unanalysable
+from .command import EMPTY, TERMINAL, Stdin, assess_command, unanalysable
 from .verdict import SAFE, CommandRisk, combine
+from .words import may_matter, worth_reading
 
-__all__ = ["assess_shell"]
+__all__ = ["assess_shell", "read_all"]
 
 _MAX_DEPTH = 4
+_MAX_COMMANDS = 500
+_QUERY_LIMIT = 8_000
+_MAX_HEREDOCS = 200
+"""Simple commands read in one runbook command (a pipeline, a list, a loop body); more is unanalysable."""
 """Shell code inside shell code read this deep (`bash -c "ssh h 'sudo sh -c …'"`); deeper is unanalysable."""
-_WORDS = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")
 _ESCAPE = re.compile(r"\\(.)", re.S)
 _DOUBLE_QUOTED_ESCAPE = re.compile(r'\\([$`"\\\n])')
 # A placeholder as runbooks write it (`<pod name>`, `<namespace>`): one word the run asks for, not
@@ -41,26 +45,29 @@ _DISKS = (
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Any:
+def _tools() -> tuple[Any, Any]:
+    """The parser, and a query finding every simple command (run in C, not walked in Python)."""
     import tree_sitter
     import tree_sitter_bash
 
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    language = tree_sitter.Language(tree_sitter_bash.language())
+    return tree_sitter.Parser(language), tree_sitter.QueryCursor(tree_sitter.Query(language, "(command) @c"))
 
 
+@lru_cache(maxsize=4096)
 def assess_shell(text: str) -> CommandRisk:
     """The risk of a shell command (or a block of them): destructive, never-ending, unanalysable.
 
     Commands that only print or search text (`echo "rm -rf /"`, `grep -r "DROP TABLE" .`) are
-    not risky: only what runs counts.
+    not risky: only what runs counts. Results are cached by text: runbooks repeat their commands.
     """
-    if (
-        "$" not in text
-        and "`" not in text
-        and "/dev/" not in text
-        and triggers().isdisjoint(_WORDS.findall(text))
-    ):
-        return SAFE  # no tool of the table, no wrapper, no shell, no computed name, no device
+    if not worth_reading(text):
+        return SAFE  # no tool of the table with a word its rows need, no computed name, no device
+    return read_all(text)
+
+
+def read_all(text: str) -> CommandRisk:
+    """`assess_shell` without the pre-filter: every command parsed (tests check the two agree)."""
     return _read(_placeholders_as_words(_without_prompts(text)), 0)
 
 
@@ -90,15 +97,30 @@ def _read(code: str, depth: int) -> CommandRisk:
     def nested(inner: str) -> CommandRisk:
         return _read(inner, depth + 1)
 
-    parts: list[CommandRisk] = []
-    stack = [_parser().parse(code.encode("utf-8")).root_node]
-    while stack:
+    if code.count("<<") > _MAX_HEREDOCS:
+        # tree-sitter-bash's time grows with the square of the here-documents left open
+        return unanalysable(f"{code.count('<<')} here-documents in one are too many to read", "<<")
+    parser, query = _tools()
+    root = parser.parse(code.encode("utf-8")).root_node
+    # The query runs in C, but its time grows with the square of some pathological nestings
+    # (thousands of backticks): long code is walked in Python instead, in time linear in its size.
+    found = query.captures(root).get("c", []) if len(code) < _QUERY_LIMIT else _walk(root)
+    if len(found) > _MAX_COMMANDS:
+        # hostile or generated text: reading each would cost time in proportion to the square
+        return unanalysable(f"{len(found)} commands in one are too many to read", "sh")
+    return combine(_command(node, nested) for node in sorted(found, key=lambda n: n.start_byte))
+
+
+def _walk(root: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = [root]
+    while stack and len(found) <= _MAX_COMMANDS:
         node = stack.pop()
         if node.type == "command":
-            parts.append(_command(node, nested))
+            found.append(node)
         if node.type != "comment":
-            stack.extend(reversed(node.children))
-    return combine(parts)
+            stack.extend(node.children)
+    return found
 
 
 def _command(node: Any, nested: Any) -> CommandRisk:
@@ -106,6 +128,11 @@ def _command(node: Any, nested: Any) -> CommandRisk:
     if name is None:
         return SAFE  # `A=1` alone
     head = name.named_children[0] if name.named_children else name
+    if head.type == "word" and not may_matter(_text(head)) and " -- " not in _text(node):
+        # `echo`, `grep`, `cd`: no rule, wrapper or shell of that name; only a redirect can hurt
+        if node.parent is None or node.parent.type != "redirected_statement":
+            return SAFE
+        return _device_write(node.parent.children_by_field_name("redirect"))
     if head.type == "simple_expansion" and _text(head)[1:2].isspace():
         # `$ rm -rf x` after a `[host]` or `;`: tree-sitter reads `$ rm` as `$rm`; bash as a prompt
         first = [Word("$"), Word(_text(head)[1:].strip())]

@@ -17,7 +17,7 @@ from typing import Any
 
 from .verdict import SAFE, CommandRisk, combine
 
-__all__ = ["assess_sql"]
+__all__ = ["assess_sql", "may_destroy"]
 
 _MAY_DESTROY = re.compile(r"drop|truncate|delete|update|\bdo\b|execute|function|procedure", re.I)
 _STARTERS = frozenset(
@@ -42,15 +42,25 @@ _MAX_DEPTH = 4
 _DOLLAR_TAG = re.compile(r"\$\w*\$")
 
 
+def may_destroy(text: str) -> bool:
+    """Whether SQL text holds a keyword a destructive statement needs (without parsing it)."""
+    return _MAY_DESTROY.search(text) is not None
+
+
 def assess_sql(text: str, depth: int = 0) -> CommandRisk:
     """The risk of SQL text (one statement or several): destructive and why, or unanalysable."""
-    if not _MAY_DESTROY.search(text):
+    if not may_destroy(text):
         return SAFE  # no such keyword anywhere: grouping the statement (the costly part) is not needed
     if depth > _MAX_DEPTH:
         return _unanalysable("SQL nested this deep in strings")
     import sqlparse
+    from sqlparse.exceptions import SQLParseError
 
-    return combine(_statement(statement, depth) for statement in sqlparse.parse(text))
+    try:
+        statements = sqlparse.parse(text)
+        return combine(_statement(statement, depth) for statement in statements)
+    except (SQLParseError, RecursionError):
+        return _unanalysable("SQL too large or too deeply nested to read")
 
 
 def _meaningful(group: Any) -> list[Any]:

@@ -29,7 +29,7 @@ _DOCKER = _values(
     " --platform -m --memory --cpus --restart --add-host --dns -h --hostname --log-driver"
     " --log-opt --device --cap-add --cap-drop --security-opt --ulimit --tmpfs --publish --link"
     " --pid --ipc --runtime --shm-size --stop-signal --gpus --index --detach-keys --scale"
-    " --time --timeout --pull --ansi --parallel"
+    " --time --timeout --pull --ansi --parallel --url --remote --connection --identity"
 )
 _PG = _values(
     "-d --dbname -f --file -F --format -I --index -j --jobs -L --use-list -n --schema -N"

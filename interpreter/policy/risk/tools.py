@@ -44,6 +44,9 @@ class ToolRule:
     test: Callable[[Invocation], bool] | None = None
     """A further condition on the arguments (a mode, a replica count, a refspec)."""
     effect: Effect = "destructive"
+    needs: tuple[str, ...] = ()
+    """Words (any case) a command must hold for this row to apply, so that most commands skip the
+    parse (`words.py`); empty: the row's first subcommand word, or for a row without one, none."""
 
 
 def _rule(
@@ -54,10 +57,18 @@ def _rule(
     none_of: str = "",
     test: Callable[[Invocation], bool] | None = None,
     effect: Effect = "destructive",
+    needs: str = "",
 ) -> ToolRule:
-    """A row written compactly: `path`, `any_of` and `none_of` are space-separated."""
+    """A row written compactly: `path`, `any_of`, `none_of` and `needs` are space-separated."""
     return ToolRule(
-        tools, tuple(path.split()), reason, tuple(any_of.split()), tuple(none_of.split()), test, effect
+        tools,
+        tuple(path.split()),
+        reason,
+        tuple(any_of.split()),
+        tuple(none_of.split()),
+        test,
+        effect,
+        tuple(needs.split()),
     )
 
 
@@ -244,8 +255,8 @@ TOOL_RULES: tuple[ToolRule, ...] = (
     _rule("truncate", "", "truncate -s 0 empties the file", test=_size_zero),
     _rule("chmod", "", "a world-writable mode lets anyone on the machine change it", test=_world_writable),
     # HTTP.
-    _rule("curl|wget", "", "curl -X DELETE removes the resource it names", test=_http_delete),
-    _rule("http|https|xh|xhs", "", "http DELETE removes the resource it names", test=_httpie_delete),
+    _rule("curl|wget", "", "curl -X DELETE removes the resource it names", test=_http_delete, needs="delete"),
+    _rule("http|https|xh|xhs", "", "http DELETE removes the resource", test=_httpie_delete, needs="delete"),
     # Databases and stores.
     _rule("redis-cli", "... flushall|flushdb", "FLUSHALL/FLUSHDB deletes every key"),
     _rule("redis-cli", "... shutdown", "redis SHUTDOWN stops the server (NOSAVE loses unsaved keys)"),
