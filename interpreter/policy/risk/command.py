@@ -23,6 +23,8 @@ Nested = Callable[[str], CommandRisk]
 """Reads shell code one level deeper (`bash -c '…'`)."""
 
 _MAX_LAYERS = 16
+# With these, a SQL client runs a file or prints and ends instead of waiting at its prompt.
+_SQL_NOT_INTERACTIVE = ("-f", "--file", "-l", "--list", "-V", "--version", "--help", "-?")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 _SHELL_OPTIONS = Syntax(frozenset({"-c", "-o", "+o", "-O", "+O", "--rcfile", "--init-file"}))
 
@@ -294,4 +296,11 @@ def _sql_client(name: str, args: tuple[Word, ...], stdin: Stdin) -> CommandRisk:
         statements.append(invocation.positionals[1])
     if not statements and stdin[0] == "text":
         statements.append(stdin[1])
+    if (
+        not statements
+        and stdin == TERMINAL
+        and not invocation.has(*_SQL_NOT_INTERACTIVE)
+        and (name != "cockroach" or invocation.positionals[:1] == ("sql",))
+    ):
+        return _waits(f"{name} without a statement opens a session that waits for the operator", name)
     return combine(assess_sql(statement) for statement in statements)

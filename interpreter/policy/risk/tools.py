@@ -281,6 +281,8 @@ TOOL_RULES: tuple[ToolRule, ...] = (
     _never("tcpdump", "", "tcpdump without -c captures until stopped", none_of="-c -r"),
     _never("vmstat|iostat|mpstat|pidstat", "", "an interval without a count repeats", test=_one_interval),
     _never("sleep", "infinity|inf", "sleep infinity never ends"),
+    _never("screen", "", "screen -r attaches to a session until the operator detaches", "-r -x -R"),
+    _never("tmux", "attach|attach-session|a|new|new-session", "tmux attach holds the terminal", none_of="-d"),
     _never("aws", "logs tail", "aws logs tail --follow follows the log until stopped", "--follow"),
     _never("heroku", "logs", "heroku logs --tail follows the log until stopped", "-t --tail"),
 )

@@ -94,7 +94,9 @@ def worth_reading(text: str) -> bool:
             if need == _ALWAYS or any(n in rest for n in need) or "$" in rest or "`" in rest:
                 return True
         elif word in SQL_CLIENTS:
-            if may_destroy(text):
+            # its SQL could destroy, or, given no statement option, it waits at its prompt
+            given = SQL_CLIENTS[word]
+            if may_destroy(text) or not given or not any(f" {option}" in text for option in given):
                 return True
         elif word in triggers() or word.startswith(_prefixes()):
             return True  # shells, interpreters, eval, find
