@@ -51,6 +51,23 @@ def test_run_yes_refuses_a_destructive_shell_step(tmp_path: Path, command: str) 
     assert not (tmp_path / "ran").exists()
 
 
+def test_a_capitalised_fence_is_read_the_same_way(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Wipe
+        1. **Wipe**
+           ```Bash
+           rm -f -r data
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes")
+    assert result.exit_code == 2 and REFUSED in result.stderr
+    assert (tmp_path / "data").exists()
+
+
 def test_run_yes_refuses_delete_where_true_until_destruction_is_allowed(
     tmp_path: Path,
     database: str,  # noqa: F811
