@@ -11,7 +11,6 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import pytest
 from conftest import FIXTURES, commands, node
 
 from interpreter.infer.load import load_text
@@ -188,12 +187,8 @@ def test_example_value_the_prose_gives_is_an_example_not_a_default() -> None:
     assert placeholder["text"] == "k8s-context-name" and placeholder["example"] == "docker-desktop"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="flags before the verb (`kubectl -n NS delete`) are read by the risk-policy branch"
-)
 def test_flags_before_delete_are_destructive() -> None:
-    # The shared destructive policy reads the parsed command; once it does, the step asks for the
-    # typed word (remove this mark when that lands).
+    # The shared destructive policy reads the parsed command: `kubectl -n NS delete` asks for the typed word.
     graph = _graph("alert-runbook")
     [mitigation] = graph["procedures"]
     delete = node(mitigation, "1.2")

@@ -104,7 +104,7 @@ def test_procedure_2_gate_optional_step_and_destructive_option(seed_graph: dict[
     a, b = node(p2, "2.3.a"), node(p2, "2.3.b")
     assert not a["flags"]["destructive"]
     assert b["flags"]["destructive"] and b["flags"]["confirm_word"] == "DROP"
-    assert "DROP removes it for good" in b["flags"]["reasons"]
+    assert "DROP DATABASE removes it and the data it holds" in b["flags"]["reasons"]
     assert any("WARNING: DATA LOSS" in r for r in b["flags"]["reasons"])
     edges = {(e["from"], e["to"], e["kind"], e.get("label")) for e in p2["edges"]}
     assert edges == {

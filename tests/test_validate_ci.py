@@ -27,7 +27,7 @@ review_by: 2099-01-01
 
 1. **Stop**
    ```bash
-   systemctl stop api
+   systemctl reload api
    if true; then echo stopped
    ```
 2. **Start**

@@ -58,7 +58,8 @@ CASES: dict[str, tuple[str, set[str]]] = {
         {"annotations/front-matter-key"},
     ),
     "fence closed by its list item": (
-        HEAD + "# Restart\n\n## Procedure 1: Restart\n\n1. **Stop**\n\n   ```bash\n   systemctl stop api\n\n"
+        HEAD
+        + "# Restart\n\n## Procedure 1: Restart\n\n1. **Stop**\n\n   ```bash\n   systemctl reload api\n\n"
         "2. **Start**\n\n   ```bash\n   systemctl start api\n   ```\n",
         set(),
     ),

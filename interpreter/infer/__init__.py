@@ -12,6 +12,7 @@ from ..parse.mojibake import Mojibake, find_mojibake
 from ..parse.source import Finding
 from ..policy.secrets import is_secret_name
 from .blocks import code_block
+from .inherited import inherit_warnings
 from .inside import place_commands
 from .metadata import find_metadata
 from .outline import Section, build_outline
@@ -162,6 +163,9 @@ def infer(document: Document) -> Runbook:
     # Commands written for inside a session (after `ssh host`, `kubectl exec -it … bash`) are typed there.
     procedures = [replace(p, nodes=place_commands(p.nodes)) for p in procedures]
     sections = [replace(s, nodes=place_commands(s.nodes)) for s in sections]
+    # A warning above a unit (a WARNING heading, a caution, a HIGH risk) makes each of its steps destructive.
+    procedures = inherit_warnings(root, procedures)
+    sections = inherit_warnings(root, sections)
     if not document.source.text.strip():
         findings.append(
             Finding.of(

@@ -25,6 +25,7 @@ from ..model.kinds import BlockKind
 from ..model.runbook import CodeBlock, Command, Expectation, Placeholder
 from ..parse.document import Fence
 from ..parse.source import Finding, Span
+from ..policy.risk import assess_http
 from .placeholders import placeholders_in
 from .shell import parse_expectation
 
@@ -50,9 +51,6 @@ VARIABLE = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 _STATUS = re.compile(
     r"^(?:HTTP/[\d.]+\s+)?((?:[1-5]\d\d|[1-5]xx)(?:\s*(?:,|\bor\b|\|)\s*(?:[1-5]\d\d|[1-5]xx))*)\b"
 )
-_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-_CHANGING = frozenset({"POST", "PUT", "PATCH"})
-_DESTROYING = re.compile(r"/(delete|destroy|drop|purge|truncate|wipe|erase)(?=$|[/?#.;])", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +124,8 @@ def parse_request(text: str) -> HttpRequest:
 
 
 def http_destructive(method: str, url: str) -> tuple[str, ...]:
-    """Why a request destroys (empty when it does not), by its method alone, and for a method that
-    changes state, by a destroying word in its path. Kept tiny so that the risk policy can take it
-    over: DELETE removes what the URL names; an unknown method cannot be judged, so it counts."""
-    if method in _SAFE:
-        return ()
-    if method == "DELETE":
-        return (f"DELETE removes what {url} names",)
-    if method in _CHANGING:
-        word = _DESTROYING.search(url.split("?", 1)[0])
-        return (f"{method} to a URL that says {word.group(1).lower()}",) if word else ()
-    return (f"{method} is not a method whose effect is known: treated as destructive",)
+    """Why a request destroys (empty when it does not): the risk policy's verdict."""
+    return assess_http(method, url).reasons
 
 
 def variables_in(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from ..parse.source import Span
 # Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
 # reshaping: the policy itself lives in policy/secrets.py.
 from ..policy.placeholders import PLACEHOLDER
+from ..policy.risk import assess_shell
 from ..policy.secrets import is_secret_name
 from .placeholders import placeholders_in
 from .scan import split_commands
@@ -73,88 +74,6 @@ ENVIRONMENT = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Hazard:
-    """A destructive command pattern, tried only when one of its trigger words is present."""
-
-    triggers: frozenset[str]
-    pattern: re.Pattern[str]
-    reason: str
-
-
-def _hazard(triggers: str, pattern: str, reason: str, flags: int = 0) -> _Hazard:
-    return _Hazard(frozenset(triggers.split()), re.compile(pattern, flags), reason)
-
-
-_DESTRUCTIVE = (
-    _hazard(
-        "reset", r"\bgit\s+reset\b[^;&|]*--hard\b", "git reset --hard discards commits and local changes"
-    ),
-    _hazard(
-        "push", r"\bgit\s+push\b[^;&|]*(?:--force\b|\s-f\b|\s\+\w)", "a force push rewrites the remote branch"
-    ),
-    _hazard("clean", r"\bgit\s+clean\b[^;&|]*\s-\w*f", "git clean -f deletes untracked files"),
-    _hazard(
-        "checkout",
-        r"\bgit\s+checkout\b[^;&|]*\s(?:--force|-f)\b",
-        "git checkout --force discards local changes",
-    ),
-    _hazard(
-        "rm",
-        r"\brm\s+(?:-\w*[rR]\w*|--recursive)\b",
-        "rm -r deletes files and folders recursively",
-    ),
-    _hazard(
-        "drop", r"\bdrop\s+(?:database|table|schema|index|user|role)\b", "DROP removes it for good", re.I
-    ),
-    _hazard("truncate", r"\btruncate\b(?:\s+table)?\s+\w", "TRUNCATE deletes every row", re.I),
-    _hazard("delete", r"\bdelete\s+from\b(?![^;]*\bwhere\b)", "DELETE without WHERE deletes every row", re.I),
-    _hazard(
-        "update", r"\bupdate\s+\w+\s+set\b(?![^;]*\bwhere\b)", "UPDATE without WHERE changes every row", re.I
-    ),
-    _hazard("alter", r"\balter\s+table\b[^;]*\bdrop\b", "ALTER TABLE ... DROP removes data", re.I),
-    _hazard("dropdb", r"\bdropdb\b", "dropdb deletes a database"),
-    _hazard(
-        "pg_restore", r"\bpg_restore\b[^;&|]*--clean\b", "pg_restore --clean drops objects before restoring"
-    ),
-    _hazard(
-        "down",
-        r"\bdocker(?:-compose|\s+compose)\b[^;&|]*\sdown\b",
-        "docker-compose down stops and removes the containers",
-    ),
-    _hazard(
-        "rm rmi prune",
-        r"\bdocker\s+(?:rm|rmi|system\s+prune|volume\s+(?:rm|prune))\b",
-        "docker removes containers or data",
-    ),
-    _hazard("delete", r"\bkubectl\s+delete\b", "kubectl delete removes cluster resources"),
-    _hazard(
-        "aws gcloud az",
-        r"\b(?:aws\s+\S+\s+(?:delete|terminate)-|gcloud\b[^;&|]*\sdelete\b|az\b[^;&|]*\sdelete\b)",
-        "it deletes cloud resources",
-    ),
-    _hazard("uninstall delete", r"\bhelm\s+(?:uninstall|delete)\b", "helm uninstall removes a release"),
-    _hazard("destroy", r"\bterraform\s+destroy\b", "terraform destroy removes infrastructure"),
-    _hazard(
-        "mkfs shred wipefs dd",
-        r"\b(?:mkfs(?:\.\w+)?|shred|wipefs)\b|\bdd\s+[^;&|]*\bof=",
-        "it overwrites a disk or file",
-    ),
-    _hazard("force", r"(?<![\w-])--force(?![\w-])", "--force skips the tool's safety checks"),
-    _hazard("find", r"\bfind\b[^;&|]*\s-delete\b", "find -delete deletes every file it matches"),
-    _hazard("rm", r"\baws\s+s3\s+(?:rm|rb)\b[^;&|]*--(?:recursive|force)", "it deletes S3 objects"),
-    _hazard("flushall flushdb", r"\b(?:flushall|flushdb)\b", "FLUSHALL/FLUSHDB deletes every key", re.I),
-    _hazard(
-        "branch", r"\bgit\s+branch\b[^;&|]*\s(?:-D|--delete\s+--force)\b", "git branch -D deletes a branch"
-    ),
-)
-_NEVER_ENDING = re.compile(
-    r"\btail\b[^;&|]*\s(?:-\w*[fF]\w*|--follow)\b|\blogs\b[^;&|]*\s(?:-\w*f\w*|--follow)\b|\bwatch\s+\S"
-    r"|\bjournalctl\b[^;&|]*\s(?:-\w*f\w*|--follow)\b|\bkubectl\s+get\b[^;&|]*\s(?:-w|--watch)\b"
-    r"|\bkubectl\s+port-forward\b|\bdocker(?:-compose|\s+compose)\s+(?:-f\s+\S+\s+)*up\b(?![^;&|]*\s(?:-d|--detach)\b)"
-    r"|(?:^|[;&|]\s*|\bsudo\s+)ping\s(?![^;&|\n]*-c\s*\d)|^\s*(?:top|htop)\s*$",
-    re.M,
-)
 _ASSIGN = re.compile(r"(?:^|[;&|({]\s*|\b(?:then|do|else)\s+)([A-Za-z_]\w*)\+?=", re.M)
 _DECLARE = re.compile(
     r"\b(?:export|local|readonly|declare|typeset)((?:\s+-\w+)*)((?:\s+[A-Za-z_]\w*(?:=(?:\"[^\"]*\"|'[^']*'|[^\s;&|]*))?)+)"
@@ -183,36 +102,14 @@ class ShellFacts:
     """True when some of the block is not commands (config, output, prose): shown, never run."""
 
 
-_WORDS = re.compile(r"[a-z_]+")
-
-
-_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
-_PRINTERS = re.compile(r"^\s*(?:echo|printf|grep|egrep|fgrep|rg|ag|ack)\b")
-
-
 def destructive_reasons(text: str) -> tuple[str, ...]:
-    """Why a command is destructive; empty when nothing in it is.
-
-    Quoted text counts (`psql -c "DROP DATABASE x"` drops it), except in a command that only
-    prints or searches it (`echo "DROP TABLE"`, `grep -r "rm -rf" scripts/`).
-    """
-    if _PRINTERS.match(text) and not re.search(r"[|;&]", _QUOTED.sub("", text)):
-        text = _QUOTED.sub("''", text)
-    words = set(_WORDS.findall(text.lower()))
-    return tuple(
-        dict.fromkeys(
-            h.reason for h in _DESTRUCTIVE if not h.triggers.isdisjoint(words) and h.pattern.search(text)
-        )
-    )
+    """Why a command is destructive; empty when nothing in it is (the policy of `policy.risk`)."""
+    return assess_shell(text).reasons
 
 
 def is_never_ending(text: str) -> bool:
-    """True for commands that run until stopped (`logs -f`, `tail -f`, `watch`)."""
-    if not any(
-        word in text for word in ("-f", "-F", "--follow", "watch", "-w", "top", "port-forward", "up", "ping")
-    ):
-        return False
-    return bool(_NEVER_ENDING.search(text))
+    """True for commands that run until stopped (`logs -f`, `tail -f`, `watch`): `policy.risk`."""
+    return assess_shell(text).never_ending
 
 
 def parse_expectation(text: str, line: int) -> Expectation:
@@ -357,13 +254,14 @@ def analyse_shell(
         sets += assigned
         single += [(name, start + text[: text.find("$" + name)].count(chr(10))) for name in literal]
         placeholders += placeholders_in(bare, start)
+        risk = assess_shell(text)  # the text as written: comments and here-documents read by the parser
         commands.append(
             Command(
                 text=text,
                 span=Span(path, start, end),
                 comment=piece.comment,
-                destructive=destructive_reasons(bare),
-                never_ending=is_never_ending(bare),
+                destructive=risk.reasons,
+                never_ending=risk.never_ending,
                 expectations=tuple(
                     Expectation(e, False, at) if output else parse_expectation(e, at)
                     for e, at, output in piece.expected

@@ -1,4 +1,4 @@
-"""SQL as text: a block split into statements, and which statements destroy data (sqlparse's tokens)."""
+"""SQL as text: a block split into statements; which of them destroy data is `policy.risk`'s to say."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 __all__ = ["SqlStatement", "destructive_sql", "split_sql"]
 
-_MAY_DESTROY = re.compile(r"\b(drop|truncate|delete|update)\b", re.I)
 _EXPECTED = re.compile(r"^\s*--\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
 
 
@@ -79,46 +78,7 @@ def _meaningful(text: str) -> bool:
 
 
 def destructive_sql(statement: str) -> tuple[str, ...]:
-    """Why a statement destroys data: DROP, TRUNCATE, ALTER … DROP, DELETE or UPDATE without WHERE.
+    """Why a statement destroys data; empty when it does not (the policy of `policy.risk`)."""
+    from ..policy.risk import assess_sql
 
-    Read from sqlparse's tokens, so a keyword inside a string or a comment never counts, and a
-    DELETE or UPDATE with a WHERE (at its own level of nesting) is not destructive.
-    """
-    if not _MAY_DESTROY.search(statement):
-        return ()  # no such keyword anywhere: no need to group the statement (the costly part)
-    import sqlparse
-    from sqlparse import sql
-    from sqlparse import tokens as T
-
-    reasons: list[str] = []
-    for parsed in sqlparse.parse(statement):
-        first = parsed.token_first(skip_cm=True)  # type: ignore[no-untyped-call]
-        if first is None:
-            continue
-        head = first.value.upper() if first.ttype in T.Keyword else ""
-        if head == "DROP":
-            reasons.append("DROP: removes the object and its data")
-        elif head == "TRUNCATE":
-            reasons.append("TRUNCATE: removes every row")
-        elif head == "ALTER" and any(
-            t.ttype in T.Keyword and t.value.upper() == "DROP"
-            for t in parsed.flatten()  # type: ignore[no-untyped-call]
-        ):
-            reasons.append("ALTER … DROP: removes part of a table and its data")
-
-        def level(group: sql.TokenList) -> None:
-            previous = ""
-            has_where = any(isinstance(t, sql.Where) for t in group.tokens)
-            for token in group.tokens:
-                if token.is_group and not isinstance(token, sql.Where):
-                    level(token)
-                if token.ttype in T.Keyword.DML and token.value.upper() in ("DELETE", "UPDATE"):
-                    word = token.value.upper()
-                    # ON DELETE CASCADE, SELECT … FOR UPDATE: not a statement of their own
-                    if previous not in ("ON", "FOR") and not has_where:
-                        reasons.append(f"{word} without WHERE: changes every row")
-                if token.is_keyword:
-                    previous = token.value.upper()
-
-        level(parsed)
-    return tuple(dict.fromkeys(reasons))
+    return assess_sql(statement).reasons

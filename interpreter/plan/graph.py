@@ -22,6 +22,7 @@ from ..model.runbook import (
     Step,
 )
 from ..perf import paused_gc
+from ..policy.confirmation import confirmation
 
 __all__ = ["FORMAT_VERSION", "find_unit", "graph_json", "unit_json"]
 
@@ -90,19 +91,9 @@ class _Unit:
         blocks = step.blocks
         runnable = [b for b in blocks if runs(b.kind)]
         templates = [b for b in blocks if KINDS[b.kind].role == "announce"]
-        # A block's `destructive` annotation speaks for that block's commands only.
-        # Commands typed by hand elsewhere (inside `ssh host`, in psql) count too: the step that
-        # leads there asks for the typed word before the operator goes in.
-        reasons = [
-            r
-            for b in blocks
-            if b.annotation.get("destructive", True)
-            for c in (*b.commands, *b.typed)
-            if runs(b.kind) or c in b.typed
-            for r in c.destructive
-        ]
-        forced = any(b.annotation.get("destructive") is True for b in runnable)
-        destructive = bool(step.annotation.get("destructive", bool(reasons or step.warnings or forced)))
+        # Annotations may raise a step's confirmation, never lower a destructive one (policy.confirmation).
+        judged = confirmation(step)
+        destructive, reasons, confirm = judged.destructive, judged.reasons, judged.confirm
         if kind is None:
             kind = "template" if templates and not runnable else ("check" if step.kind == "check" else "step")
         uses: list[dict[str, Any]] = []
@@ -119,10 +110,6 @@ class _Unit:
         timeouts = [b.annotation["timeout"] for b in blocks if "timeout" in b.annotation]
         if "timeout" in step.annotation:
             timeouts.append(step.annotation["timeout"])
-        confirm = next(
-            (b.annotation["confirm"] for b in blocks if "confirm" in b.annotation),
-            step.annotation.get("confirm", "typed" if destructive else "yes"),
-        )
         word = next(
             (b.annotation["confirm_word"] for b in blocks if "confirm_word" in b.annotation), None
         ) or (self._word(blocks) if confirm == "typed" else None)

@@ -99,6 +99,13 @@ RULES: dict[str, Rule] = {
             "an annotation the run cannot apply would be silently dropped",
         ),
         Rule(
+            "annotations/weakens-safety",
+            "error",
+            "An annotation asks a destructive step for less than a typed word (confirm: none/yes, "
+            "destructive: false); it is ignored.",
+            "it would run a destructive step unasked if obeyed",
+        ),
+        Rule(
             "annotations/front-matter",
             "error",
             "The YAML front matter is invalid or unclosed, or a key runbook reads has a wrong value.",

@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from ..model.kinds import runs
-from ..model.runbook import CodeBlock, Runbook, walk_steps
+from ..model.runbook import CodeBlock, Runbook, Step, walk_steps
 from ..parse.source import Finding
+from ..policy.confirmation import confirmation
 from ..policy.secrets import find_secrets
 
 __all__ = ["check_model", "code_blocks"]
@@ -144,18 +145,15 @@ def name_declared(text: str, declared: set[str]) -> bool:
     return text.strip("<>").upper().replace("-", "_") in declared
 
 
-def _safety(runbook: Runbook) -> Iterator[Finding]:
+def _safety(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     for unit in (*runbook.procedures, *runbook.sections):
         for step in walk_steps(unit.nodes):
+            yield from _weakening(runbook.path, step, lines)
             warned = bool(step.warnings) or step.annotation.get("confirm") == "typed"
             for block in step.blocks:
                 if not runs(block.kind):
                     continue
-                covered = (
-                    warned
-                    or block.annotation.get("confirm") == "typed"
-                    or (block.annotation.get("destructive") is False)
-                )
+                covered = warned or block.annotation.get("confirm") == "typed"
                 for command in block.commands:
                     if command.destructive and not covered:
                         yield _finding(
@@ -168,6 +166,7 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
                         )
                     if (
                         command.never_ending
+                        and not command.session  # an interactive session: the operator leaves it
                         and "timeout" not in block.annotation
                         and block.annotation.get("never_ending") is not False
                     ):
@@ -178,6 +177,28 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
                             f"never-ending command without a timeout: {command.text.split(chr(10))[0]}",
                             "add {timeout=SECONDS} to the fence, or expect to stop it with Ctrl-C",
                         )
+
+
+def _weakening(path: str, step: Step, lines: tuple[str, ...]) -> Iterator[Finding]:
+    for weak in confirmation(step).weakening:
+        asked = f"{weak.key}: {str(weak.value).lower()}"
+        yield _finding(
+            "annotations/weakens-safety",
+            path,
+            _comment_line(lines, weak.line, weak.key),
+            f"{asked} on {step.id}, a destructive step: an annotation cannot lower its typed "
+            "confirmation, so it is ignored",
+            f"remove `{asked}`; to run it unattended, pass --yes --allow-destructive (the journal says so)",
+        )
+
+
+def _comment_line(lines: tuple[str, ...], line: int, key: str) -> int:
+    """The `<!-- runbook: … -->` comment just above a step that holds `key`, else the line given."""
+    for number in range(line - 1, max(0, line - 4), -1):
+        text = lines[number - 1] if 0 < number <= len(lines) else ""
+        if "runbook:" in text and key in text:
+            return number
+    return line
 
 
 def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
@@ -261,7 +282,7 @@ def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> lis
     """The findings about one runbook that its model and text show."""
     return [
         *_inputs(runbook),
-        *_safety(runbook),
+        *_safety(runbook, lines),
         *_secrets(runbook, lines),
         *_metadata(runbook, today),
         *_languages(runbook),
