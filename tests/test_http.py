@@ -387,4 +387,4 @@ def test_the_dry_run_shows_each_request_whole(tmp_path: Path) -> None:
         "      $ DELETE $API_URL/v1/cache/items/${SERVICE}\n        Authorization: Bearer $DEPLOY_TOKEN\n"
         in planned.output
     )
-    assert "asks 1.3:confirm — type 'DELETE' (destructive)" in planned.output
+    assert "asks 1.3:confirm — type 'DELETE' (destructive; after r, before every attempt)" in planned.output

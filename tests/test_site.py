@@ -220,7 +220,7 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     assert built.exit_code == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
     assert set(json.loads(built.stdout)["unreadable"]) == {
         "latin1.md",
-        "runs/20261128-223536-3fa2c1/journal.jsonl",
+        str(Path.cwd() / "runs" / "20261128-223536-3fa2c1" / "journal.jsonl"),  # where it is, whole
     }
     assert (tmp_path / "out" / "seed.html").is_file()
 

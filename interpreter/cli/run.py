@@ -123,6 +123,7 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
     """The body `run` and `resume` share: the screen, the prompter, the signals, the end."""
     import subprocess
 
+    from ..run.alongside import FollowInstead
     from ..run.questions import UnansweredQuestion
     from ..run.view import stdout_view
 
@@ -133,13 +134,55 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
         code, run_id = start(stdout_view(screen), prompter, subprocess.Popen)
     except UnansweredQuestion as error:
         fail(error)
+    except FollowInstead as other:
+        from .timeline import follow
+
+        follow.main([other.run_id, *_store_args(request, masked=False)], standalone_mode=True)
     words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
-    console(stderr=True).print(
-        f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
-        f"`runbook timeline {run_id}` shows it"
-        + ("; `runbook resume " + run_id + "` continues it" if code in (1, 130) else "")
+    where = " ".join(_store_args(request))
+    where = f" {where}" if where else ""
+    err = console(stderr=True)
+    from rich.markup import escape
+
+    err.print(
+        escape(
+            f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
+            f"`runbook timeline {run_id}{where}` shows it"
+            + (f"; `runbook resume {run_id}{where}` continues it" if code in (1, 130) else "")
+        )
     )
+    journal = _journal_path(request, run_id)
+    if journal:
+        err.print(escape(f"journal: {journal}"))
     sys.exit(code)
+
+
+def _store_args(request: RunRequest, masked: bool = True) -> list[str]:
+    """The options that find the run again from any directory: an absolute --runs-dir when one
+    was named (else the run is found from anywhere), or the store (its password masked when
+    printed)."""
+    import os
+    from pathlib import Path
+
+    url = request.store or os.environ.get("RUNBOOK_STORE")
+    if url:
+        from ..journal.postgres import masked_url
+
+        return ["--store", masked_url(url) if masked else url]
+    named = request.runs_dir or os.environ.get("RUNBOOK_RUNS_DIR")
+    return ["--runs-dir", str(Path(named).absolute())] if named else []
+
+
+def _journal_path(request: RunRequest, run_id: str) -> str | None:
+    import os
+
+    if request.store or os.environ.get("RUNBOOK_STORE"):
+        return None
+    from ..journal.folder import DirectoryStore
+    from ..journal.locate import locate
+
+    found = locate(request.runs_dir)
+    return DirectoryStore(found.root, found.also).label(run_id)
 
 
 def _prompter(screen: Console) -> Prompter:
@@ -171,7 +214,8 @@ def _dry_run(file: str, query: str, request: RunRequest) -> None:
     from ..plan.select import select_unit
 
     runbook = load_runbook(file)
-    unit = find_unit(graph_json(runbook), select_unit(runbook, query).id)
+    graph = graph_json(runbook)
+    unit = find_unit(graph, select_unit(runbook, query).id)
     assert unit is not None
-    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
+    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ), graph["decisions"]):
         click.echo(line)

@@ -39,13 +39,27 @@ class RunJournal(ABC):
         """The run's events so far (a resume rebuilds its state from them)."""
 
     @abstractmethod
-    def append(self, event: Event) -> Event:
-        """Number the event after the last one the run holds, check it, and write it durably;
-        returns it numbered. Notes from other processes may land in between.
+    def append(self, event: Event, sync: bool = True) -> Event:
+        """Number the event after the last one the run holds, check it, chain it to that one
+        (chain.py), and write it durably; returns it numbered. Notes from other processes may land
+        in between.
+
+        `sync=False` is for an event that announces no action of its own (a command's end, just
+        before the step's end): it is written at once, so another process reads it and a killed
+        process cannot lose it, and reaches the disk with the next synced append or `sync()`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
         """
+
+    def sync(self) -> None:
+        """Make every event appended so far durable (before the run waits on a person)."""
+        return None
+
+    @abstractmethod
+    def written_since(self, seq: int) -> list[Event]:
+        """Events with a seq above `seq`, which this process did not write (notes from other
+        terminals), cheaply: the run asks before every step."""
 
     @abstractmethod
     def output(self, name: str) -> OutputFile:
@@ -123,6 +137,10 @@ class Store(ABC):
     @abstractmethod
     def is_live(self, run_id: str) -> bool:
         """Whether a process works on the run now (holds its journal)."""
+
+    def live_runs(self) -> list[str]:
+        """The ids of the runs a process works on now."""
+        return [run_id for run_id in self.run_ids() if self.is_live(run_id)]
 
     @abstractmethod
     def output(self, run_id: str, name: str) -> bytes | None:

@@ -12,6 +12,7 @@ from typing import IO
 
 from ..errors import RunbookError, UsageError
 from . import outputs as output_files
+from .chain import GENESIS, hash_of
 from .contract import PARTIAL_TAIL, RunJournal
 from .events import Event, encode, numbered, problem
 from .outputs import OutputFile, PartialOutput
@@ -35,8 +36,11 @@ def new_run_id(now: datetime) -> str:
 
 
 def default_runs_dir(option: str | None) -> Path:
-    """`--runs-dir`, else `RUNBOOK_RUNS_DIR`, else `.runbook/runs` in the current directory."""
-    return Path(option or os.environ.get("RUNBOOK_RUNS_DIR") or Path(".runbook") / "runs")
+    """`--runs-dir`, else `RUNBOOK_RUNS_DIR`, else the nearest `.runbook/runs` upward, else the
+    per-user folder (locate.py)."""
+    from .locate import locate
+
+    return locate(option).root
 
 
 def run_directory(runs_dir: Path, run_id: str) -> Path:
@@ -120,8 +124,11 @@ def _last_line(handle: IO[bytes], size: int) -> bytes:
 class _Appender:
     """Appends events to one journal file; safe beside other appenders (a run and `runbook note`).
 
-    Each append holds an exclusive lock on the file, numbers the event after the last one on disk,
-    writes one line and fsyncs it, so concurrent writers never lose, duplicate or reorder events.
+    Each append holds an exclusive lock on the file, numbers the event after the last one on disk
+    and chains it to that one (chain.py), writes one line and fsyncs it, so concurrent writers
+    never lose, duplicate, reorder or unlink events. An append with `sync=False` is written at
+    once (other processes read it, and a killed process cannot lose it) but reaches the disk with
+    the next synced append, `sync()` or `close()`.
     """
 
     def __init__(self, path: Path) -> None:
@@ -129,21 +136,33 @@ class _Appender:
         self._handle = open(path, "a+b")  # noqa: SIM115
         self._size = -1
         self._last = 0
+        self._last_hash = GENESIS
+        self._unsynced = False
+        self._seen = -1
+        """The size at which `written_since` last read the file."""
 
-    def _next_seq(self) -> int:
+    def _next(self) -> tuple[int, str]:
+        """The seq and `prev` of the next event: after the last complete line on disk."""
         size = os.fstat(self._handle.fileno()).st_size
         if size and size != self._size:
             # Someone else wrote since our last append, or we just opened the file.
             self._handle.seek(0)
             last = _last_line(self._handle, size) if size else b""
-            self._last = int(json.loads(last)["seq"]) if last.strip() else 0
+            if last.strip():
+                event = json.loads(last)
+                self._last, self._last_hash = int(event["seq"]), hash_of(event)
+            else:
+                self._last, self._last_hash = 0, GENESIS
             self._handle.seek(0, os.SEEK_END)
         elif not size:
-            self._last = 0
-        return self._last + 1
+            self._last, self._last_hash = 0, GENESIS
+        return self._last + 1, self._last_hash
 
     def _repair_torn_tail(self) -> None:
         # A writer killed mid-write leaves half a line; cut it so the journal stays JSON lines.
+        # That line was never whole on disk, so its append never returned and the action it
+        # announced never began: the next event chains to the last complete line, and every
+        # event that was durably written still verifies.
         size = os.fstat(self._handle.fileno()).st_size
         if not size:
             return
@@ -157,8 +176,9 @@ class _Appender:
         os.fsync(self._handle.fileno())
         self._size = -1
 
-    def append(self, event: Event) -> Event:
-        """Number, validate and write one event, then fsync; returns it with its `seq`.
+    def append(self, event: Event, sync: bool = True) -> Event:
+        """Number, validate, chain and write one event, then fsync unless `sync` is False;
+        returns it with its `seq`, `prev` and `hash`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
@@ -166,18 +186,39 @@ class _Appender:
         fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
         try:
             self._repair_torn_tail()
-            line = encode(numbered(event, self._next_seq()))
+            seq, prev = self._next()
+            line = encode(numbered(event, seq, prev))
             self._handle.seek(0, os.SEEK_END)
             self._handle.write(line)
             self._handle.flush()
-            os.fsync(self._handle.fileno())
+            self._unsynced = True
+            if sync:
+                self.sync()
             self._size = os.fstat(self._handle.fileno()).st_size
-            self._last = event["seq"]
+            self._last, self._last_hash = event["seq"], event["hash"]
         finally:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         return event
 
+    def sync(self) -> None:
+        """fsync what was appended unsynced (one fsync makes every earlier write durable too)."""
+        if self._unsynced:
+            os.fsync(self._handle.fileno())
+            self._unsynced = False
+
+    def written_since(self, seq: int) -> list[Event]:
+        """Events after `seq` when the file grew since this appender's last write (another
+        process wrote: a note); nothing, and no read, when it did not."""
+        size = os.fstat(self._handle.fileno()).st_size
+        if size in (self._size, self._seen):
+            return []
+        self._seen = size
+        events, _ = read_events(self.path)
+        return [e for e in events if e["seq"] > seq]
+
     def close(self) -> None:
+        if not self._handle.closed:
+            self.sync()
         self._handle.close()
 
 
@@ -222,8 +263,14 @@ class Journal(RunJournal):
     def events(self) -> list[Event]:
         return read_events(self.path)[0]
 
-    def append(self, event: Event) -> Event:
-        return self._appender.append(event)
+    def append(self, event: Event, sync: bool = True) -> Event:
+        return self._appender.append(event, sync)
+
+    def sync(self) -> None:
+        self._appender.sync()
+
+    def written_since(self, seq: int) -> list[Event]:
+        return self._appender.written_since(seq)
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(self._outputs, name)

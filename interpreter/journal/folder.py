@@ -11,43 +11,83 @@ from .contract import OutputReader, Store
 from .events import Event, encode
 from .files import JOURNAL, Journal, append_event, read_events, run_directory
 from .folds import recorded_outputs
+from .locate import remember
 
 __all__ = ["DirectoryStore"]
 
 
 class DirectoryStore(Store):
-    """Runs as folders under one root (`.runbook/runs`, `--runs-dir`, RUNBOOK_RUNS_DIR)."""
+    """Runs as folders under one root (`.runbook/runs`, `--runs-dir`, RUNBOOK_RUNS_DIR), and, when
+    no folder was named, the other folders this user's runs are kept in (locate.py)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.where = str(root)
+    def __init__(self, root: Path, also: tuple[Path, ...] = (), remember: bool = False) -> None:
+        self.root = root.absolute()
+        self.also = tuple(p.absolute() for p in also)
+        self.where = str(self.root)
+        self._remember = remember
+        """New runs are noted in the per-user index (a folder found, not named)."""
+
+    def _roots(self) -> tuple[Path, ...]:
+        return (self.root, *self.also)
+
+    def _folder(self, run_id: str) -> Path:
+        """The folder of a run: under the root, or under one of the other folders that keeps it."""
+        for root in self._roots():
+            if (root / run_id / JOURNAL).is_file():
+                return root / run_id
+        return self.root / run_id
 
     def create(self, run_id: str) -> Journal:
-        return Journal(self.root / run_id)
+        journal = Journal(self.root / run_id)
+        if self._remember:
+            remember(self.root, run_id)
+        return journal
 
     def open(self, run_id: str) -> Journal:
-        return Journal(self.root / run_id)
+        return Journal(self._folder(run_id))
 
     def resolve(self, run_id: str) -> str:
-        return run_directory(self.root, run_id).name
+        if not self.also:
+            return run_directory(self.root, run_id).name
+        for root in self._roots():
+            if (root / run_id / JOURNAL).is_file():
+                return run_id
+        matches = sorted(
+            {
+                p.name
+                for r in self._roots()
+                if r.is_dir()
+                for p in r.glob(f"{run_id}*")
+                if (p / JOURNAL).is_file()
+            }
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            searched = ", ".join(str(r) for r in self._roots())
+            raise UsageError(
+                f"no run {run_id!r} in {searched}", "--runs-dir (or RUNBOOK_RUNS_DIR) picks the folder"
+            )
+        raise UsageError(
+            f"{run_id!r} matches {len(matches)} runs: " + ", ".join(matches), "give more of the id"
+        )
 
     def events(self, run_id: str) -> tuple[list[Event], bool]:
-        return read_events(self.root / run_id / JOURNAL)
+        return read_events(self._folder(run_id) / JOURNAL)
 
     def append(self, run_id: str, event: Event) -> Event:
-        return append_event(self.root / run_id, event)
+        return append_event(self._folder(run_id), event)
 
     def run_ids(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.iterdir() if (p / JOURNAL).is_file())
+        found = {p.name for r in self._roots() if r.is_dir() for p in r.iterdir() if (p / JOURNAL).is_file()}
+        return sorted(found)
 
     def label(self, run_id: str) -> str:
-        return str(self.root / run_id / JOURNAL)
+        return str(self._folder(run_id) / JOURNAL)
 
     def is_live(self, run_id: str) -> bool:
         # The run's process holds an exclusive lock on `.lock` (see Journal) for as long as it works.
-        lock = self.root / run_id / ".lock"
+        lock = self._folder(run_id) / ".lock"
         if not lock.exists():
             return False
         with open(lock, "a") as handle:
@@ -62,12 +102,12 @@ class DirectoryStore(Store):
         if not _is_output_name(name):
             return None  # a journal names its outputs; anything else is not ours to read
         try:
-            return (self.root / run_id / name).read_bytes()
+            return (self._folder(run_id) / name).read_bytes()
         except OSError:
             return None
 
     def output_names(self, run_id: str) -> list[str]:
-        outputs = self.root / run_id / "outputs"
+        outputs = self._folder(run_id) / "outputs"
         return sorted(f"outputs/{p.name}" for p in outputs.glob("*.log")) if outputs.is_dir() else []
 
     def put_run(self, run_id: str, events: list[Event], outputs: OutputReader) -> bool:

@@ -22,11 +22,28 @@ def summary(event: dict[str, Any]) -> str:
         if len(commands) > 120:
             commands = commands[:119] + "…"
         edited = " (edited)" if data.get("edited") else ""
-        return f"started (attempt {data['attempt']}){edited}: {commands}"
+        where = f", from command {data['from_command']}" if data.get("from_command") else ""
+        return f"started (attempt {data['attempt']}{where}){edited}: {commands}"
+    if kind == "command.started":
+        group = f" in process group {data['group']}" if data.get("group") else ""
+        return f"command {data['index']} started{group}: {str(data['text']).split(chr(10))[0]}"
+    if kind == "command.finished":
+        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+        return f"command {data['index']} {data['status']}{code} in {precise(data['duration'])}"
+    if kind == "step.back":
+        return f"went back to {data['to']}"
+    if kind == "shell.opened":
+        return f"shell opened ({data.get('shell', 'shell')}); what is done there does not carry"
+    if kind == "shell.closed":
+        return f"shell closed (exit {data['exit_code']}) after {precise(data['duration'])}"
     if kind == "step.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
         return f"{data['status']}{code} in {precise(data['duration'])}"
     if kind == "choice.made":
+        if data.get("changed_from"):
+            return (
+                f"changed the choice from {data['changed_from']} to {data['branch']}: {data.get('title', '')}"
+            )
         return f"chose {data['branch']}: {data.get('title', '')}"
     if kind == "gate.item":
         return f"prerequisite {data['answer']}: {data['text']}" + (
@@ -55,7 +72,14 @@ def summary(event: dict[str, Any]) -> str:
     if kind == "note.added":
         return f"note: {data['text']}"
     if kind == "step.in-doubt":
-        return f"in doubt after a kill; operator chose {data['decision']}"
+        found: dict[str, Any] = data.get("group") or {}
+        alive = (
+            f"; its process group {found['id']} was {found.get('action') or found.get('state')}"
+            if found.get("id")
+            else ""
+        )
+        where = f" from command {data['from_command']}" if data.get("from_command") else ""
+        return f"in doubt after a kill; operator chose {data['decision']}{where}{alive}"
     if kind == "environment.snapshot":
         if data["error"]:
             return f"containers at the {data['when']}: engine {data['engine']} unreachable ({data['error']})"

@@ -9,7 +9,7 @@ from ..errors import UsageError
 from ..gitinfo import previous_tag
 from ..infer.shell import is_secret_name
 from ..policy.masking import MASK
-from ..policy.values import is_plain, newest_matching
+from ..policy.values import is_plain, newest_matching, refusal
 from .context import Planned, StepContext
 from .executors import executor_for, secret_variables
 from .questions import Question
@@ -25,7 +25,7 @@ def ask_inputs(ctx: StepContext, node: dict[str, Any]) -> None:
         name = use["name"]
         # A value a step of this run set is known; one a skipped step (--from-step) would have set
         # is asked for, never taken as empty.
-        if name in ctx.session.env or (use["from"] is not None and use["from"] in ctx.state.done):
+        if name in ctx.session.env or (use["from"] is not None and ctx.state.done.get(use["from"]) == "ok"):
             continue
         spec = declared.get(name, {})
         secret = bool(use["secret"] or spec.get("secret") or name in sent_as_secrets)
@@ -101,10 +101,7 @@ def _plain_value(ctx: StepContext, question: Question) -> str:
         if is_plain(value):
             return value
         shown = MASK if question.kind == "secret" else repr(value)  # a refused secret is still one
-        message = (
-            f"{shown} cannot fill {question.id.split(':', 1)[1]}: only letters, digits and . _ / @ : "
-            "+ = , % are allowed (no spaces, quotes, $, ; or a leading dash)"
-        )
+        message = refusal(value, question.id.split(":", 1)[1], shown)
         if not ctx.can_prompt():
             raise UsageError(message, "use a plain value, or put it in a variable with --var NAME=VALUE")
         ctx.view.text("  " + message)

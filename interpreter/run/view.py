@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..policy import durations
@@ -35,6 +37,8 @@ class TerminalView:
     """Where live command output goes (the console's file by default)."""
     closed: bool = False
     """The screen went away (`runbook run … | head`): the run goes on, its output in the journal."""
+    live: _Live = field(default_factory=lambda: _Live())
+    """The transient status line (a command's clock, a countdown), on a terminal only."""
 
     def __post_init__(self) -> None:
         # rich exits the program on a broken pipe; a rollback must not stop half way for that.
@@ -83,10 +87,12 @@ class TerminalView:
             facts.append(f"Prerequisites: {unit['prerequisites']}")
         for fact in facts:
             self._print(f"  {escape(fact)}")
+        # `runs_dir` is where the run is kept as the store says it (Store.label): the journal's
+        # absolute path, or the store's URL and the run id.
         if "://" in runs_dir:
-            self._print(f"  [dim]store: {escape(runs_dir)} (run {run_id})[/]")
+            self._print(f"  [dim]store: {escape(runs_dir)}[/]")
         else:
-            self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
+            self._print(f"  [dim]journal: {escape(runs_dir)}[/]")
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
         parts = [f"elapsed {durations.compact(elapsed)}"]
@@ -121,28 +127,72 @@ class TerminalView:
             self.console.print(Markdown(prose))
         for reason in flags.get("reasons", []) if flags.get("destructive") else []:
             self._print(f"  [red]⚠ {escape(reason)}[/]")
-        for command in commands:
-            for number, line in enumerate(command.split("\n")):
-                self._print(f"  [bold]{'$' if number == 0 else '>'}[/] {escape(line)}")
+        self.commands(commands)
         for line in env_lines:
             self._print(f"  [dim]{escape(line)}[/]")
 
-    def running(self, command: str) -> None:
+    def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
+        """Each command exactly as it runs, every line (`$` first, `>` for the lines after); with
+        `marks`, numbered, and what became of each beside it (`✓` ok, `✗` failed, `▶` running)."""
         from rich.markup import escape
 
-        self._print(f"[dim]  $ {escape(command.split(chr(10))[0])}[/]")
+        for index, command in enumerate(commands):
+            lead = ""
+            tail = ""
+            if marks is not None:
+                mark = marks[index] if index < len(marks) else ""
+                sign, style = _MARKS.get(mark, (" ", ""))
+                lead = f"[{style}]{sign}[/] {index + 1:>2}. " if style else f"{sign} {index + 1:>2}. "
+                tail = f"  [{style}]{escape(mark)}[/]" if mark and mark != "ok" else ""
+            indent = " " * (len(f"  {index + 1:>2}. ") if marks is not None else 0)
+            for at, line in enumerate(command.split("\n")):
+                if at == 0:
+                    self._print(f"  {lead}[bold]$[/] {escape(line)}{tail}")
+                else:
+                    self._print(f"  {indent}[bold]>[/] {escape(line)}")
+
+    def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
+        """A choice's options, each with every line of its commands; destructive ones marked."""
+        from rich.markup import escape
+
+        for key, title, commands, destructive in options:
+            mark = "  [bold red]⚠ DESTRUCTIVE[/]" if destructive else ""
+            self._print(f"  [bold]{escape(key)})[/] {escape(title)}{mark}")
+            for command in commands:
+                for at, line in enumerate(command.split("\n")):
+                    self._print(f"       [dim]{'$' if at == 0 else '>'}[/] {escape(line)}")
+
+    def running(self, command: str, never_ending: bool = False) -> None:
+        from rich.markup import escape
+
+        for at, line in enumerate(command.split("\n")):
+            self._print(f"[dim]  {'$' if at == 0 else '>'} {escape(line)}[/]")
+        if never_ending:
+            self._print("[dim]  (it runs until stopped: Ctrl-C stops it, the run goes on)[/]")
+        if self.console.is_terminal and not self.closed:
+            self.live.start(self._raw_write, self.console.no_color)
+
+    def ran(self) -> None:
+        self.live.stop(self._raw_write)
+
+    def progress(self, message: str | None) -> None:
+        if self.console.is_terminal and not self.closed:
+            self.live.show(self._raw_write, message, self.console.no_color)
+
+    def _raw_write(self, data: bytes) -> None:
+        stream = self.raw or getattr(self.console.file, "buffer", None)
+        if stream is not None:
+            stream.write(data)
+            stream.flush()
+        else:
+            self.console.file.write(data.decode("utf-8", "replace"))
+            self.console.file.flush()
 
     def output(self, data: bytes) -> None:
         if self.closed:
             return
-        stream = self.raw or getattr(self.console.file, "buffer", None)
         try:
-            if stream is not None:
-                stream.write(data)
-                stream.flush()
-            else:
-                self.console.file.write(data.decode("utf-8", "replace"))
-                self.console.file.flush()
+            self.live.write(self._raw_write, data)
         except BrokenPipeError:
             self._closed()
 
@@ -167,6 +217,92 @@ class TerminalView:
             self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
         except BrokenPipeError:
             self._closed()
+
+
+_MARKS = {
+    "ok": ("✓", "green"),
+    "failed": ("✗", "bold red"),
+    "timeout": ("✗", "bold red"),
+    "errored": ("✗", "bold red"),
+    "interrupted": ("✗", "yellow"),
+    "running": ("▶", "bold yellow"),
+    "unfinished": ("▶", "bold yellow"),
+    "destructive": ("⚠", "bold red"),
+}
+"""What a command's mark looks like beside it."""
+
+_LONG = 3.0
+"""Seconds after which a running command shows its clock."""
+
+
+class _Live:
+    """One transient line under a command's output: its elapsed clock and how to stop it, or a
+    countdown. Drawn only when the output so far ends a line, erased before more output."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.drawn = False
+        self.at_line_start = True
+        self.last_output = 0.0
+        self.started = 0.0
+        self.stopping: threading.Event | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, write: Any, plain: bool) -> None:
+        self.stop(write)
+        self.started = self.last_output = time.monotonic()
+        self.at_line_start = True
+        stopping = threading.Event()
+        self.stopping = stopping
+        self.thread = threading.Thread(target=self._tick, args=(write, plain, stopping), daemon=True)
+        self.thread.start()
+
+    def _tick(self, write: Any, plain: bool, stopping: threading.Event) -> None:
+        from ..policy.durations import clock
+
+        while not stopping.wait(0.5):
+            now = time.monotonic()
+            if now - self.started < _LONG or now - self.last_output < 1.0:
+                continue
+            line = f"  ⏱ {clock(now - self.started)} running — Ctrl-C stops it, the run goes on"
+            with contextlib.suppress(OSError, ValueError), self.lock:
+                if stopping.is_set() or not self.at_line_start:
+                    continue
+                self._draw(write, line, plain)
+
+    def _draw(self, write: Any, line: str, plain: bool) -> None:
+        styled = line if plain else f"\x1b[2m{line}\x1b[0m"
+        write(("\r\x1b[2K" + styled).encode("utf-8"))
+        self.drawn = True
+
+    def _erase(self, write: Any) -> None:
+        if self.drawn:
+            write(b"\r\x1b[2K")
+            self.drawn = False
+
+    def write(self, write: Any, data: bytes) -> None:
+        with self.lock:
+            self._erase(write)
+            write(data)
+            if data:
+                self.at_line_start = data.endswith(b"\n")
+                self.last_output = time.monotonic()
+
+    def show(self, write: Any, message: str | None, plain: bool) -> None:
+        with self.lock:
+            if message is None:
+                self._erase(write)
+            else:
+                self._draw(write, message, plain)
+
+    def stop(self, write: Any) -> None:
+        if self.stopping is not None:
+            self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=1.0)
+        self.stopping = self.thread = None
+        with self.lock, contextlib.suppress(OSError, ValueError):
+            self._erase(write)
 
 
 def stdout_view(console: Console) -> TerminalView:
