@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from ..model.runbook import Runbook
 
-__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "torn_warning"]
+__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "terminal_width", "torn_warning"]
 
 
 def exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
@@ -33,8 +33,11 @@ def console(stderr: bool = False) -> Console:
     """A console for output (or for messages, on stderr)."""
     from rich.console import Console
 
-    # soft_wrap: never re-wrap lines when piped, so output stays greppable; rich honours NO_COLOR.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # Piped, lines are never re-wrapped, so output stays greppable; on a terminal they are wrapped
+    # between words, so a narrow one does not fold them mid-word. rich honours NO_COLOR.
+    screen = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    screen.soft_wrap = not screen.is_terminal
+    return screen
 
 
 def fail(error: RunbookError) -> NoReturn:
@@ -88,3 +91,17 @@ def torn_warning(torn: bool) -> None:
             "[yellow]the journal's last line was torn (the run was killed while writing it); "
             "it is left out[/]"
         )
+
+
+def terminal_width() -> int | None:
+    """The width of the terminal standard output is, or None when it is piped (nothing is fitted
+    then: a script reads whole lines)."""
+    import os
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except OSError:
+        return None

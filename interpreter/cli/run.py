@@ -153,7 +153,7 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
     )
     journal = _journal_path(request, run_id)
     if journal:
-        err.print(escape(f"journal: {journal}"))
+        err.print(escape(f"journal: {journal}"), soft_wrap=True)  # a path is copied whole
     sys.exit(code)
 
 
@@ -186,11 +186,11 @@ def _journal_path(request: RunRequest, run_id: str) -> str | None:
 
 
 def _prompter(screen: Console) -> Prompter:
-    from rich.markup import escape
+    from rich.text import Text
 
     from ..run.questions import TerminalPrompter
 
-    return TerminalPrompter(write=lambda text: screen.print(escape(text)))
+    return TerminalPrompter(write=lambda text: screen.print(Text(text)), width=lambda: screen.width)
 
 
 def _stop_on_signals() -> None:

@@ -47,11 +47,11 @@ def verify(run_id: str, runs_dir: str | None, store: str | None) -> None:
     out = console()
     with open_store(runs_dir, store) as where:
         full = where.resolve(run_id)
-        label = where.label(full)
         try:
             events, torn = where.events(full)
         except RunbookError as error:
-            out.print(f"[bold red]broken[/]: {escape(label)}: {escape(error.message)}")
+            # A line that is not an event at all (the message names the file and the line).
+            out.print(f"[bold red]broken[/]: run {full}: {escape(error.message)}")
             sys.exit(ExitCode.FAILED)
     verdict = check(events)
     style = "green" if verdict.holds else "bold red"

@@ -58,8 +58,9 @@ class RunJournal(ABC):
 
     @abstractmethod
     def written_since(self, seq: int) -> list[Event]:
-        """Events with a seq above `seq`, which this process did not write (notes from other
-        terminals), cheaply: the run asks before every step."""
+        """The run's events with a seq above `seq` (this process's own among them), or nothing
+        when no other process wrote since the last call: cheap, the run asks before every step
+        for the notes other terminals wrote."""
 
     @abstractmethod
     def output(self, name: str) -> OutputFile:

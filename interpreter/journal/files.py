@@ -138,14 +138,15 @@ class _Appender:
         self._last = 0
         self._last_hash = GENESIS
         self._unsynced = False
-        self._seen = -1
-        """The size at which `written_since` last read the file."""
+        self._foreign = False
+        """Another process appended since `written_since` last looked (a note)."""
 
     def _next(self) -> tuple[int, str]:
         """The seq and `prev` of the next event: after the last complete line on disk."""
         size = os.fstat(self._handle.fileno()).st_size
         if size and size != self._size:
             # Someone else wrote since our last append, or we just opened the file.
+            self._foreign = self._foreign or self._size >= 0
             self._handle.seek(0)
             last = _last_line(self._handle, size) if size else b""
             if last.strip():
@@ -207,12 +208,14 @@ class _Appender:
             self._unsynced = False
 
     def written_since(self, seq: int) -> list[Event]:
-        """Events after `seq` when the file grew since this appender's last write (another
-        process wrote: a note); nothing, and no read, when it did not."""
+        """Events after `seq` when another process appended since this was last asked (a note),
+        whether or not this appender wrote after it; nothing, and no read, when none did."""
         size = os.fstat(self._handle.fileno()).st_size
-        if size in (self._size, self._seen):
+        if size != self._size:
+            self._foreign = True
+        if not self._foreign:
             return []
-        self._seen = size
+        self._foreign = False
         events, _ = read_events(self.path)
         return [e for e in events if e["seq"] > seq]
 

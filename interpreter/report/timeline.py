@@ -90,7 +90,11 @@ def summary(event: dict[str, Any]) -> str:
     return str(kind)
 
 
-def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
+def timeline_lines(
+    events: list[dict[str, Any]], markdown: bool = False, width: int | None = None
+) -> list[str]:
+    """The timeline, a line per event; with `width` (a terminal's), an event's sentence too long
+    for it goes on over more lines, broken between words and indented under itself."""
     rows = [
         (e["time"][:19].replace("T", " "), since_start(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
         for e in events
@@ -99,4 +103,37 @@ def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list
         lines = ["| UTC | elapsed | actor | step | event |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return lines
-    return ["  ".join([row[0], row[1], row[2], row[3].ljust(12), row[4]]) for row in rows]
+    out = []
+    for row in rows:
+        head = "  ".join([row[0], row[1], row[2], row[3].ljust(12)]) + "  "
+        out += _fit(head, row[4], width) if width else [head + row[4]]
+    return out
+
+
+def _fit(head: str, sentence: str, width: int) -> list[str]:
+    """`head` then `sentence`, broken between words to fit `width` (a word longer than a line is
+    left whole: the terminal folds it, nothing else is cut)."""
+    import textwrap
+
+    if len(head) + len(sentence) <= width:
+        return [head + sentence]
+    room = width - len(head)
+    if room >= 30:
+        return textwrap.wrap(
+            sentence,
+            width,
+            initial_indent=head,
+            subsequent_indent=" " * len(head),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    indent = "    "
+    rest = textwrap.wrap(
+        sentence,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [head.rstrip(), *rest]

@@ -100,13 +100,13 @@ def warn(
 
 
 def show_notes(ctx: StepContext) -> None:
-    """Notes other terminals added since the run last wrote, shown as they are (masked)."""
+    """Notes other terminals added (`runbook note`) since the last look, shown as they are (masked)."""
     journal: RunJournal | None = ctx.journal
     if journal is None:
         return
-    for event in journal.written_since(max(ctx.state.seq, ctx.state.heard)):
+    for event in journal.written_since(ctx.state.heard):
         ctx.state.heard = max(ctx.state.heard, int(event["seq"]))
-        if event["type"] == "note.added":
+        if event["type"] == "note.added" and event["data"].get("from") == "runbook note":
             step = f" about {event['step']}" if event["step"] else ""
             ctx.view.text(
                 f"  ✉ note from {event['actor']}{step}: {ctx.masker.text(str(event['data']['text']))}"

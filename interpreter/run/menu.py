@@ -57,11 +57,11 @@ def _automatic(ctx: StepContext, node: dict[str, Any], situation: str) -> str | 
         return None
     if ctx.options.yes:
         return "r"
-    if node["flags"]["confirm"] == "typed" and not ctx.inputs.answers.has(f"{node['id']}:run"):
-        # On a destructive step the typed word is the answer to run: given in advance, it runs;
-        # with nobody to ask, the run stops at the word (`ID:confirm`), the question that matters.
-        if ctx.inputs.answers.has(f"{node['id']}:confirm") or not ctx.can_prompt():
-            return "r"
+    # On a destructive step the typed word is the answer to run: given in advance, it runs; with
+    # nobody to ask, the run stops at the word (`ID:confirm`), the question that matters.
+    typed = node["flags"]["confirm"] == "typed" and not ctx.inputs.answers.has(f"{node['id']}:run")
+    if typed and (ctx.inputs.answers.has(f"{node['id']}:confirm") or not ctx.can_prompt()):
+        return "r"
     return None
 
 

@@ -219,6 +219,9 @@ class TerminalPrompter:
     write: Callable[[str], None]
     read: Callable[[str], str] = input
     read_secret: Callable[[str], str] = getpass.getpass
+    width: Callable[[], int] | None = None
+    """The terminal's width: a question longer than it is written (wrapped between words) and
+    answered on the line below, not folded mid-word by the terminal."""
 
     def ask(self, question: Question) -> str:
         """The operator's answer. A typed word answered wrong, or left empty, is `""`: nothing is
@@ -240,6 +243,9 @@ class TerminalPrompter:
             }[question.kind]
             default = f" [{question.default}]" if question.default is not None else ""
             prompt = f"? {question.prompt}{suffix}{default}: "
+            if self.width is not None and len(prompt) >= self.width():
+                self.write(prompt.rstrip())
+                prompt = "  > "
             raw = self._read(question, prompt)
             if not raw.strip() and question.default is not None:
                 raw = question.default

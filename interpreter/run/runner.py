@@ -280,6 +280,7 @@ class Runner:
         status, code, reason = "ok", 0, ""
         try:
             self.begin(provenance, inputs, resumed)
+            self.state.heard = self.state.seq  # notes from now on are news
             self.environment("start")
             # A resumed HIGH-risk procedure is confirmed again, by whoever resumes it.
             confirm_start(self)

@@ -169,6 +169,14 @@ class ShellSession:
             try:
                 pid = getattr(process, "pid", 0)
                 on_spawn(pid if isinstance(process, subprocess.Popen) and pid > 1 else None)
+            except KeyboardInterrupt:
+                # Ctrl-C before the command was let go: it never runs, as if stopped at once.
+                os.close(gate[1])
+                self._stop(process)
+                _restore_terminal(self.terminal, saved_terminal)
+                return CommandResult(
+                    "stopped" if never_ending else "interrupted", None, time.monotonic() - started
+                )
             except BaseException:
                 os.close(gate[1])  # no `go`: bash exits without running the command
                 self._stop(process)

@@ -43,7 +43,7 @@ class RunState:
     seq: int = 0
     """The seq of the last event written."""
     heard: int = 0
-    """The seq of the last event from another process shown to the operator (a note)."""
+    """The seq up to which the journal was looked at for notes from other terminals."""
     started: datetime | None = None
     """When the run started (its first event)."""
     acknowledged: set[str] = field(default_factory=set)

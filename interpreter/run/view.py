@@ -66,10 +66,39 @@ class TerminalView:
         except BrokenPipeError:
             self._closed()
 
-    def text(self, message: str) -> None:
-        from rich.markup import escape
+    def _line(self, *parts: str | tuple[str, str], soft: bool = False) -> None:
+        """One line of plain text parts, each with its style: no markup is read in them, so a
+        command's `[` or trailing `\\` is shown as it is. `soft`: not wrapped by the view (a
+        command's line stays one line to copy; the terminal folds it)."""
+        if self.closed:
+            return
+        from rich.text import Text
 
-        self._print(escape(message))
+        try:
+            self.console.print(Text.assemble(*parts), soft_wrap=soft)
+        except BrokenPipeError:
+            self._closed()
+
+    def text(self, message: str) -> None:
+        self._line(message)
+
+    def _command(
+        self,
+        lead: list[str | tuple[str, str]],
+        line: str,
+        style: str = "",
+        tail: list[str | tuple[str, str]] | None = None,
+    ) -> None:
+        """One line of a command after `lead`, exactly as it runs. On a terminal too narrow for it,
+        it goes on over more lines, broken after a space (no character is dropped) and indented
+        two more than it; piped, it is one line whatever its length."""
+        width = self.console.width if self.console.is_terminal else 0
+        start = sum(len(p if isinstance(p, str) else p[0]) for p in lead)
+        pieces = _fold(line, width - start) if width and width - start >= 20 else [line]
+        for index, piece in enumerate(pieces):
+            head = lead if index == 0 else [" " * (start + 2)]
+            end = (tail or []) if index == len(pieces) - 1 else []
+            self._line(*head, (piece, style), *end, soft=True)
 
     def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None:
         from rich.markup import escape
@@ -89,10 +118,8 @@ class TerminalView:
             self._print(f"  {escape(fact)}")
         # `runs_dir` is where the run is kept as the store says it (Store.label): the journal's
         # absolute path, or the store's URL and the run id.
-        if "://" in runs_dir:
-            self._print(f"  [dim]store: {escape(runs_dir)}[/]")
-        else:
-            self._print(f"  [dim]journal: {escape(runs_dir)}[/]")
+        # Never re-wrapped: a path is copied whole.
+        self._line((f"  {'store' if '://' in runs_dir else 'journal'}: {runs_dir}", "dim"), soft=True)
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
         parts = [f"elapsed {durations.compact(elapsed)}"]
@@ -134,39 +161,33 @@ class TerminalView:
     def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
         """Each command exactly as it runs, every line (`$` first, `>` for the lines after); with
         `marks`, numbered, and what became of each beside it (`✓` ok, `✗` failed, `▶` running)."""
-        from rich.markup import escape
-
         for index, command in enumerate(commands):
-            lead = ""
-            tail = ""
+            lead: list[str | tuple[str, str]] = []
+            tail: list[str | tuple[str, str]] = []
             if marks is not None:
                 mark = marks[index] if index < len(marks) else ""
                 sign, style = _MARKS.get(mark, (" ", ""))
-                lead = f"[{style}]{sign}[/] {index + 1:>2}. " if style else f"{sign} {index + 1:>2}. "
-                tail = f"  [{style}]{escape(mark)}[/]" if mark and mark != "ok" else ""
-            indent = " " * (len(f"  {index + 1:>2}. ") if marks is not None else 0)
+                lead = [(sign, style), f" {index + 1:>2}. "]
+                tail = [("  " + mark, style)] if mark and mark != "ok" else []
+            indent = " " * (6 if marks is not None else 0)
             for at, line in enumerate(command.split("\n")):
                 if at == 0:
-                    self._print(f"  {lead}[bold]$[/] {escape(line)}{tail}")
+                    self._command(["  ", *lead, ("$", "bold"), " "], line, tail=tail)
                 else:
-                    self._print(f"  {indent}[bold]>[/] {escape(line)}")
+                    self._command(["  ", indent, (">", "bold"), " "], line)
 
     def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
         """A choice's options, each with every line of its commands; destructive ones marked."""
-        from rich.markup import escape
-
         for key, title, commands, destructive in options:
-            mark = "  [bold red]⚠ DESTRUCTIVE[/]" if destructive else ""
-            self._print(f"  [bold]{escape(key)})[/] {escape(title)}{mark}")
+            mark = ("  ⚠ DESTRUCTIVE", "bold red") if destructive else ""
+            self._line("  ", (f"{key})", "bold"), " ", title, mark)
             for command in commands:
                 for at, line in enumerate(command.split("\n")):
-                    self._print(f"       [dim]{'$' if at == 0 else '>'}[/] {escape(line)}")
+                    self._command(["       ", ("$" if at == 0 else ">", "dim"), " "], line)
 
     def running(self, command: str, never_ending: bool = False) -> None:
-        from rich.markup import escape
-
         for at, line in enumerate(command.split("\n")):
-            self._print(f"[dim]  {'$' if at == 0 else '>'} {escape(line)}[/]")
+            self._command([(f"  {'$' if at == 0 else '>'} ", "dim")], line, "dim")
         if never_ending:
             self._print("[dim]  (it runs until stopped: Ctrl-C stops it, the run goes on)[/]")
         if self.console.is_terminal and not self.closed:
@@ -217,6 +238,21 @@ class TerminalView:
             self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
         except BrokenPipeError:
             self._closed()
+
+
+def _fold(line: str, room: int) -> list[str]:
+    """`line` in pieces of at most `room` characters, each ending after a space where it can (a
+    word longer than `room` is left whole); joined, the pieces are the line."""
+    pieces = []
+    while len(line) > room:
+        cut = line.rfind(" ", 0, room)
+        if cut <= 0:
+            cut = line.find(" ", room)
+            if cut < 0:
+                break
+        pieces.append(line[: cut + 1])
+        line = line[cut + 1 :]
+    return [*pieces, line]
 
 
 _MARKS = {
