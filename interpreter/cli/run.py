@@ -43,9 +43,10 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 def run(file: str, query: str, from_step: str | None, dry_run: bool, launch: LaunchOptions) -> None:
     """Run one procedure of FILE step by step, with the operator in the loop.
 
-    Before each step: its prose and the exact commands. Answers: run, skip, edit, note, shell,
-    abort. Destructive steps need the word shown typed (--yes alone never does it). Ctrl-C stops
-    the running command, not the run. Every event goes to a journal, fsynced as it happens.
+    Before each step: its prose and the exact commands. One menu everywhere: run, skip, edit,
+    note, shell, back, abort. Destructive steps need the word shown typed before every attempt
+    (--yes alone never does it). A retry goes on from the command that failed. Ctrl-C stops the
+    running command, not the run. Every event goes to a hash-chained journal, on disk as it happens.
 
     \b
     Examples:
@@ -74,7 +75,9 @@ def resume(run_id: str, allow_changed: bool, launch: LaunchOptions) -> None:
     """Continue a killed, interrupted or stopped run with the same inputs and decisions.
 
     Finished steps are never run again. A step that had started but not finished is in doubt:
-    its partial output is shown and the operator decides (rerun, done, skip, abort).
+    which of its commands finished, whether its process group still runs (wait, kill, leave) and
+    its partial output are shown; run goes on from the first unfinished command (or done, skip…).
+    The run is found from any directory.
 
     \b
     Example:

@@ -54,7 +54,8 @@ def plan_lines(
                 text = substitute(command["text"], given)
                 marks = " (never-ending)" if command["never_ending"] else ""
                 marks += " (destructive)" if command.get("destructive") else ""
-                lines.append(f"{inner}$ {text}{marks}".replace("\n", f"\n{inner}  "))  # a request, a heredoc
+                first, *rest = text.split("\n")  # a request, a heredoc: its later lines under it
+                lines += [f"{inner}$ {first}{marks}", *(f"{inner}  {line}" for line in rest)]
         lines += [f"{inner}asks {q}" + (f" — {t}" if t else "") for q, t, _ in after]
         for use in node.get("uses", []):
             name = use["name"]

@@ -74,8 +74,15 @@ class TerminalView:
             return
         from rich.text import Text
 
+        merged: list[tuple[str, str]] = []
+        for part in parts:
+            text, style = (part, "") if isinstance(part, str) else part
+            if merged and merged[-1][1] == style:
+                merged[-1] = (merged[-1][0] + text, style)  # one span: `$ cmd` stays searchable
+            else:
+                merged.append((text, style))
         try:
-            self.console.print(Text.assemble(*parts), soft_wrap=soft)
+            self.console.print(Text.assemble(*merged), soft_wrap=True if soft else None)
         except BrokenPipeError:
             self._closed()
 
