@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = ROOT / "runbooks" / "rollback-procedures.md"
 DAMAGED = FIXTURES / "rollback-procedures.damaged.md"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache of shellcheck results for this session only (commands started by tests inherit
+    it): no test reads what an earlier session, or the user, left in theirs."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["RUNBOOK_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")
