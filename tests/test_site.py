@@ -273,3 +273,61 @@ def test_markdown_renders_as_github_shows_it_with_links_between_runbooks(tmp_pat
     assert image["src"].startswith("media/") and (tmp_path / "out" / image["src"]).is_file()
     restore = (tmp_path / "out" / "ops" / "restore.html").read_text("utf-8")
     assert 'href="../rollback.html#steps"' in restore and 'href="../assets/site.css"' in restore
+
+
+def test_pages_built_by_several_processes_are_the_pages_one_process_builds(tmp_path: Path) -> None:
+    """Workers render shares of the runbooks; the site, the manifest and the report are the same
+    as one process makes, in the same order (shellcheck on, a shared image, an unreadable file,
+    a run, links between runbooks), and a rebuild by workers rewrites nothing."""
+    source = tmp_path / "src"
+    (source / "team").mkdir(parents=True)
+    (source / "img").mkdir()
+    (source / "img" / "dot.png").write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"tiny")
+    for n in range(4):
+        shutil.copy(SEED, source / "team" / f"seed{n}.md")
+    shutil.copy(HOSTILE, source / "hostile.md")
+    (source / "latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    for name in ("a", "b"):
+        (source / f"{name}.md").write_text(
+            f"# {name}\n\n![dot](img/dot.png) [the seed](team/seed0.md)\n\n## Procedure 1: Go\n\n"
+            '1. **Loop**\n   ```bash\n   for f in $(ls /srv); do echo "$f"; done\n   ```\n'
+        )
+    os.chdir(source)
+    ran = CliRunner().invoke(main, ["run", "a.md", "-p", "1", "--yes", "--runs-dir", "runs"])
+    assert ran.exit_code == 0, ran.output
+
+    def site(out: str, jobs: int) -> tuple[Any, dict[str, bytes]]:
+        report = build_site(
+            ["."], tmp_path / out, runs_dir=Path("runs"), today=TODAY, shellcheck=True, jobs=jobs
+        )
+        found = [p for p in (tmp_path / out).rglob("*") if p.is_file()]
+        files = {p.relative_to(tmp_path / out).as_posix(): p.read_bytes() for p in found}
+        return report.to_json(), files
+
+    one, one_files = site("one", 1)
+    many, many_files = site("many", 3)
+    assert one_files == many_files
+    assert {**one, "out_dir": ""} == {**many, "out_dir": ""}
+    assert one["runs"] == 1 and list(one["unreadable"]) == ["latin1.md"]
+    assert any(name.startswith("media/") for name in one["written"])
+    assert b"code/shellcheck" in one_files["a.html"]
+    again, again_files = site("many", 3)
+    assert again["written"] == [] and again["removed"] == []
+    assert sorted(again["unchanged"]) == sorted(one["written"] + one["unchanged"])
+    assert again_files == many_files  # the image of an unchanged page is kept
+
+
+def test_an_unchanged_page_keeps_its_image_and_a_new_image_renders_it_again(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    image = tmp_path / "img" / "dot.png"
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"first")
+    (tmp_path / "a.md").write_text("# A\n\n![dot](img/dot.png)\n")
+    first = build([tmp_path / "a.md"], tmp_path / "out")
+    [old_media] = [name for name in first.written if name.startswith("media/")]
+    again = build([tmp_path / "a.md"], tmp_path / "out")
+    assert again.written == [] and again.removed == [] and (tmp_path / "out" / old_media).is_file()
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"second")
+    third = build([tmp_path / "a.md"], tmp_path / "out")
+    [new_media] = [name for name in third.written if name.startswith("media/")]
+    assert "a.html" in third.written and third.removed == [old_media]
+    assert new_media in (tmp_path / "out" / "a.html").read_text("utf-8")

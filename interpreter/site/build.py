@@ -6,18 +6,16 @@ import datetime as dt
 import functools
 import json
 import os
-from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import RunbookError, UsageError
-from ..perf import paused_gc
-from .history import RunSummary, match_runs, post_mortem_html, runs_for_site, summarize
+from ..errors import UsageError
+from .history import RunSummary, post_mortem_html, runs_for_site, summarize
 from .manifest import MANIFEST, Manifest, digest, write_if_changed
-from .page import PageInput, overdue, render_page
+from .pages import build_pages
 from .templates import assets, environment, fingerprint
 
 __all__ = ["SiteReport", "build_site"]
@@ -76,8 +74,10 @@ def build_site(
     store: str | None = None,
     today: dt.date | None = None,
     shellcheck: bool = True,
+    jobs: int | None = None,
 ) -> SiteReport:
-    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`.
+    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`;
+    `jobs` processes build the runbook pages (None: one per processor when there are enough).
 
     Raises:
         UsageError: a path does not exist, no runbook was found, `out_dir` is not ours to write,
@@ -107,7 +107,7 @@ def build_site(
     bases = [Path.cwd()] + ([runs_dir.resolve().parent.parent] if runs_dir else [])
     owners: dict[str, str] = {}
     rows, search = _runbook_pages(
-        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners
+        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners, jobs
     )
     report.runs = _run_pages(events_by_run, summaries, owners, read_output, old, new, out_dir, emit, report)
     env = environment()
@@ -127,30 +127,6 @@ def build_site(
     return report
 
 
-@dataclass(slots=True)
-class _Page:
-    """A runbook's page on its way: unchanged (`entry`), unreadable (`error`), or drafted and
-    waiting for its findings (shellcheck's come in batches) to be rendered."""
-
-    file: Path
-    path: Path
-    """The file, resolved."""
-    name: str
-    git: Any
-    key: str = ""
-    entry: dict[str, Any] | None = None
-    error: str = ""
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    source: Any = None
-    runbook: Any = None
-    document: Any = None
-    draft: Any = None
-
-
-_AHEAD = 32
-"""Pages read and validated ahead of the one being rendered, while shellcheck checks their blocks."""
-
-
 def _runbook_pages(
     files: list[Path],
     names: dict[Path, str],
@@ -164,113 +140,27 @@ def _runbook_pages(
     emit: Any,
     report: SiteReport,
     owners: dict[str, str],
+    jobs: int | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
-    from ..infer.load import load_document
-    from ..parse.source import read_source
-    from ..plan.graph import graph_json
-    from ..validate import Validator
     from .gitlog import last_changes
 
-    changes = last_changes(files)
+    built = build_pages(
+        files, names, summaries, bases, today, shellcheck, old, out_dir, last_changes(files), jobs
+    )
     rows: list[dict[str, Any]] = []
     search: list[dict[str, str]] = []
-    pages = sorted(names.items())
-    # Every page depends on the list of pages (links between runbooks): hashed once, not per page,
-    # or the keys alone would cost time in the square of the number of runbooks.
-    pages_key = digest(pages)
-    by_path = dict(pages)  # shared by every page, built once (per page it was 1,000,000 inserts)
-
-    def finish(page: _Page) -> None:
-        """Render the page (or take it as it is), and add its row and search entries."""
-        name, git = page.name, page.git
+    for file, page in zip(files, built, strict=True):
         if page.error:
-            blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
-            counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
-            row = {**blank, **counts, "path": str(page.file), "page": None, "overdue": False, "git": git}
-            rows.append({**row, "error": page.error})
-            return
+            report.unreadable[str(file)] = page.error
         if page.entry is not None:
-            new.entries[name] = page.entry
-            report.unchanged.append(name)
-            summary, entries = page.entry["summary"], page.entry["search"]
-        else:
-            output = render_page(
-                PageInput(
-                    path=page.path,
-                    display=str(page.file),
-                    page=name,
-                    text=page.source.text,
-                    runbook=page.runbook,
-                    graph=graph_json(page.runbook),
-                    findings=validator.finish(page.draft).findings,
-                    git=git,
-                    runs=page.runs,
-                    today=today,
-                    pages=by_path,
-                    parsed=(page.document.tokens, page.document.env),
-                    version=__version__,
-                )
-            )
-            summary, entries = output.summary, output.search
-            flag = overdue(summary["next_review"], today)
-            emit(name, page.key, output.html, summary=summary, search=entries, overdue=flag)
-            for media, origin in output.media.items():
-                emit(media, "", origin.read_bytes())
-        rows.append({**summary, "git": git, "error": "", "overdue": overdue(summary["next_review"], today)})
-        search.extend(entries)
-
-    def prepare(file: Path) -> _Page:
-        """Read the runbook; unless its page is up to date, load and validate it."""
-        path = file.resolve()
-        page = _Page(file, path, names[path], changes.get(file))
-        try:
-            source = read_source(file)
-        except RunbookError as error:
-            report.unreadable[str(file)] = error.message
-            page.error = error.message
-            return page
-        page.runs = [
-            {**asdict(s), "href": f"runs/{s.run}.html"}
-            for s in (match_runs(summaries, file, source.sha256, bases) if summaries else [])
-        ]
-        owners.update((run["run"], page.name) for run in page.runs)
-        inputs = [
-            fingerprint(),
-            source.sha256,
-            str(file),
-            page.name,
-            pages_key,
-            page.git and page.git.to_json(),
-            page.runs,
-            shellcheck,
-        ]
-        page.key = digest(*inputs)
-        entry = old.fresh(out_dir, page.name, page.key)
-        if entry is not None and overdue(entry["summary"]["next_review"], today) == entry["overdue"]:
-            page.entry = entry
-            return page
-        page.source = source
-        page.runbook, page.document = load_document(source)
-        page.draft = validator.draft(file, (source, page.runbook))
-        return page
-
-    # Pages are finished in order; with shellcheck on, up to _AHEAD are drafted before the first
-    # of them waits for its findings, so that shellcheck works while the next pages are read.
-    queue: deque[_Page] = deque()
-    with Validator(today, shellcheck) as validator:
-        for file in files:
-            # The garbage collector stays out of a page's work: a page makes hundreds of thousands
-            # of objects and (its parser built once) no cycles worth a collection.
-            with paused_gc():
-                queue.append(prepare(file))
-                while queue and (
-                    len(queue) > _AHEAD or queue[0].draft is None or validator.ready(queue[0].draft)
-                ):
-                    finish(queue.popleft())
-        while queue:
-            with paused_gc():
-                finish(queue.popleft())
+            new.entries[page.name] = page.entry
+            (report.written if page.written else report.unchanged).append(page.name)
+        for media, origin in page.media.items():
+            emit(media, "", origin.read_bytes())
+        owners.update((run, page.name) for run in page.runs)
+        rows.append(page.row)
+        search += page.search
     return rows, search
 
 

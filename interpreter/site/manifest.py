@@ -12,7 +12,8 @@ from typing import Any
 __all__ = ["MANIFEST", "Manifest", "digest", "write_if_changed"]
 
 MANIFEST = ".runbook-site.json"
-_FORMAT = 1
+_FORMAT = 2
+"""2: a page's entry names the images it shows (`media`), so an unchanged page keeps them."""
 
 
 def digest(*parts: Any) -> str:
