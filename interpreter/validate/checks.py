@@ -247,15 +247,15 @@ def _safety(runbook: Runbook) -> Iterator[Finding]:
 
 # A word every pattern above needs, looked for in the whole file at once: the patterns themselves
 # start a backtracking search at every position, and nearly every file holds none of the words.
+# It is matched against lower-cased text: with re.I the same search costs five times as much.
 _SECRET_WORDS = re.compile(
     r"passw|token|secret|api_key|private_key|access_key|akia|gh[pousr]_|xox[baprs]-|private key"
-    r"|://|bearer|mysql",
-    re.I,
+    r"|://|bearer|mysql"
 )
 
 
 def _may_hold_secrets(lines: tuple[str, ...] | list[str]) -> bool:
-    return _SECRET_WORDS.search("\n".join(lines)) is not None
+    return _SECRET_WORDS.search("\n".join(lines).lower()) is not None
 
 
 def plaintext_secrets(lines: tuple[str, ...] | list[str]) -> list[str]:
@@ -277,7 +277,7 @@ def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     if not _may_hold_secrets(lines):
         return
     for number, line in enumerate(lines, start=1):
-        if not _SECRET_WORDS.search(line):
+        if not _SECRET_WORDS.search(line.lower()):
             continue
         found: tuple[str, int] | None = None
         match = _SECRET_ASSIGNMENT.search(line)
