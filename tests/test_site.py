@@ -331,3 +331,46 @@ def test_an_unchanged_page_keeps_its_image_and_a_new_image_renders_it_again(tmp_
     [new_media] = [name for name in third.written if name.startswith("media/")]
     assert "a.html" in third.written and third.removed == [old_media]
     assert new_media in (tmp_path / "out" / "a.html").read_text("utf-8")
+
+
+def test_last_changes_of_many_runbooks_in_one_repository(tmp_path: Path) -> None:
+    import git
+
+    from interpreter.site.gitlog import last_changes
+
+    repo = git.Repo.init(tmp_path)
+    (tmp_path / "ops" / "db").mkdir(parents=True)
+    names = ["a.md", "ops/b.md", "ops/db/c d é.md"]
+    for name in names:
+        (tmp_path / name).write_text(f"# {name}\n")
+    repo.index.add(names)
+    first = repo.index.commit(
+        "Add runbooks\nwrapped onto a second line\n\nBody.",
+        author=git.Actor("Ada Operator", "ada@example.com"),
+        author_date="1795162500 +0100",  # git's own form: 08:15 UTC, 09:15 where Ada is
+    )
+    (tmp_path / "ops" / "b.md").write_text("# b, revised\n")
+    repo.index.add(["ops/b.md"])
+    second = repo.index.commit("Revise b", author=git.Actor("Bo", "bo@example.com"))
+    (tmp_path / "a.md").write_text("# a, edited and not committed\n")
+    (tmp_path / "new.md").write_text("# never committed\n")
+    changes = last_changes(
+        [tmp_path / "a.md", tmp_path / "ops" / "b.md", tmp_path / names[2], tmp_path / "new.md"]
+    )
+    a, b, c, new = changes.values()
+    assert a is not None and (a.date, a.author, a.commit, a.summary, a.dirty) == (
+        "2026-11-20 09:15 +0100",
+        "Ada Operator",
+        first.hexsha[:7],
+        "Add runbooks",  # the first line, as GitPython's summary
+        True,
+    )
+    assert b is not None and (b.commit, b.author, b.summary, b.dirty) == (
+        second.hexsha[:7],
+        "Bo",
+        "Revise b",
+        False,
+    )
+    assert c is not None and c.commit == first.hexsha[:7] and not c.dirty
+    assert new is None
+    assert last_changes([tmp_path.parent / "elsewhere.md"]) == {tmp_path.parent / "elsewhere.md": None}
