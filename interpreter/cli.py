@@ -1037,7 +1037,9 @@ def site(
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        out_console = _console()
+        from .plain import PlainConsole, wants_colour
+
+        out_console: Any = _console() if wants_colour(sys.stdout) else PlainConsole()
         out_console.print(
             f"{report.runbooks} runbook(s), {report.runs} run(s): wrote {len(report.written)} file(s), "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed: {Path(out) / 'index.html'}",

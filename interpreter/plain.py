@@ -71,4 +71,5 @@ class PlainConsole:
 
     def print(self, *objects: Any, markup: bool = True, end: str = "\n") -> None:
         text = " ".join(str(o) for o in objects)
-        (self.file or sys.stdout).write((plain(text) if markup else text) + end)
+        shown = plain(text) if markup else text.translate(_CONTROL).expandtabs(8)
+        (self.file or sys.stdout).write(shown + end)
