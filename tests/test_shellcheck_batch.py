@@ -137,7 +137,7 @@ def test_a_shard_keeps_its_youngest_entries(tmp_path: Path) -> None:
     again = ResultCache(tmp_path)
     assert again.get("ab0004") is None and again.get("ab0005") == 5 and again.get("ab1004") == 1004
     assert again.get("cd0001") == "other shard"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ab.json", "cd.json"]  # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "ab.json", "cd.json"]  # no temporary
 
 
 def test_a_new_shellcheck_version_is_a_cache_miss(tmp_path: Path) -> None:
@@ -180,6 +180,10 @@ def test_runs_sharing_a_cold_cache_at_once_agree(tmp_path: Path) -> None:
     assert len(_shellcheck_findings(outputs[0])) == 20
     leftovers = [p.name for p in (tmp_path / "cache").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+    # Their flushes took turns: what each learnt is there, and a fourth run checks nothing.
+    (bin_dir / "calls.log").unlink()
+    assert _validate(tmp_path / "runbooks", bin_dir, tmp_path / "cache") == outputs[0]
+    assert _checks(bin_dir) == []
 
 
 def test_the_cache_defaults_to_the_xdg_cache_folder(tmp_path: Path) -> None:
@@ -191,3 +195,24 @@ def test_the_cache_defaults_to_the_xdg_cache_folder(tmp_path: Path) -> None:
         runbook_command("validate", str(tmp_path / "runbooks")), env=env, capture_output=True, check=False
     )
     assert list((tmp_path / "xdg" / "runbook" / "shellcheck").rglob("*.json"))
+
+
+def test_a_flush_waits_for_the_lock_another_run_holds(tmp_path: Path) -> None:
+    """Merging shards takes turns, so that runs flushing at once keep each other's entries."""
+    import fcntl
+    import threading
+    import time
+
+    from interpreter.validate.cache import ResultCache
+
+    with open(tmp_path / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        cache = ResultCache(tmp_path)
+        cache.put("ab01", 1)
+        flushing = threading.Thread(target=cache.flush)
+        flushing.start()
+        time.sleep(0.3)
+        assert not (tmp_path / "ab.json").exists()  # waiting its turn
+        fcntl.flock(held, fcntl.LOCK_UN)
+        flushing.join(5)
+    assert ResultCache(tmp_path).get("ab01") == 1

@@ -32,10 +32,10 @@ def cache_root() -> Path | None:
 
 class ResultCache:
     """JSON values by key (a hex digest), in 256 shard files under `folder` (`ab.json` holds the
-    keys that start with `ab`): a run reads the shards of the keys it asks about, and at `flush`
-    writes each shard it added to, merged with what is on disk then, to a file of its own renamed
-    into place. So runs at the same time never see half a file; when two add to one shard at once,
-    the entries of one are lost, and are checked again by a later run.
+    keys that start with `ab`): a run reads the shards of the keys it asks about, and at `flush`,
+    holding the folder's lock, writes each shard it added to, merged with what is on disk then, to
+    a file of its own renamed into place. So runs at the same time never see half a file, nor
+    lose each other's entries (where locks are not to be had, a lost entry is checked again).
 
     A shard that cannot be read is empty; when the folder cannot be written the run goes on
     uncached. The cache never fails a run."""
@@ -72,8 +72,16 @@ class ResultCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            lock = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         except OSError:
             return  # read-only home, a file in the way: stay correct, just slower
+        try:
+            if _locked(lock):
+                self._merge(added)
+        finally:
+            os.close(lock)  # and with it the lock
+
+    def _merge(self, added: dict[str, dict[str, Any]]) -> None:
         for shard, entries in sorted(added.items()):
             merged = self._read(shard)
             for key in entries:
@@ -89,3 +97,25 @@ class ResultCache:
                 with contextlib.suppress(OSError):
                     temporary.unlink(missing_ok=True)
                 return
+
+
+def _locked(handle: int, patience: float = 5.0) -> bool:
+    """Hold the cache's lock (the site's workers, and runs started together, flush at the same
+    time: without it one's new entries would be lost); False when another holds it too long."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: merge unlocked; a lost entry is checked again next time
+        return True
+    import time
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        except OSError:
+            return True  # a file system without locks
