@@ -374,3 +374,29 @@ def test_last_changes_of_many_runbooks_in_one_repository(tmp_path: Path) -> None
     assert c is not None and c.commit == first.hexsha[:7] and not c.dirty
     assert new is None
     assert last_changes([tmp_path.parent / "elsewhere.md"]) == {tmp_path.parent / "elsewhere.md": None}
+
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import runbook_command
+
+    env = {**os.environ, "RUNBOOK_CACHE_DIR": str(tmp_path / "cache")}
+
+    def site(out: Path) -> str:
+        done = subprocess.run(
+            runbook_command("site", str(SEED), "-o", str(out), "--no-shellcheck"),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return (out / "rollback-procedures.html").read_text("utf-8")
+
+    first = site(tmp_path / "first")
+    kept = sorted((tmp_path / "cache" / "templates").iterdir())
+    assert len(kept) >= 3  # the page, its cards and its findings at least
+    for number, entry in enumerate(kept):
+        entry.write_bytes(entry.read_bytes()[: 10 + number])  # cut short, at a different place each
+    assert site(tmp_path / "second") == first
