@@ -251,7 +251,10 @@ def build_pages(
     # The first page is built here, so that what every page needs (templates compiled, the
     # renderer, lexers, lazy imports) is ready before the fork instead of once in each worker.
     first = build.build([0])
-    shares = [list(range(1 + n, len(files), processes)) for n in range(processes)]
+    # Four shares a process, each a stride through the files (big and small runbooks mixed), handed
+    # out as workers come free: on a shared machine one worker can be slowed while another is not.
+    count = min(processes * 4, len(files) - 1)
+    shares = [list(range(1 + n, len(files), count)) for n in range(count)]
     _SHARED = build
     pool = multiprocessing.get_context("fork").Pool(processes, initializer=_worker_signals)
     try:
