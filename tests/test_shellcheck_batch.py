@@ -216,3 +216,17 @@ def test_a_flush_waits_for_the_lock_another_run_holds(tmp_path: Path) -> None:
         fcntl.flock(held, fcntl.LOCK_UN)
         flushing.join(5)
     assert ResultCache(tmp_path).get("ab01") == 1
+
+
+def test_scripts_go_to_the_ordinary_temporary_folder_when_memory_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interpreter.validate import shellcheck, validate
+
+    blocked = tmp_path / "full"
+    blocked.write_text("")  # a file: nothing can be made in it, as in a full /dev/shm
+    monkeypatch.setattr(shellcheck, "_scratch_dir", lambda: str(blocked))
+    monkeypatch.setenv("RUNBOOK_CACHE_DIR", "")
+    _runbooks(tmp_path / "runbooks", 2)
+    results = validate([str(tmp_path / "runbooks")])
+    assert [f.line for r in results for f in r.findings if f.rule == "code/shellcheck"] == [12, 12]

@@ -204,12 +204,16 @@ def _work(indices: list[int]) -> list[Built]:
 
 
 def _worker_signals() -> None:
-    """A worker leaves Ctrl-C to the parent (which stops it) and ends quietly when told to, whatever
+    """A worker leaves Ctrl-C to the parent, which stops it with SIGTERM: it then ends as from an
+    exit, so that its shellcheck processes are stopped and their temporary files removed, whatever
     handlers it inherited from the process it was forked from."""
     import signal
 
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _processes(count: int, jobs: int | None) -> int:

@@ -180,7 +180,8 @@ class Shellcheck:
         self._waiting: dict[str, str] = {}
         """Scripts not handed to shellcheck yet, by key."""
         self._running: list[_Job] = []
-        self._folder: Path | None = None
+        self._folders: dict[str | None, Path] = {}
+        """Where the scripts are written, by the place asked for (None: the system's temporary)."""
         self._launched = 0
 
     @classmethod
@@ -205,11 +206,12 @@ class Shellcheck:
             job.process.kill()
             job.process.wait()
         self._running.clear()
-        if self._folder is not None:
+        if self._folders:
             import shutil
 
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
+            for folder in self._folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
+            self._folders.clear()
         if self.cache is not None:
             self.cache.flush()
 
@@ -301,13 +303,13 @@ class Shellcheck:
 
     def _launch(self, keys: list[str]) -> None:
         import subprocess
-        import tempfile
 
-        if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="runbook-shellcheck-", dir=_scratch_dir()))
-        folder = self._folder
+        try:
+            folder = self._write(keys, _scratch_dir())
+        except OSError:  # /dev/shm full or refused: the ordinary temporary folder, then
+            folder = self._write(keys, None)
         for key in keys:
-            (folder / f"{key}.sh").write_text(self._waiting.pop(key), "utf-8")
+            del self._waiting[key]
         self._launched += 1
         output = folder / f"out-{self._launched}.json"
         # No rc file of the user's (home, XDG, SHELLCHECK_OPTS) may change what a script gets: the
@@ -325,6 +327,17 @@ class Shellcheck:
                 stderr=subprocess.DEVNULL,
             )
         self._running.append(_Job(process, set(keys), output))
+
+    def _write(self, keys: list[str], where: str | None) -> Path:
+        """The scripts as files, in this run's folder under `where` (made on first use)."""
+        import tempfile
+
+        folder = self._folders.get(where)
+        if folder is None:
+            folder = self._folders[where] = Path(tempfile.mkdtemp(prefix="runbook-shellcheck-", dir=where))
+        for key in keys:
+            (folder / f"{key}.sh").write_text(self._waiting[key], "utf-8")
+        return folder
 
     def _poll(self) -> None:
         for job in list(self._running):
