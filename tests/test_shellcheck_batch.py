@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import runbook_command
 
-from interpreter.validate.shellcheck import find_shellcheck
+from interpreter.validate.shellcheck_batch import find_shellcheck
 
 REAL = find_shellcheck()
 pytestmark = pytest.mark.skipif(REAL is None, reason="shellcheck is not installed")
@@ -221,11 +221,11 @@ def test_a_flush_waits_for_the_lock_another_run_holds(tmp_path: Path) -> None:
 def test_scripts_go_to_the_ordinary_temporary_folder_when_memory_refuses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interpreter.validate import shellcheck, validate
+    from interpreter.validate import shellcheck_batch, validate
 
     blocked = tmp_path / "full"
     blocked.write_text("")  # a file: nothing can be made in it, as in a full /dev/shm
-    monkeypatch.setattr(shellcheck, "_scratch_dir", lambda: str(blocked))
+    monkeypatch.setattr(shellcheck_batch, "_scratch_dir", lambda: str(blocked))
     monkeypatch.setenv("RUNBOOK_CACHE_DIR", "")
     _runbooks(tmp_path / "runbooks", 2)
     results = validate([str(tmp_path / "runbooks")])

