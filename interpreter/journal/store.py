@@ -529,8 +529,11 @@ class PostgresJournal:
     def events(self) -> list[dict[str, Any]]:
         return self.store.events(self.run_id)[0]
 
-    def append(self, event: dict[str, Any]) -> None:
-        self.store.insert(self._conn, self.run_id, event)
+    def append(self, event: dict[str, Any], sync: bool = True) -> None:
+        self.store.insert(self._conn, self.run_id, event)  # each insert commits: always durable
+
+    def sync(self) -> None:
+        """Nothing to do: every append is committed."""
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(

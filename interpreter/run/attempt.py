@@ -87,6 +87,9 @@ def attempt(
             "unset": removed,
             "cwd": ctx.masker.text(session.cwd),  # a directory may be named after a secret
         },
+        # The end of a step announces no action: it reaches the disk with the fsync of whatever
+        # comes next (the next step's start, a question, the run's end), one fsync per boundary.
+        sync=False,
     )
     if ctx.journal is not None:
         ctx.journal.settle(f"{started_seq:06d}-{step_id}-{number}-")

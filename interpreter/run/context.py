@@ -117,7 +117,14 @@ class EventSink(Protocol):
     """Receives every event, in order; the journal is the first, so an event is on disk before
     the action it announces."""
 
-    def append(self, event: Event) -> None: ...
+    def append(self, event: Event, sync: bool = True) -> None:
+        """Take one event; with `sync` False (an event that announces no action) it may reach the
+        disk with the next synced one instead of on its own."""
+        ...
+
+    def sync(self) -> None:
+        """Make every event taken so far durable."""
+        ...
 
 
 class OutputFile(Protocol):
@@ -228,7 +235,10 @@ class ExecutorContext(Protocol):
 
     @property
     def view(self) -> View: ...
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event: ...
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> Event:
+        """Announce an event to the sinks; `sync=False` for one that announces no action (see
+        EventSink.append)."""
+        ...
 
 
 class Executor(Protocol):

@@ -73,7 +73,7 @@ class Runner:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> dict[str, Any]:
         if step is not None and kind in _TITLED and "title" not in data:
             node = self.nodes().get(step)
             if node is not None:
@@ -85,7 +85,7 @@ class Runner:
             self.run_id, self.state.seq + 1, kind, now, self.state.started, self.actor, step, data
         )
         for sink in self.ports.sinks:
-            sink.append(event)
+            sink.append(event, sync)
         self.state.seq = int(event["seq"])
         return event
 
@@ -125,6 +125,8 @@ class Runner:
             return auto
         if self.ports.prompter is None or not self.options.interactive:
             raise UnansweredQuestion(question)
+        for sink in self.ports.sinks:
+            sink.sync()  # nothing unsynced waits on a person, who may take an hour
         return self.ports.prompter.ask(question)
 
     def decided_by(self, question_id: str, automatic: bool, flag: str) -> str:
