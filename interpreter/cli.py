@@ -444,8 +444,13 @@ def _dry_run(file: str, query: str, request: Any) -> None:
     graph = graph_json(runbook)
     unit = find_unit(graph, unit_model.id)
     assert unit is not None
+    from .policy.terminal import visible
+    from .run.secrets import run_secrets
+
+    # The plan shows values: masked as the run would mask them (a --db or $DATABASE_URL password).
+    masker = run_secrets(graph, unit, os.environ, request.variables, request.answers).masker
     for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
-        click.echo(line)
+        click.echo(visible(masker.text(line)))
 
 
 @main.command(epilog=RUN_EXIT_CODES)

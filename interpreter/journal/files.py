@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 JOURNAL = "journal.jsonl"
+_BLOCK = 1 << 20
+_WRITEBACK = 32 << 20
 
 
 def new_run_id(now: datetime) -> str:
@@ -109,6 +111,8 @@ class OutputFile:
     """Opened at the first byte: a silent command (most are) costs no file until it finishes."""
     digest: Any = field(init=False)
     size: int = 0
+    _written_back: int = 0
+    """Bytes already handed to the disk's writeback (see `write`)."""
 
     def __post_init__(self) -> None:
         self.digest = hashlib.sha256()
@@ -127,6 +131,35 @@ class OutputFile:
         view = memoryview(data)
         while view:
             view = view[self.handle.write(view) or 0 :]
+        self.digest.update(data)
+        self.size += len(data)
+        if self.size - self._written_back >= 2 * _WRITEBACK and hasattr(os, "posix_fadvise"):
+            # Large output: start writing the older part to disk now, in the background, so the
+            # fsync at the end waits for the last few megabytes only, not for a gigabyte.
+            end = self.size - _WRITEBACK
+            os.posix_fadvise(
+                self.handle.fileno(), self._written_back, end - self._written_back, os.POSIX_FADV_DONTNEED
+            )
+            self._written_back = end
+
+    def rewrite(self, feed: Callable[[bytes], bytes], flush: Callable[[], bytes]) -> None:
+        """Pass what was written so far through a stream filter (`feed` each block, then `flush`):
+        a secret learnt only when the command ended is masked in its own output."""
+        if self.handle is None:
+            return
+        self.handle.close()
+        partial = self.directory / f"{self.name}.partial"
+        fresh = self.directory / f"{self.name}.rewrite"
+        self.digest, self.size = hashlib.sha256(), 0
+        with open(partial, "rb") as source, open(fresh, "wb") as target:
+            while block := source.read(_BLOCK):
+                self._put(target, feed(block))
+            self._put(target, flush())
+        os.replace(fresh, partial)
+        self.handle = open(partial, "ab", buffering=0)  # noqa: SIM115
+
+    def _put(self, target: IO[bytes], data: bytes) -> None:
+        target.write(data)
         self.digest.update(data)
         self.size += len(data)
 

@@ -8,7 +8,7 @@ masker, so a step, an executor or a test can depend on it without the runner. `R
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -131,6 +131,10 @@ class OutputFile(Protocol):
     """One command's output being journaled."""
 
     def write(self, data: bytes) -> None: ...
+    def rewrite(self, feed: Callable[[bytes], bytes], flush: Callable[[], bytes]) -> None:
+        """Pass what was written through a stream filter (a secret learnt late is masked)."""
+        ...
+
     def finish(self) -> dict[str, Any]: ...
 
 

@@ -57,7 +57,12 @@ class Replayed:
 
 
 def replay(events: Iterable[dict[str, Any]]) -> Replayed:
-    """Fold a run's events into what it had decided and done."""
+    """Fold a run's events into what it had decided and done.
+
+    Raises:
+        InvalidRunbookError: an event sets a variable a run may not take from outside (an edited
+            journal restoring `BASH_FUNC_ls%%` would run code on the resumer's machine).
+    """
     found = Replayed()
     state = found.state
     started: dict[str, InDoubt] = {}
@@ -76,7 +81,7 @@ def replay(events: Iterable[dict[str, Any]]) -> Replayed:
             if data["name"].startswith("placeholder:"):
                 state.placeholder_values[data["name"].split(":", 1)[1]] = data["value"]
             else:
-                found.env[data["name"]] = data["value"]
+                found.env[_name(data["name"], event)] = data["value"]
         elif kind == "decision.made":
             state.target_minutes = data.get("response_minutes")
         elif kind == "step.started":
@@ -86,8 +91,8 @@ def replay(events: Iterable[dict[str, Any]]) -> Replayed:
             started.pop(step, None)
             if data["status"] in ("ok", "stopped"):
                 state.done[step] = "ok"
-            found.env.update(data.get("exports", {}))
-            found.env.update(dict.fromkeys(data.get("unset", [])))
+            found.env.update({_name(k, event): v for k, v in data.get("exports", {}).items()})
+            found.env.update(dict.fromkeys(_name(k, event) for k in data.get("unset", [])))
             if data.get("cwd") and os.path.isdir(data["cwd"]):
                 found.cwd = data["cwd"]
         elif kind in ("step.skipped", "template.announced"):
@@ -101,3 +106,17 @@ def replay(events: Iterable[dict[str, Any]]) -> Replayed:
         state.seq = max(state.seq, event["seq"])
     state.in_doubt = started
     return found
+
+
+def _name(name: str, event: dict[str, Any]) -> str:
+    from ..errors import InvalidRunbookError
+    from ..policy.names import refusal
+
+    why = refusal(name)
+    if why is not None:
+        raise InvalidRunbookError(
+            f"journal of run {event.get('run')}: event {event.get('seq')} ({event.get('type')}) sets "
+            f"{name!r}, refused: {why}",
+            "the journal was edited or damaged; nothing was run",
+        )
+    return name
