@@ -34,18 +34,26 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def _fail(error: RunbookError) -> NoReturn:
-    """Report an error the user can act on, in one line per problem, and exit with its code."""
+def _shown(text: str) -> str:
+    """Text from a runbook, a journal or the command line as rich markup: control characters
+    shown, never obeyed (policy.terminal), and no markup of its own."""
     from rich.markup import escape
 
+    from .policy.terminal import visible
+
+    return escape(visible(text))
+
+
+def _fail(error: RunbookError) -> NoReturn:
+    """Report an error the user can act on, in one line per problem, and exit with its code."""
     err = _console(stderr=True)
-    hint = f" [dim]({escape(error.hint)})[/]" if error.hint else ""
+    hint = f" [dim]({_shown(error.hint)})[/]" if error.hint else ""
     for line in error.message.split("\n"):
-        err.print(f"[bold red]runbook:[/] {escape(line)}{hint if line else ''}")
+        err.print(f"[bold red]runbook:[/] {_shown(line)}{hint if line else ''}")
     if isinstance(error, SelectionError) and error.candidates:
         err.print("candidates:")
         for candidate in error.candidates:
-            err.print(f"  {escape(candidate)}")
+            err.print(f"  {_shown(candidate)}")
     sys.exit(error.exit_code)
 
 
@@ -54,8 +62,6 @@ def _load(path: str, show_warnings: bool = False, quiet: bool = False) -> Runboo
 
     `quiet` (for --json) leaves warnings to the JSON, which carries every finding.
     """
-    from rich.markup import escape
-
     from .infer.load import load
 
     runbook = load(path)
@@ -66,11 +72,11 @@ def _load(path: str, show_warnings: bool = False, quiet: bool = False) -> Runboo
     err = _console(stderr=True)
     if show_warnings:
         for finding in warnings:
-            err.print(f"[yellow]{escape(str(finding))}[/]")
+            err.print(f"[yellow]{_shown(str(finding))}[/]")
     elif warnings:
         err.print(
-            f"[yellow]{len(warnings)} warning(s) in {escape(path)}[/] "
-            f"[dim](`runbook parse {escape(path)}` lists them)[/]"
+            f"[yellow]{len(warnings)} warning(s) in {_shown(path)}[/] "
+            f"[dim](`runbook parse {_shown(path)}` lists them)[/]"
         )
     return runbook
 
@@ -113,7 +119,7 @@ def parse(file: str, as_json: bool) -> None:
         click.echo(json.dumps(graph, indent=2, ensure_ascii=False))
         return
     out = _console()
-    from rich.markup import escape
+    escape = _shown
 
     meta = runbook.metadata
     out.print(f"[bold]{escape(meta.title or file)}[/]  {escape(file)}")
@@ -247,9 +253,7 @@ def _prompter(console: Console) -> Any:
     from .run.questions import TerminalPrompter
 
     def write(text: str) -> None:
-        from rich.markup import escape
-
-        console.print(escape(text))
+        console.print(_shown(text))
 
     return TerminalPrompter(write=write)
 
@@ -576,9 +580,9 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.markup import escape
-
     from .journal.store import open_store
+
+    escape = _shown
 
     where = open_store(runs_dir, store)
     try:
@@ -667,8 +671,7 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
 
 
 def _copy_runs(source: Any, target: Any, run_ids: tuple[str, ...]) -> None:
-    from rich.markup import escape
-
+    escape = _shown
     err = _console(stderr=True)
     ids = [source.resolve(r) for r in run_ids] or source.run_ids()
     copied = skipped = 0
@@ -806,7 +809,9 @@ def postmortem(
             ) from None
         _console(stderr=True).print(f"post-mortem of {full} written to {output}")
     else:
-        click.echo(text, nl=False)
+        from .policy.terminal import visible
+
+        click.echo(visible(text) if fmt == "md" else text, nl=False)  # a terminal obeys no note
     _torn_warning(torn)
 
 
@@ -952,9 +957,9 @@ def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
     import os
     from pathlib import Path
 
-    from rich.markup import escape
-
     from .run.doctor import diagnose
+
+    escape = _shown
 
     chosen = list(paths) or (["runbooks"] if Path("runbooks").is_dir() else ["."])
     try:
@@ -1046,5 +1051,5 @@ def site(
             markup=False,
         )
     for path, message in report.unreadable.items():
-        _console(stderr=True).print(f"runbook: {path}: {message} (left out of the site)", markup=False)
+        _console(stderr=True).print(f"runbook: {_shown(path)}: {_shown(message)} (left out of the site)")
     sys.exit(3 if report.unreadable else 0)

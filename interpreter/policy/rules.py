@@ -55,6 +55,11 @@ RULES: dict[str, Rule] = {
             "Text was saved double-encoded (âœ… for ✅); the finding names the character.",
         ),
         Rule(
+            "encoding/control-character",
+            "error",
+            "A control character (ESC, BEL, a bidirectional override) hides or rewrites what a line shows.",
+        ),
+        Rule(
             "inputs/single-quoted-variable",
             "warning",
             "A $VARIABLE inside single quotes is sent as text, not its value.",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LiveOutput", "visible"]
+__all__ = ["LiveOutput", "controls", "visible"]
 
 _HIDING = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
 """Bidirectional marks and overrides, zero-width spaces: they reorder or hide text without being
@@ -33,6 +33,11 @@ def _caret(code: int) -> str:
 def visible(text: str) -> str:
     """`text` with every control character but newline and tab shown, not obeyed."""
     return _CONTROL_TEXT.sub(lambda m: _caret(ord(m.group())), text)
+
+
+def controls(text: str) -> list[tuple[int, str]]:
+    """Where `text` holds characters `visible` would show escaped: (0-based index, as shown)."""
+    return [(m.start(), _caret(ord(m.group()))) for m in _CONTROL_TEXT.finditer(text)]
 
 
 _SEQUENCE = re.compile(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy.terminal import visible
+
 __all__ = ["open_steps", "summary", "timeline_lines"]
 
 
@@ -71,8 +73,19 @@ def summary(event: dict[str, Any]) -> str:
 
 
 def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
+    """One line per event; every text from the journal is made visible (control characters
+    shown, never obeyed: a note must not rewrite the reader's clipboard or title)."""
     rows = [
-        (e["time"][:19].replace("T", " "), _elapsed(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        tuple(
+            visible(cell)
+            for cell in (
+                e["time"][:19].replace("T", " "),
+                _elapsed(e["elapsed"]),
+                e["actor"],
+                e["step"] or "",
+                summary(e),
+            )
+        )
         for e in events
     ]
     if markdown:

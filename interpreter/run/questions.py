@@ -221,9 +221,12 @@ class TerminalPrompter:
     read_secret: Callable[[str], str] = getpass.getpass
 
     def ask(self, question: Question) -> str:
+        from ..policy.terminal import visible
+
         for _ in range(5):
             if question.kind == "choice":
                 for index, (key, label) in enumerate(question.choices, start=1):
+                    label = visible(label)  # branch titles come from the runbook
                     self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
             suffix = {
                 "yesno": " [y/n]",
@@ -233,7 +236,7 @@ class TerminalPrompter:
                 "secret": " (hidden)",
             }[question.kind]
             default = f" [{question.default}]" if question.default is not None else ""
-            prompt = f"? {question.prompt}{suffix}{default}: "
+            prompt = visible(f"? {question.prompt}{suffix}{default}: ")  # shown, never obeyed
             try:
                 raw = self.read_secret(prompt) if question.kind == "secret" else self.read(prompt)
             except EOFError as exc:

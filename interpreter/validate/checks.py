@@ -108,7 +108,7 @@ _TOKEN_SHAPES = (
     (re.compile(r"\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
     (re.compile(r"\b(?:mysql|mysqldump|mysqladmin)\b[^\n]*\s-p(?![\s$'\"])(\S{3,})"), "a MySQL password"),
 )
-_PLACEHOLDER_WORDS = re.compile(r"^(x+|\*+|\.+|changeme|change-me|redacted|example|your[-_].*|xxx.*)$", re.I)
+_PLACEHOLDER_WORDS = re.compile(r"x+|\*+|\.+|changeme|change-me|redacted|example|your[-_].*|xxx.*", re.I)
 
 
 def _finding(rule: str, path: str, line: int, message: str, hint: str, column: int = 1) -> Finding:
@@ -264,12 +264,12 @@ def plaintext_secrets(lines: tuple[str, ...] | list[str]) -> list[str]:
     values = []
     for line in lines:
         match = _SECRET_ASSIGNMENT.search(line)
-        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
+        if match and not _PLACEHOLDER_WORDS.fullmatch(match.group("value")):
             values.append(match.group("value"))
         for pattern, _ in _TOKEN_SHAPES:
             for shape in pattern.finditer(line):
                 value = shape.group(shape.lastindex or 0)
-                if not _PLACEHOLDER_WORDS.match(value):
+                if not _PLACEHOLDER_WORDS.fullmatch(value):
                     values.append(value)
     return values
 
@@ -282,14 +282,14 @@ def _secrets(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
             continue
         found: tuple[str, int] | None = None
         match = _SECRET_ASSIGNMENT.search(line)
-        if match and not _PLACEHOLDER_WORDS.match(match.group("value")):
+        if match and not _PLACEHOLDER_WORDS.fullmatch(match.group("value")):
             found = (
                 f"{match.group('shell') or match.group('yaml')} is given a value in plain text",
                 match.start("value") + 1,
             )
         for pattern, what in _TOKEN_SHAPES:
             shape = pattern.search(line) if found is None else None
-            if shape and not _PLACEHOLDER_WORDS.match(shape.group(shape.lastindex or 0)):
+            if shape and not _PLACEHOLDER_WORDS.fullmatch(shape.group(shape.lastindex or 0)):
                 found = (f"this line holds {what}", shape.start() + 1)
         if found:  # one finding a line: the same secret is one problem
             yield _finding(
@@ -376,4 +376,26 @@ def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> lis
         *_secrets(runbook, lines),
         *_metadata(runbook, today),
         *_languages(runbook),
+        *_controls(runbook.path, lines),
     ]
+
+
+def _controls(path: str, lines: tuple[str, ...]) -> Iterator[Finding]:
+    """Control characters (ESC, BEL, bidirectional overrides…): a terminal or an editor obeys
+    them, so the line shows something other than what it holds."""
+    from ..policy.terminal import controls
+
+    for number, line in enumerate(lines, start=1):
+        found = controls(line)
+        if found:
+            index, shown = found[0]
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            yield _finding(
+                "encoding/control-character",
+                path,
+                number,
+                f"control character {shown}{more} in the text: a terminal would obey it, and the line "
+                "would show something other than what it holds",
+                "remove it; if a command needs one, write it as text (printf '\\033')",
+                index + 1,
+            )

@@ -112,7 +112,12 @@ def junit(results: list[FileResult], strict: bool) -> str:
 
 def text(results: list[FileResult], strict: bool, console: Console) -> None:
     """Grouped by file, coloured on a terminal and plain when piped."""
-    from rich.markup import escape as markup
+    from rich.markup import escape
+
+    from ..policy.terminal import visible
+
+    def markup(text: str) -> str:
+        return escape(visible(text))  # a message may quote a runbook line: shown, never obeyed
 
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for result in results:
