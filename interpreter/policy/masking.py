@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from .secret_forms import forms
-from .weak_secrets import weakness
 
 __all__ = ["MASK", "Masker"]
 
@@ -37,11 +36,12 @@ class Masker:
             self.add(value)
 
     def add(self, value: str) -> bool:
-        """Start masking `value` and its forms; False (and nothing masked) for a value too weak to
-        mask (`weak_secrets`): the doors of a run refuse those before they get here."""
+        """Start masking `value` and its forms; False (nothing masked) for a value under 3
+        characters, which would mask nearly everything. Whether a value is strong enough to be a
+        secret at all is the caller's question (`weak_secrets`): a run refuses weak ones."""
         if value in self._values:
             return True
-        if weakness(value) is not None:
+        if len(value) < 3:
             return False
         self._values.add(value)
         self._forms |= {f.encode("utf-8") for f in {value, *forms(value)}}

@@ -113,8 +113,8 @@ def _learn_secrets(ctx: StepContext, before: dict[str, str], step_id: str) -> bo
     for name, value in ctx.session.env.items():
         if before.get(name) == value or not _secret(ctx, name):
             continue
-        if ctx.masker.add(value):
-            new = True
+        if weakness(value) is None:
+            new = ctx.masker.add(value) or new
         else:
             ctx.view.text(
                 f"  warning: {name}, set by {step_id}, is too weak to mask ({weakness(value)}); "

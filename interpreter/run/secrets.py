@@ -70,14 +70,16 @@ def run_secrets(
 
     masker = Masker()
     for name, value in env.items():
-        if secret(name) and name in read and name not in variables:
+        used = name in read and name not in variables
+        if secret(name) and used:
             refuse_weak(name, value, "from the environment")
-        if secret(name):
+        if secret(name) and weakness(value) is None:
             masker.add(value)
         for password in url_passwords(value):
-            if name in read and name not in variables:
+            if used:
                 refuse_weak(f"the password in ${name}", password, "from the environment")
-            masker.add(password)
+            if weakness(password) is None:
+                masker.add(password)
     given = {**variables, **{k[4:]: v for k, v in answers.items() if k.startswith("var:")}}
     for name, value in given.items():
         door = "--db" if name == ENV_NAME else "--var" if name in variables else "--answer"
@@ -89,5 +91,6 @@ def run_secrets(
             masker.add(password)
     for value in answers.values():
         for password in url_passwords(value):  # a URL given as any answer
-            masker.add(password)
+            if weakness(password) is None:
+                masker.add(password)
     return RunSecrets(masker, names)

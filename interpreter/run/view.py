@@ -63,6 +63,8 @@ class TerminalView:
     """Lines left out of the screen since the last shown output."""
     _last: bytes = b""
     """The end of what was left out, shown when the command ends."""
+    _open: bool = False
+    """The output shown last did not end its line."""
 
     def __post_init__(self) -> None:
         # rich exits the program on a broken pipe; a rollback must not stop half way for that.
@@ -144,6 +146,8 @@ class TerminalView:
         started = self.now()
         self._write(shown)
         took = self.now() - started
+        if shown:
+            self._open = not shown.endswith(b"\n")
         if took > _SLOW:
             # The screen is slower than the output: the next reads are counted, not shown, for as
             # long as this one took to show, so the screen takes half the time at most and the
@@ -165,8 +169,10 @@ class TerminalView:
         if self._skipped:
             tail = self._last.split(b"\n")[-_TAIL_LINES - 1 :]
             self._skipped -= len(tail) - 1
-            rest += b"\n" + self._notice() + self._live.feed(b"\n".join(tail)) + self._live.flush()
-        self._skip_until, self._last = 0.0, b""
+            ends_line = rest.endswith(b"\n") if rest else not self._open
+            rest += (b"" if ends_line else b"\n") + self._notice()
+            rest += self._live.feed(b"\n".join(tail)) + self._live.flush()
+        self._skip_until, self._last, self._open = 0.0, b"", False
         if rest:
             self._write(rest)
 
