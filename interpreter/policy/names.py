@@ -53,10 +53,10 @@ _BEHAVIOUR = frozenset(
 
 def refusal(name: str) -> str | None:
     """Why `name` may not be taken from outside the run, or None when it may."""
-    if not _IDENTIFIER.fullmatch(name):
-        return "not a plain variable name (letters, digits and _, not starting with a digit)"
     if name.startswith("BASH_FUNC_"):
         return "bash reads it as a function definition"
+    if not _IDENTIFIER.fullmatch(name):
+        return "not a plain variable name (letters, digits and _, not starting with a digit)"
     if name in _BEHAVIOUR:
         return "bash reads it as code or as how to run commands"
     if name.startswith("LD_"):

@@ -2,9 +2,10 @@
 
 libpq reads `scheme://user:PASSWORD@host` with the password running from the first `:` to the
 first `@` (a `#` or `?` in it is part of it: `postgresql://u:Sup3r#Pw@h/db` connects), while URL
-parsers split at the last `@` and stop at `#`; a query string may carry `?password=` (to the next
-`&`), and a conninfo string `password=VALUE` or `password='quoted \\' value'`. Every reading is
-kept, percent-decoded too, so whichever one a tool prints is masked.
+parsers split at the last `@` and stop at `#`; nobody reads a password holding a bare `/`, but it
+is still a secret, so the widest reading takes it whole. A query string may carry `?password=`
+(to the next `&`), and a conninfo string `password=VALUE` or `password='quoted \\' value'`. Every
+reading is kept, percent-decoded too, so whichever one a tool prints is masked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ __all__ = ["redact", "url_passwords"]
 # After `scheme://`, the user information runs to the first `@` that comes before any `/`.
 _USERINFO = re.compile(r"\b[a-z][a-z0-9+.-]*://([^@/\s]*)@", re.I)
 _USERINFO_LAST = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s]*)@", re.I)
+_USERINFO_LOOSE = re.compile(r"\b[a-z][a-z0-9+.-]*://(\S*)@", re.I)
+"""A password holding an unencoded `/` breaks every parser, but is still the operator's secret."""
 _QUERY = re.compile(r"[?&]password=([^&\s]*)", re.I)
 _CONNINFO = re.compile(r"(?:^|(?<=[\s\"'(]))password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.I)
 _TRAILING = re.compile(r"[\"'`)\]};,.]+$")
@@ -29,11 +32,12 @@ def url_passwords(text: str) -> list[str]:
     if "password" not in text.lower() and "@" not in text:
         return []
     found: list[str] = []
-    for pattern in (_USERINFO, _USERINFO_LAST):
+    for pattern in (_USERINFO, _USERINFO_LAST, _USERINFO_LOOSE):
         for match in pattern.finditer(text):
             _, colon, password = match.group(1).partition(":")
             if colon and password:
-                found.append(password)
+                # `u:p@ss@h`: libpq takes `p` and asks for host `ss@h`, whose name an error repeats.
+                found += [password, *password.split("@")]
     for match in _QUERY.finditer(text):
         found += [match.group(1), match.group(1).split("#")[0]]
     for match in _CONNINFO.finditer(text):

@@ -152,7 +152,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -
         files = sorted(journal.outputs.glob(f"*-{step}-{info.attempt}-*.partial"))
         partial = tuple((file.name, file.read_bytes()[-65536:]) for file in files)
         found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial)
-    return sorted(found.env)
+    return sorted(name for name, value in found.env.items() if value is not None)
 
 
 _OWN = (":start", ":confirm", ":run", ":failed", ":done", ":in-doubt", ":note")

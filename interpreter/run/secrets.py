@@ -75,9 +75,11 @@ def run_secrets(
             refuse_weak(name, value, "from the environment")
         if secret(name) and weakness(value) is None:
             masker.add(value)
-        for password in url_passwords(value):
-            if used:
-                refuse_weak(f"the password in ${name}", password, "from the environment")
+        readings = url_passwords(value)
+        if readings and used:
+            # The longest reading is the password as meant; shorter ones are how tools misread it.
+            refuse_weak(f"the password in ${name}", readings[0], "from the environment")
+        for password in readings:
             if weakness(password) is None:
                 masker.add(password)
     given = {**variables, **{k[4:]: v for k, v in answers.items() if k.startswith("var:")}}
@@ -86,9 +88,12 @@ def run_secrets(
         if secret(name):
             refuse_weak(name, value, door)
             masker.add(value)
-        for password in url_passwords(value):
-            refuse_weak(f"the password in {name}", password, door)
-            masker.add(password)
+        readings = url_passwords(value)
+        if readings:
+            refuse_weak(f"the password in {name}", readings[0], door)
+        for password in readings:
+            if weakness(password) is None:
+                masker.add(password)
     for value in answers.values():
         for password in url_passwords(value):  # a URL given as any answer
             if weakness(password) is None:
