@@ -1,17 +1,20 @@
 """Masking secrets in everything a run writes: screen, journal, output files and reports.
 
 Each secret is masked in every spelling `secret_forms` lists (base64, URL encoding, case, shell
-quoting), with one compiled pattern: a stream is masked in one pass per read. A secret split
-between two reads is still found: the end of a read that could begin a secret (at most the
-longest form less one byte) waits for the next read.
+quoting), with one compiled automaton (Aho-Corasick, leftmost-longest: a regular expression of a
+dozen alternatives reads 70 MB/s, the automaton several GB/s): a stream is masked in one pass per
+read. A secret split between two reads is still found: the end of a read that could begin a
+secret (at most the longest form less one byte) waits for the next read.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .secret_forms import forms
+
+if TYPE_CHECKING:
+    from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
 __all__ = ["MASK", "Masker"]
 
@@ -26,9 +29,9 @@ class Masker:
 
     def __init__(self, values: list[str] | None = None) -> None:
         self._values: set[str] = set()
-        self._forms: set[bytes] = set()
-        self._pattern: re.Pattern[bytes] | None = None
-        self._text_pattern: re.Pattern[str] | None = None
+        self._forms: set[str] = set()
+        self._bytes: BytesAhoCorasick | None = None
+        self._text: AhoCorasick | None = None
         self._prefixes: frozenset[bytes] = frozenset()
         self._longest = 0
         self._held = b""
@@ -43,13 +46,17 @@ class Masker:
             return True
         if len(value) < 3:
             return False
+        from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, MatchKind
+
         self._values.add(value)
-        self._forms |= {f.encode("utf-8") for f in {value, *forms(value)}}
-        ordered = sorted(self._forms, key=len, reverse=True)  # the longest form wins at a place
-        self._pattern = re.compile(b"|".join(re.escape(f) for f in ordered))
-        self._text_pattern = re.compile("|".join(re.escape(f.decode("utf-8")) for f in ordered))
-        self._prefixes = frozenset(f[:size] for f in self._forms for size in range(1, len(f)))
-        self._longest = len(ordered[0])
+        self._forms |= {value, *forms(value)}
+        ordered = sorted(self._forms, key=len, reverse=True)
+        encoded = [f.encode("utf-8") for f in ordered]
+        # Leftmost-longest: where forms overlap, the longest one found at a place is masked.
+        self._bytes = BytesAhoCorasick(encoded, matchkind=MatchKind.LeftmostLongest)
+        self._text = AhoCorasick(ordered, matchkind=MatchKind.LeftmostLongest)
+        self._prefixes = frozenset(f[:size] for f in encoded for size in range(1, len(f)))
+        self._longest = len(max(encoded, key=len))
         return True
 
     @property
@@ -59,7 +66,14 @@ class Masker:
 
     def text(self, text: str) -> str:
         """`text` with every secret masked."""
-        return self._text_pattern.sub(MASK, text) if self._text_pattern else text
+        if self._text is None:
+            return text
+        pieces: list[str] = []
+        last = 0
+        for _, start, end in self._text.find_matches_as_indexes(text):
+            pieces += (text[last:start], MASK)
+            last = end
+        return "".join([*pieces, text[last:]]) if pieces else text
 
     def event(self, data: Any) -> Any:
         """A JSON value (an event's data) with every string in it masked, references to output
@@ -74,28 +88,34 @@ class Masker:
 
     def mask_bytes(self, data: bytes) -> bytes:
         """`data`, whole, with every secret masked."""
-        return self._pattern.sub(_MASK_BYTES, data) if self._pattern is not None else data
+        return self._masked(data, len(data))[0]
 
     def feed(self, chunk: bytes) -> bytes:
         """Mask one read of a stream; the end that could begin a secret waits for the next read."""
-        pattern = self._pattern
-        if pattern is None:
+        if self._bytes is None:
             return chunk
         data = self._held + chunk if self._held else chunk
-        cut = len(data) - self._begun(data)
+        shown, cut = self._masked(data, len(data) - self._begun(data))
+        self._held = data[cut:]
+        return shown
+
+    def _masked(self, data: bytes, cut: int) -> tuple[bytes, int]:
+        """`data` up to `cut` masked, and where that ended: a match found across `cut` is masked
+        whole; one starting at or after it is left (it is found again, whole, with the next read)."""
+        if self._bytes is None:
+            return data[:cut], cut
         pieces: list[bytes] = []
         last = 0
-        for match in pattern.finditer(data):
-            if match.start() >= cut:
-                break  # found again, whole, with the next read
-            pieces += (data[last : match.start()], _MASK_BYTES)
-            last = match.end()
-        cut = max(cut, last)  # a match across the cut is masked whole now
-        self._held = data[cut:]
+        for _, start, end in self._bytes.find_matches_as_indexes(data):
+            if start >= cut:
+                break
+            pieces += (data[last:start], _MASK_BYTES)
+            last = end
+        cut = max(cut, last)
         if not pieces:
-            return data if cut == len(data) else data[:cut]
+            return (data if cut == len(data) else data[:cut]), cut  # the usual case: no copy
         pieces.append(data[last:cut])
-        return b"".join(pieces)
+        return b"".join(pieces), cut
 
     def _begun(self, data: bytes) -> int:
         """Length of the longest end of `data` that is the beginning of a form of a secret."""

@@ -10,13 +10,16 @@ title. Two policies, one home:
   overrides, zero-width spaces) as `<U+202E>`.
 - `LiveOutput`: a running command's own output, as bytes. Colours (SGR, `ESC[…m`) pass, and so do
   newline, tab and carriage return (progress bars); every other escape sequence (OSC: titles,
-  clipboard, hyperlinks; cursor movement and other CSI; DCS, APC…) is dropped, and other control
-  characters are shown in caret notation. The journal keeps the raw bytes.
+  clipboard, hyperlinks; cursor movement and other CSI; DCS, APC…) is dropped, and the control
+  characters a terminal acts on (BEL, backspace, vertical tab, form feed, shift out/in, C1) are
+  shown in caret notation. The journal keeps the raw bytes.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 __all__ = ["LiveOutput", "controls", "visible"]
 
@@ -53,8 +56,11 @@ _SEQUENCE = re.compile(
 _PARTIAL = re.compile(rb"(?:\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*|[]PX^_][^\x07\x1b]*\x1b?|[\x20-\x2f]*)|\xc2)\Z")
 """A sequence begun at the end of a read, to be finished by the next."""
 _SGR_PARAMS = re.compile(rb"[0-9;:]*")
-_SUSPECT = bytes(0x1B if (b < 0x20 and b not in b"\t\n\r") or b in (0x7F, 0xC2) else b for b in range(256))
-"""Maps every byte the filter may act on to ESC, so one `find` tells whether a read is plain."""
+_OBEYED = (b"\x1b\xc2\x07", b"\x08\x0b\x0c", b"\x0e\x0f")
+"""The bytes a terminal acts on besides newline, tab and carriage return: ESC, the lead byte of a
+UTF-8 C1 control, BEL, backspace, vertical tab, form feed, and the shifts to another character set
+(the other C0 controls and DEL are ignored by terminals). Three bytes a search: each runs at
+memory speed (memchr3), where one search for thirty bytes reads a tenth as fast."""
 _HOLD = 4096
 """How far back a begun sequence is held for the next read; a longer one (an OSC 52 payload)
 loses its introducer, and the rest prints as the text it is."""
@@ -71,8 +77,8 @@ class LiveOutput:
         """What of `data` may be shown (a sequence begun at its end waits for the next read)."""
         if self._held:
             data, self._held = self._held + data, b""
-        if data.translate(_SUSPECT).find(b"\x1b") < 0:
-            return data  # plain text, the usual case: returned as it is
+        if not any(search(data) for search in _searches()):
+            return data  # nothing a terminal would obey, the usual case: returned as it is
         begun = _PARTIAL.search(data, max(0, len(data) - _HOLD))
         if begun is not None:
             data, self._held = data[: begun.start()], data[begun.start() :]
@@ -82,6 +88,13 @@ class LiveOutput:
         """The end of the output: a sequence never finished is dropped, its text is not."""
         held, self._held = self._held, b""
         return _SEQUENCE.sub(_filter, held[1:])
+
+
+@cache
+def _searches() -> tuple[Any, ...]:
+    from ahocorasick_rs import BytesAhoCorasick
+
+    return tuple(BytesAhoCorasick([bytes([b]) for b in group]).find_matches_as_indexes for group in _OBEYED)
 
 
 def _filter(match: re.Match[bytes]) -> bytes:

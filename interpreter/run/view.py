@@ -266,4 +266,14 @@ class TerminalView:
 
 
 def stdout_view(console: Console) -> TerminalView:
+    """The view on standard output. When that is a pipe (`runbook run … | tee log`), its buffer is
+    made 1 MiB, as the command's own is: a megabyte read is then passed on in one write, not
+    sixteen, each waiting for the reader."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        import fcntl
+        import stat
+
+        fd = sys.stdout.fileno()
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     return TerminalView(console, getattr(sys.stdout, "buffer", None))
