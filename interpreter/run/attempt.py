@@ -211,6 +211,7 @@ def _expectations(ctx: StepContext, node: dict[str, Any], results: list[dict[str
                     "result": verdict,
                     "command": result["text"],
                 },
+                sync=False,  # announces no action: synced with the step's boundary
             )
             ctx.view.text(f"  expected {expectation['text']}: {verdict}")
             ok = ok and passed
