@@ -16,9 +16,9 @@ from interpreter.journal.files import Journal, read_events
 def test_an_unsynced_event_is_readable_at_once_and_synced_with_the_next(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "run")
     synced: list[int] = []
-    real = os.fsync
+    real = os.fdatasync
     try:
-        os.fsync = lambda fd: synced.append(fd) or real(fd)  # type: ignore[assignment]
+        os.fdatasync = lambda fd: synced.append(fd) or real(fd)  # type: ignore[assignment]
         journal.append(_note("an end"), sync=False)
         assert not synced  # written, not yet synced ...
         assert read_events(journal.path)[0][-1]["data"]["text"] == "an end"  # ... but readable at once
@@ -28,7 +28,7 @@ def test_an_unsynced_event_is_readable_at_once_and_synced_with_the_next(tmp_path
         journal.close()  # closing syncs what is left
         assert len(synced) == 2
     finally:
-        os.fsync = real  # type: ignore[assignment]
+        os.fdatasync = real  # type: ignore[assignment]
 
 
 def test_a_run_fsyncs_its_journal_once_per_step_boundary(
@@ -41,7 +41,7 @@ def test_a_run_fsyncs_its_journal_once_per_step_boundary(
     rb = write(tmp_path, f"## Procedure 1: Steps\n{body}")
     # At each fsync of the journal: the events on disk, and the commands that had run by then.
     seen: list[tuple[list[str], int]] = []
-    real = os.fsync
+    real = os.fdatasync
 
     def fsync(fd: int) -> None:
         real(fd)
@@ -52,7 +52,7 @@ def test_a_run_fsyncs_its_journal_once_per_step_boundary(
                 ([_type(line) for line in lines], len(done.read_text().splitlines()) if done.exists() else 0)
             )
 
-    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fdatasync", fsync)
     monkeypatch.delenv("DOCKER_HOST", raising=False)  # no container snapshots: only the steps' events
     result = run(tmp_path, str(rb), "-p", "1", "--yes")
     assert result.exit_code == 0, result.output
