@@ -351,3 +351,21 @@ def test_a_secret_made_inside_a_step_is_masked_from_its_next_command_and_in_its_
     # token showed it on screen as it printed it. Its journaled output is masked afterwards.
     assert f"first {made}" in result.output
     assert made not in _everything_written(tmp_path)
+
+
+def test_the_screen_masks_every_text_whoever_composed_it(tmp_path: Path) -> None:
+    secret = "screen-secret-4d2e9b"
+    rb = write(
+        tmp_path,
+        f"""
+        ## Procedure 1: Rotate
+        1. **Rotate {secret}**
+           Check that {secret} is the old one first.
+           ```bash
+           echo "rotating"
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes", "--var", f"DB_PASSWORD={secret}")
+    assert result.exit_code == 0, result.output
+    assert "Rotate ••••" in result.output and secret not in _everything_written(tmp_path, result.output)

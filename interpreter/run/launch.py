@@ -15,6 +15,7 @@ from ..plan.graph import find_unit, graph_json
 from ..policy.masking import MASK
 from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
 from .envelope import parse_time
+from .masked_view import MaskedView
 from .questions import Answers, Prompter, check_names
 from .runner import Runner, operator
 from .secrets import RunSecrets, run_secrets
@@ -62,7 +63,7 @@ def _runner(
         runbook_path=path,
         run_id=run_id,
         session=session,
-        ports=Ports(view, prompter, (journal,), journal, clock, snapshot),
+        ports=Ports(MaskedView(view, secrets.masker), prompter, (journal,), journal, clock, snapshot),
         inputs=Inputs(
             request.options, Answers(dict(request.answers)), dict(request.variables), dict(request.notes)
         ),
@@ -122,7 +123,7 @@ def start_run(
     runner = _runner(
         graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock, secrets
     )
-    view.header(unit, run_id, store.where)
+    runner.view.header(unit, run_id, store.where)
     inputs = {k: v for k, v in request.variables.items()}
     try:
         code = runner.run({"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}, inputs)
@@ -263,6 +264,7 @@ def _resume(
         if started_in and os.path.isdir(started_in):
             runner.session.cwd = started_in
         restored = _replay(journal.events(), runner, journal)
+        view = runner.view  # masked from here on
         view.header(unit, run_id, store.where)
         state = runner.state
         done = ", ".join(sorted(state.done)) or "nothing yet"
