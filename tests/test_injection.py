@@ -24,6 +24,8 @@ PAYLOADS = [
     "> pwned",
     "${IFS}touch${IFS}pwned",
     "$((1+1)) !! \\",
+    "v1.2\n",  # a final newline: `$` in a check would let it through
+    "\x1b]0;title\x07\x1b[2K$(touch pwned)",  # escapes: shown, never obeyed
 ]
 RUNBOOK = """
     # Inject
@@ -64,6 +66,7 @@ def test_values_with_shell_syntax_arrive_as_text_and_never_run(tmp_path: Path, p
     )
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "pwned").exists()
+    assert "\x1b]" not in result.output and "\x1b[2K" not in result.output  # the screen obeys none
     for name in ("target.txt", "other.txt", "from-file.txt"):
         assert (tmp_path / name).read_text("utf-8") == payload  # the value arrives whole, as text
     [announced] = [e for e in journal(tmp_path) if e["type"] == "template.announced"]
@@ -90,6 +93,22 @@ def test_a_placeholder_refuses_shell_syntax_before_anything_runs(tmp_path: Path,
     assert result.exit_code == 2 and "cannot fill <stable-tag>" in result.stderr
     assert not (tmp_path / "first.txt").exists() and not (tmp_path / "runs").exists()
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["BASH_FUNC_echo%%", "SHELLOPTS", "BASH_ENV", "PS4", "LD_PRELOAD", "A.B", "1X"]
+)
+def test_variable_names_that_bash_reads_as_code_are_refused_at_every_door(tmp_path: Path, name: str) -> None:
+    rb = write(tmp_path, RUNBOOK)
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump({"vars": {name: "() { touch pwned; }"}}), "utf-8")
+    for door in (
+        ["--var", f"{name}=() {{ touch pwned; }}"],
+        ["--answer", f"var:{name}=() {{ touch pwned; }}"],
+        ["--answers", str(tmp_path / "answers.yaml")],
+    ):
+        result = run(tmp_path, str(rb), "-p", "1", "--yes", "--var", "TARGET=x", *door)
+        assert result.exit_code == 2, (door, result.output)
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "runs").exists()
 
 
 def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:

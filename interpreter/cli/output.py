@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
     from ..model.runbook import Runbook
 
-__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "report_console", "torn_warning"]
+__all__ = [
+    "EXIT_CODES",
+    "console",
+    "exit_codes",
+    "fail",
+    "load_runbook",
+    "report_console",
+    "shown",
+    "torn_warning",
+]
 
 
 def exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
@@ -45,9 +54,19 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def shown(text: str) -> str:
+    """Text from a runbook, a journal or the command line as rich markup: control characters shown,
+    never obeyed (policy.terminal), and no markup of its own."""
+    from rich.markup import escape
+
+    from ..policy.terminal import visible
+
+    return escape(visible(text))
+
+
 def fail(error: RunbookError) -> NoReturn:
     """Report an error the user can act on, in one line per problem, and exit with its code."""
-    from rich.markup import escape
+    escape = shown
 
     err = console(stderr=True)
     hint = f" [dim]({escape(error.hint)})[/]" if error.hint else ""
@@ -68,9 +87,9 @@ def load_runbook(path: str, show_warnings: bool = False, quiet: bool = False) ->
     Raises:
         InvalidRunbookError: the runbook has error findings.
     """
-    from rich.markup import escape
-
     from ..infer.load import load
+
+    escape = shown
 
     runbook = load(path)
     errors = [f for f in runbook.findings if f.severity == "error"]

@@ -164,9 +164,8 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
 
 
 def _prompter(screen: Console) -> Prompter:
-    from rich.markup import escape
-
     from ..run.questions import TerminalPrompter
+    from .output import shown as escape
 
     return TerminalPrompter(write=lambda text: screen.print(escape(text)))
 
@@ -192,7 +191,13 @@ def _dry_run(file: str, query: str, request: RunRequest) -> None:
     from ..plan.select import select_unit
 
     runbook = load_runbook(file)
-    unit = find_unit(graph_json(runbook), select_unit(runbook, query).id)
+    graph = graph_json(runbook)
+    unit = find_unit(graph, select_unit(runbook, query).id)
     assert unit is not None
+    from ..policy.terminal import visible
+    from ..run.secrets import run_secrets
+
+    # The plan shows values: masked as the run would mask them (a --db or $DATABASE_URL password).
+    masker = run_secrets(graph, unit, os.environ, request.variables, request.answers).masker
     for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
-        click.echo(line)
+        click.echo(visible(masker.text(line)))

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .output import console, exit_codes, report_console
+from .output import console, exit_codes, report_console, shown
 
 __all__ = ["site"]
 
@@ -78,5 +78,5 @@ def site(
             markup=False,
         )
     for path, message in report.unreadable.items():
-        console(stderr=True).print(f"runbook: {path}: {message} (left out of the site)", markup=False)
+        console(stderr=True).print(f"runbook: {shown(path)}: {shown(message)} (left out of the site)")
     sys.exit(ExitCode.INVALID if report.unreadable else ExitCode.OK)

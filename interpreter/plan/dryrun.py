@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.kinds import KINDS, runs
+from ..policy.passwords import redact
 from ..policy.values import is_plain, substitute
 from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
 
@@ -70,7 +71,8 @@ def plan_lines(
             if use["from"]:
                 state = f"set by {use['from']}"
             elif name in variables or name in env:
-                state = "secret, given" if use["secret"] else f"= {variables.get(name, env.get(name))}"
+                value = variables.get(name, env.get(name, ""))
+                state = "secret, given" if use["secret"] else f"= {redact(value)}"
             else:
                 state = f"asked (--var {name}=VALUE)"
             lines.append(f"{inner}${name}: {state}")

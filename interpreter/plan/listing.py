@@ -101,8 +101,13 @@ def listing_json(graph: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_listing(graph: dict[str, Any], out: Console) -> None:
-    """Print the listing for a person."""
-    from rich.markup import escape
+    """Print the listing for a person (runbook text shown, never obeyed: policy.terminal)."""
+    from rich.markup import escape as markup
+
+    from ..policy.terminal import visible
+
+    def escape(text: str) -> str:
+        return markup(visible(text))
 
     data = listing_json(graph)
     meta = graph["runbook"]["metadata"]

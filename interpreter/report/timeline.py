@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..policy.durations import precise, since_start
+from ..policy.terminal import visible
 
 __all__ = ["summary", "timeline_lines"]
 
@@ -67,8 +68,19 @@ def summary(event: dict[str, Any]) -> str:
 
 
 def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
+    """One line per event; every text from the journal is made visible (control characters
+    shown, never obeyed: a note must not rewrite the reader's clipboard or title)."""
     rows = [
-        (e["time"][:19].replace("T", " "), since_start(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        tuple(
+            visible(cell)
+            for cell in (
+                e["time"][:19].replace("T", " "),
+                since_start(e["elapsed"]),
+                e["actor"],
+                e["step"] or "",
+                summary(e),
+            )
+        )
         for e in events
     ]
     if markdown:

@@ -92,9 +92,11 @@ class ShellSession:
     _private: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        # State files may hold secrets: they live in a private folder, never in the run folder.
+        # State files may hold secrets: they live in a private folder, never in the run folder, and
+        # in memory (tmpfs) where the system has one: creating a file on a journaled disk costs
+        # more than the command `true`, and a secret in RAM never reaches a disk.
         _remove_stale_folders()
-        self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-"))
+        self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-", dir=_private_root()))
         (self._private / "prelude.sh").write_text(_PRELUDE, "utf-8")
 
     def close(self) -> None:
@@ -266,9 +268,16 @@ def _exported_functions(listing: str) -> dict[str, str]:
     return functions
 
 
+def _private_root() -> str:
+    """Where private folders go: /dev/shm (memory) when it is there and writable, else the temp folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else tempfile.gettempdir()
+
+
 def _remove_stale_folders() -> None:
     """Private folders of interpreters that were killed (their state files may hold secrets)."""
-    for folder in Path(tempfile.gettempdir()).glob("runbook-session-*-*"):
+    roots = dict.fromkeys((_private_root(), tempfile.gettempdir()))
+    for folder in (f for root in roots for f in Path(root).glob("runbook-session-*-*")):
         pid = folder.name.split("-")[2]
         try:
             if not pid.isdigit() or folder.stat().st_uid != os.getuid():

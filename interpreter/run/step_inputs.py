@@ -10,9 +10,11 @@ from ..gitinfo import previous_tag
 from ..infer.shell import is_secret_name
 from ..policy.masking import MASK
 from ..policy.values import is_plain, newest_matching
+from ..policy.weak_secrets import weakness
 from .context import Planned, StepContext
 from .executors import executor_for, secret_variables
 from .questions import Question
+from .secrets import refuse_weak
 
 __all__ = ["ask_inputs", "ask_placeholders", "env_lines"]
 
@@ -39,8 +41,9 @@ def ask_inputs(ctx: StepContext, node: dict[str, Any]) -> None:
                 default=None if secret else spec.get("default"),
                 flag=f"--var {name}=VALUE",
             )
-            value, source = ctx.ask(question), "asked"
+            value, source = (_strong(ctx, question, name) if secret else ctx.ask(question)), "asked"
         if secret:
+            refuse_weak(name, value, "--var" if source == "var" else "asked")
             ctx.masker.add(value)
         ctx.session.env[name] = value
         ctx.emit(
@@ -69,6 +72,7 @@ def ask_placeholders(ctx: StepContext, node: dict[str, Any], blocks: list[dict[s
             )
             value = _plain_value(ctx, question)
             if secret:
+                refuse_weak(placeholder["text"], value, "asked")
                 ctx.masker.add(value)
             ctx.state.placeholder_values[placeholder["text"]] = value
             ctx.emit(
@@ -79,6 +83,17 @@ def ask_placeholders(ctx: StepContext, node: dict[str, Any], blocks: list[dict[s
         values = {t: ctx.state.placeholder_values[t] for t in wanted}
         out += executor_for(block["kind"]).plan(block, ctx.settings, values)
     return out
+
+
+def _strong(ctx: StepContext, question: Question, name: str) -> str:
+    """A secret typed at a hidden prompt, asked again while it is too weak to mask."""
+    for _ in range(2):
+        value = ctx.ask(question)
+        why = weakness(value)
+        if why is None or not ctx.can_prompt():
+            return value
+        ctx.view.text(f"  {name} cannot be kept secret: {why}; type a real secret")
+    return ctx.ask(question)
 
 
 def _placeholder_default(ctx: StepContext, placeholder: dict[str, Any]) -> str | None:

@@ -286,4 +286,26 @@ def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> lis
         *_secrets(runbook, lines),
         *_metadata(runbook, today),
         *_languages(runbook),
+        *_controls(runbook.path, lines),
     ]
+
+
+def _controls(path: str, lines: tuple[str, ...]) -> Iterator[Finding]:
+    """Control characters (ESC, BEL, bidirectional overrides…): a terminal or an editor obeys
+    them, so the line shows something other than what it holds."""
+    from ..policy.terminal import controls
+
+    for number, line in enumerate(lines, start=1):
+        found = controls(line)
+        if found:
+            index, shown = found[0]
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            yield _finding(
+                "encoding/control-character",
+                path,
+                number,
+                f"control character {shown}{more} in the text: a terminal would obey it, and the line "
+                "would show something other than what it holds",
+                "remove it; if a command needs one, write it as text (printf '\\033')",
+                index + 1,
+            )

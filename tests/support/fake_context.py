@@ -41,7 +41,7 @@ class FakeContext:
     view: RecordingView = field(default_factory=RecordingView)
     events: list[Event] = field(default_factory=list)
 
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event:
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> Event:
         event = {"type": kind, "step": step, "data": data}
         self.events.append(event)
         return event

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,13 @@ def journal(tmp: Path) -> list[dict[str, Any]]:
     """The events of the one run journaled in `tmp/runs`."""
     [directory] = sorted((tmp / "runs").iterdir())
     return read_events(directory / "journal.jsonl")[0]
+
+
+def run_files(tmp: Path) -> Iterator[tuple[str, str]]:
+    """(path, text) of every file the runs under `tmp/runs` wrote: journals and outputs."""
+    for path in (tmp / "runs").rglob("*"):
+        if path.is_file():
+            yield str(path), path.read_bytes().decode("utf-8", "replace")
 
 
 def finished(events: list[dict[str, Any]], step: str) -> dict[str, Any]:
