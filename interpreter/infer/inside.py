@@ -16,6 +16,7 @@ from dataclasses import replace
 from ..model.kinds import KINDS
 from ..model.kinds import runs as kind_runs
 from ..model.runbook import Choice, CodeBlock, Command, Node, Step
+from ..policy.risk import assess_typed
 from .sessions import closes_session
 
 __all__ = ["place_commands"]
@@ -112,12 +113,19 @@ def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[Cod
     )
     run: list[Command] = []
     typed: list[Command] = []
+    before: str | None = None
+    """Where commands went before a session this block opened; None when it opened none."""
+    prompted = False
+    """A line after the session's opening carries the program's own prompt (`db=# `): a transcript."""
     for _, runs, command in items:
         if not runs:
             typed.append(replace(command, where=command.where or inside or ""))
+            prompted = prompted or (before is not None and bool(command.where))
             continue
         if inside and not (keep_local and _program(command.text) in _LOCAL_TOOLS):
-            typed.append(replace(command, where=inside, session=""))
+            # Read again in the language of where it is typed: `DROP TABLE x;` after `psql` is SQL.
+            reasons = assess_typed(command.text, inside).reasons
+            typed.append(replace(command, where=inside, session="", destructive=reasons))
             if closes_session(command.text):
                 inside = ""
             elif command.session:
@@ -125,7 +133,12 @@ def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[Cod
             continue
         run.append(command)
         if command.session:
+            before = inside if before is None else before
             inside = command.session
+    if prompted and before is not None:
+        # A transcript shows the session from its prompts (`$ psql`, then `db=# …` lines): what
+        # it shows ends with the block, and the next block is the local shell's again.
+        inside = before
     if len(run) == len(block.commands):
         return replace(block, typed=tuple(typed)), inside
     texts = "\n".join(c.text for c in run)

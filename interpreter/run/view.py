@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..plan.typed import later_inside, sessions, typed_groups, where_words
 from ..policy import durations
 
 if TYPE_CHECKING:
@@ -124,8 +125,39 @@ class TerminalView:
         for command in commands:
             for number, line in enumerate(command.split("\n")):
                 self._print(f"  [bold]{'$' if number == 0 else '>'}[/] {escape(line)}")
+        self._typed(node)
         for line in env_lines:
             self._print(f"  [dim]{escape(line)}[/]")
+
+    def _typed(self, node: dict[str, Any]) -> None:
+        """Commands for the operator to type elsewhere (in a session, in psql): apart from the
+        `$ ` lines the run executes, each group headed by where it is typed."""
+        from rich.markup import escape
+
+        for session in sessions(node):
+            self._print(
+                f"  [magenta]⇥ opens a session ({escape(session)}): the terminal is yours until you "
+                "leave it (exit)[/]"
+            )
+        for where, typed in typed_groups(node):
+            self._print(f"  [magenta]type these yourself, {escape(where_words(where))}:[/]")
+            for command in typed:
+                self._command_lines(command["text"], bool(command["destructive"]))
+        later = later_inside(node)
+        if later:
+            self._print("  [magenta]then, still inside it, what the next steps say to type:[/]")
+            for item in later:
+                self._print(f"    [dim]{escape(item['step'])}[/]")
+                self._command_lines(item["text"], bool(item["destructive"]))
+
+    def _command_lines(self, text: str, destructive: bool) -> None:
+        from rich.markup import escape
+
+        mark = "  [red]⚠ destructive[/]" if destructive else ""
+        for number, line in enumerate(text.split("\n")):
+            self._print(
+                f"    [magenta]{'⌨' if number == 0 else ' '}[/] {escape(line)}{mark if number == 0 else ''}"
+            )
 
     def running(self, command: str) -> None:
         from rich.markup import escape
