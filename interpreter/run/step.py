@@ -8,6 +8,7 @@ from ..model.kinds import KINDS, runs
 from .attempt import attempt
 from .confirm import confirm, edit, skip
 from .context import StepContext, Stop
+from .handover import check_operator
 from .manual import announce_template, run_by_hand
 from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, Question
 from .step_inputs import ask_inputs, ask_placeholders, env_lines
@@ -38,6 +39,7 @@ def run_step(ctx: StepContext, node: dict[str, Any]) -> None:
     if not runnable:
         run_by_hand(ctx, node)
         return
+    check_operator(ctx, node)  # a session needs the operator at the terminal (handover.py)
     ask_inputs(ctx, node)
     commands = ask_placeholders(ctx, node, runnable)
     # The commands are listed up front when the operator decides; each is echoed as it runs.

@@ -80,7 +80,9 @@ def spawn(folder: Path, *args: str, env: dict[str, str] | None = None, timeout: 
     )
 
 
-def without_terminal(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def without_terminal(
+    folder: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`runbook ARGS… --runs-dir FOLDER/runs` with no terminal (stdin from /dev/null), in `folder`."""
     return subprocess.run(
         [sys.executable, "-m", "interpreter", *args, "--runs-dir", str(folder / "runs")],
