@@ -212,3 +212,45 @@ def test_the_site_says_where_commands_go_and_stays_safe(tmp_path: Path) -> None:
     assert "1 command inside kubectl exec -it" in page
     assert "<img src=x" not in page  # escaped everywhere: in the code, the note and the drawing
     assert "⇥ opens a session" in page
+
+
+def test_code_in_the_session_s_language_is_typed_there_and_other_content_is_shown(tmp_path: Path) -> None:
+    rb = write_runbook(
+        tmp_path,
+        """
+        ## Procedure 1: Check the token
+
+        1. **Write the settings**
+
+           Put this in `app.yaml`:
+
+           ```yaml
+           replicas: 3
+           ```
+
+        2. **Open a console on the app**
+
+           ```bash
+           kubectl exec -it deploy/app -- rails c
+           ```
+
+           Then check the token works:
+
+           ```ruby
+           Client.new(token: ENV["API_TOKEN"]).ping
+           ```
+        """,
+    )
+    graph = graph_json(load_text(rb.read_text(), str(rb)))
+    console = _node(graph, "1.2")
+    [ruby] = [b for b in console["blocks"] if b["lang"] == "ruby"]
+    assert [(c["text"], c["where"]) for c in ruby["typed"]] == [
+        ('Client.new(token: ENV["API_TOKEN"]).ping', "kubectl exec -it deploy/app -- rails c")
+    ]
+    done = without_terminal(tmp_path, "run", str(rb), "--yes", "--answer", "1.2:run=s")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The run's screen shows the file content to write, as written, though nothing runs it.
+    assert "yaml (shown, not run):\n  │ replicas: 3" in done.stdout
+    planned = CliRunner().invoke(main, ["run", str(rb), "--dry-run"])
+    assert "shows yaml (1 line, not run)" in planned.output
+    assert "typed inside kubectl exec -it deploy/app -- rails c (shown, not run):" in planned.output

@@ -16,7 +16,9 @@ from dataclasses import replace
 from ..model.kinds import KINDS
 from ..model.kinds import runs as kind_runs
 from ..model.runbook import Choice, CodeBlock, Command, Node, Step
+from ..parse.source import Span
 from ..policy.risk import assess_typed
+from ..policy.risk.typed import typed_program
 from .sessions import closes_session
 
 __all__ = ["place_commands"]
@@ -98,8 +100,42 @@ def _program(text: str) -> str:
     return words[0] if words else ""
 
 
+# The fence languages a session's program reads: Ruby after `rails c`, Python after `python3`.
+_SPOKEN = {
+    "rails": frozenset({"ruby", "rb", "irb"}),
+    "irb": frozenset({"ruby", "rb", "irb"}),
+    "pry": frozenset({"ruby", "rb"}),
+    "python": frozenset({"python", "py", "python3", "pycon"}),
+    "python3": frozenset({"python", "py", "python3", "pycon"}),
+    "node": frozenset({"javascript", "js"}),
+    "mongo": frozenset({"javascript", "js", "mongo"}),
+    "mongosh": frozenset({"javascript", "js", "mongo"}),
+    "redis-cli": frozenset({"redis"}),
+}
+
+
+def _spoken(block: CodeBlock, inside: str) -> CodeBlock:
+    """A fence in the language of the session it follows (```ruby after `rails c`): typed there."""
+    if not inside or block.lang not in _SPOKEN.get(typed_program(inside), frozenset()):
+        return block
+    code = block.code.rstrip("\n")
+    first = block.code_line or block.span.start + 1
+    typed = Command(
+        code,
+        Span(block.span.file, first, first + code.count("\n")),
+        "",
+        assess_typed(code, inside).reasons,
+        False,
+        (),
+        where=inside,
+    )
+    return replace(block, kind="text", typed=(typed,))
+
+
 def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[CodeBlock, str]:
-    if not kind_runs(block.kind) or not (inside or any(c.session for c in block.commands)):
+    if not kind_runs(block.kind):
+        return _spoken(block, inside), inside
+    if not (inside or any(c.session for c in block.commands)):
         return block, inside
     if not KINDS[block.kind].shell:  # queries or requests written for the session
         if not inside:

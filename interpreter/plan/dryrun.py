@@ -7,7 +7,7 @@ from typing import Any
 from ..model.kinds import KINDS, runs
 from ..policy.values import is_plain, substitute
 from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
-from .typed import group_typed, sessions, where_words
+from .typed import group_typed, sessions, shown_blocks, where_words
 
 __all__ = ["plan_lines"]
 
@@ -49,6 +49,11 @@ def plan_lines(
         for block in node["blocks"]:
             if KINDS[block["kind"]].role == "announce":
                 lines += [f"{inner}asks {node['id']}:{field}" for field in block["fields"]]
+                continue
+            if block in shown_blocks(node):
+                count = block["code"].rstrip("\n").count("\n") + 1
+                plural = "s" if count > 1 else ""
+                lines.append(f"{inner}shows {block['lang'] or 'text'} ({count} line{plural}, not run)")
                 continue
             known = {
                 p["text"]: placeholders[p["text"]] for p in block["placeholders"] if p["text"] in placeholders

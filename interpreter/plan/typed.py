@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.kinds import KINDS
+
 __all__ = [
     "TypedGroup",
     "group_typed",
@@ -73,3 +75,13 @@ def where_words(where: str) -> str:
     if where.startswith(("a ", "an ", "the ", "each ", "every ", "your ")):
         return f"on {where}" if where.startswith(("each ", "every ")) else f"in {where}"
     return f"inside {where}"
+
+
+def shown_blocks(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The node's blocks that are only shown: neither run, announced, nor typed elsewhere (a
+    config file to write, sample output, a query in another language)."""
+    return [
+        block
+        for block in node.get("blocks", [])
+        if KINDS[block["kind"]].role in ("show", "reference") and not block.get("typed")
+    ]

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..plan.typed import later_inside, sessions, typed_groups, where_words
+from ..plan.typed import later_inside, sessions, shown_blocks, typed_groups, where_words
 from ..policy import durations
 
 if TYPE_CHECKING:
@@ -120,6 +120,7 @@ class TerminalView:
         prose = "\n\n".join(p for p in node.get("prose", []) if p.strip())
         if prose:
             self.console.print(Markdown(prose))
+        self._shown(node)
         for reason in flags.get("reasons", []) if flags.get("destructive") else []:
             self._print(f"  [red]⚠ {escape(reason)}[/]")
         for command in commands:
@@ -128,6 +129,15 @@ class TerminalView:
         self._typed(node)
         for line in env_lines:
             self._print(f"  [dim]{escape(line)}[/]")
+
+    def _shown(self, node: dict[str, Any]) -> None:
+        """The step's content that is neither run nor typed (a config file, sample output): as written."""
+        from rich.markup import escape
+
+        for block in shown_blocks(node):
+            self._print(f"  [dim]{escape(block['lang'] or 'text')} (shown, not run):[/]")
+            for line in block["code"].rstrip("\n").split("\n"):
+                self._print(f"  [dim]│[/] {escape(line)}")
 
     def _typed(self, node: dict[str, Any]) -> None:
         """Commands for the operator to type elsewhere (in a session, in psql): apart from the
