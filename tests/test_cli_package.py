@@ -12,7 +12,7 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEED
+from support.paths import ROOT, SEED
 
 from interpreter.cli import COMMANDS, main
 from interpreter.errors import ExitCode

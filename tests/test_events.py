@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from interpreter import jsonschemas
 from interpreter.errors import RunbookError

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from test_run import journal, run, write
-
-from interpreter.cli import main
+from support.paths import runbook_command
+from support.runs import journal, run, write
 
 PAYLOADS = [
     "; touch pwned",
@@ -96,7 +94,6 @@ def test_a_placeholder_refuses_shell_syntax_before_anything_runs(tmp_path: Path,
 
 def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:
     rb = write(tmp_path, RUNBOOK)
-    os.chdir(tmp_path)
     hostile = "$(touch pwned)"
     cases = [
         ["run", str(rb), "-p", hostile, "--runs-dir", str(tmp_path / "runs")],
@@ -106,7 +103,8 @@ def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:
         ["validate", f"{tmp_path}/`touch pwned`.md"],
     ]
     for args in cases:
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 2, (args, result.output)
-        assert "Traceback" not in result.output
+        # From the runbook's folder, where a `touch pwned` that ran would leave its file.
+        result = subprocess.run(runbook_command(*args), cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "pwned").exists()

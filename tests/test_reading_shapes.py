@@ -11,7 +11,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from conftest import FIXTURES, commands, node
+from support.graphs import commands, node
+from support.paths import FIXTURES
 
 from interpreter.infer.load import load_text
 from interpreter.plan.graph import graph_json

@@ -17,7 +17,7 @@ from pathlib import Path
 import pexpect
 import pytest
 from click.testing import CliRunner
-from test_run import _spawn, run, write
+from support.runs import run, spawn, write
 
 from interpreter.cli import main
 
@@ -124,7 +124,7 @@ def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: P
     _assert_nowhere(tmp_path, list(SECRETS.values()), {"screen": result.output, "stderr": result.stderr})
 
 
-def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -> None:
+def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, database: str) -> None:
     import psycopg
 
     rb = write(tmp_path, RUNBOOK)
@@ -135,12 +135,12 @@ def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -
         "1",
         "--yes",
         "--store",
-        pg_url,
+        database,
         *DOORS,
         env={"API_TOKEN": SECRETS["env"]},
     )
     assert result.exit_code == 1, result.output
-    with psycopg.connect(pg_url) as conn:
+    with psycopg.connect(database) as conn:
         events = conn.execute("SELECT event::text FROM runbook_events").fetchall()
         outputs = conn.execute("SELECT convert_from(data, 'UTF8') FROM runbook_outputs").fetchall()
     assert events and outputs
@@ -163,7 +163,7 @@ def test_a_secret_typed_at_a_hidden_prompt_is_never_echoed_or_written(tmp_path: 
         """,
     )
     secret = "typed-secret-0d9e8f"
-    child = _spawn(tmp_path, "run", str(rb), "-p", "1")
+    child = spawn(tmp_path, "run", str(rb), "-p", "1")
     child.expect("DB_PASSWORD")
     child.sendline(secret)
     child.expect(r"Run 1\.1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
+import subprocess
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, SEED
+from support.paths import FIXTURES, ROOT, SEED, runbook_command
 
 from interpreter.cli import main
 from interpreter.infer.load import load
@@ -147,11 +147,10 @@ def test_each_procedure_links_its_last_run(tmp_path: Path) -> None:
     rb.write_text(
         "# Echo\n\n### Procedure 1: Say hello\n\n1. **Say it**\n   ```bash\n   echo hello\n   ```\n"
     )
-    os.chdir(tmp_path)
-    ran = CliRunner().invoke(main, ["run", "rb.md", "-p", "1", "--yes", "--runs-dir", "runs"])
+    ran = CliRunner().invoke(main, ["run", str(rb), "-p", "1", "--yes", "--runs-dir", str(tmp_path / "runs")])
     assert ran.exit_code == 0, ran.output
     [run_dir] = (tmp_path / "runs").iterdir()
-    report = build([Path("rb.md")], tmp_path / "out", runs_dir=Path("runs"))
+    report = build([rb], tmp_path / "out", runs_dir=tmp_path / "runs")
     assert report.runs == 1
     page = (tmp_path / "out" / "rb.html").read_text("utf-8")
     assert f'href="runs/{run_dir.name}.html"' in page and "status-ok" in page
@@ -160,15 +159,16 @@ def test_each_procedure_links_its_last_run(tmp_path: Path) -> None:
     assert 'href="../rb.html"' in run_page or "rb.md" in run_page
 
 
-def test_runs_in_the_shared_store_show_on_the_site(tmp_path: Path, pg_url: str) -> None:
+def test_runs_in_the_shared_store_show_on_the_site(tmp_path: Path, database: str) -> None:
     rb = tmp_path / "rb.md"
     rb.write_text(
         "# Echo\n\n### Procedure 1: Say hi\n\n1. **Say it**\n   ```bash\n   echo hi-from-the-store\n   ```\n"
     )
-    os.chdir(tmp_path)
-    ran = CliRunner().invoke(main, ["run", "rb.md", "-p", "1", "--yes", "--store", pg_url])
+    # Outputs stay on the machine too (--runs-dir), beside the rows in the store.
+    local = ["--runs-dir", str(tmp_path / "runs")]
+    ran = CliRunner().invoke(main, ["run", str(rb), "-p", "1", "--yes", "--store", database, *local])
     assert ran.exit_code == 0, ran.output
-    report = build([Path("rb.md")], tmp_path / "out", store=pg_url)
+    report = build([rb], tmp_path / "out", store=database)
     assert report.runs >= 1
     [run_page] = [p for p in (tmp_path / "out" / "runs").glob("*.html") if "Say hi" in p.read_text("utf-8")]
     assert "hi-from-the-store" in run_page.read_text("utf-8")  # the transcript, from the store's outputs
@@ -207,17 +207,21 @@ def test_a_rebuild_rewrites_only_what_depends_on_the_changed_runbook(tmp_path: P
 
 
 def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path) -> None:
-    runner = CliRunner()
-    os.chdir(tmp_path)
     bad = tmp_path / "latin1.md"
     bad.write_bytes("# Caf\xe9\n".encode("latin-1"))
     shutil.copy(SEED, tmp_path / "seed.md")
     (tmp_path / "runs" / "20261128-223536-3fa2c1").mkdir(parents=True)
     (tmp_path / "runs" / "20261128-223536-3fa2c1" / "journal.jsonl").write_text("not json\n{}\n")
-    built = runner.invoke(
-        main, ["site", "seed.md", "latin1.md", "-o", "out", "--runs-dir", "runs", "--no-shellcheck", "--json"]
+    # Given relative paths, it names them as given: run from the folder, as a user would.
+    built = subprocess.run(
+        runbook_command(
+            *("site", "seed.md", "latin1.md", "-o", "out", "--runs-dir", "runs", "--no-shellcheck", "--json")
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
-    assert built.exit_code == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
+    assert built.returncode == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
     assert set(json.loads(built.stdout)["unreadable"]) == {
         "latin1.md",
         "runs/20261128-223536-3fa2c1/journal.jsonl",
@@ -227,14 +231,23 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
-    refused = runner.invoke(main, ["site", "seed.md", "-o", "mine"])
+    runner = CliRunner()
+    refused = runner.invoke(main, ["site", str(tmp_path / "seed.md"), "-o", str(foreign)])
     assert refused.exit_code == 2 and "not empty" in refused.stderr
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
 
-    missing = runner.invoke(main, ["site", "nope.md", "-o", "out2"])
+    missing = runner.invoke(main, ["site", str(tmp_path / "nope.md"), "-o", str(tmp_path / "out2")])
     assert missing.exit_code == 2 and "nope.md" in missing.stderr
     store = runner.invoke(
-        main, ["site", "seed.md", "-o", "out", "--store", "postgresql://u:pw@127.0.0.1:1/x"]
+        main,
+        [
+            "site",
+            str(tmp_path / "seed.md"),
+            "-o",
+            str(tmp_path / "out"),
+            "--store",
+            "postgresql://u:pw@127.0.0.1:1/x",
+        ],
     )
     assert store.exit_code == 2 and "cannot reach the run store postgresql://u:••••@" in store.stderr
 

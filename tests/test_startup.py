@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SEED
+from support.paths import SEED
 
 HEAVY = ("docker", "git", "psycopg", "jinja2", "playwright")
 PROBE = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -39,8 +40,16 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 @unit_option
 @click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
 @click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")
+@click.option(
+    "--cwd",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="Start the run's shell in DIR [default: the current directory].",
+)
 @launch_options
-def run(file: str, query: str | None, from_step: str | None, dry_run: bool, launch: LaunchOptions) -> None:
+def run(
+    file: str, query: str | None, from_step: str | None, dry_run: bool, cwd: str | None, launch: LaunchOptions
+) -> None:
     """Run one procedure of FILE step by step, with the operator in the loop.
 
     Without --procedure: the only procedure or runnable section of FILE, else a menu of them in a
@@ -58,10 +67,11 @@ def run(file: str, query: str | None, from_step: str | None, dry_run: bool, laun
       runbook run runbooks/rollback-procedures.md -p 2 --dry-run
       runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
       runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
+      runbook run ~/ops/rollback.md -p 2 --cwd ~/src/app
     """
     from ..run.launch import start_run
 
-    request = _request(launch, from_step=from_step)
+    request = _request(launch, from_step=from_step, cwd=cwd)
     chosen = query if query is not None else _choose_unit(file, request.options.interactive)
     if dry_run:
         _dry_run(file, chosen, request)
@@ -91,7 +101,9 @@ def resume(run_id: str, allow_changed: bool, launch: LaunchOptions) -> None:
     _launch(request, lambda *ports: resume_run(run_id, request, *ports))
 
 
-def _request(launch: LaunchOptions, from_step: str | None = None, allow_changed: bool = False) -> RunRequest:
+def _request(
+    launch: LaunchOptions, from_step: str | None = None, allow_changed: bool = False, cwd: str | None = None
+) -> RunRequest:
     """What the run is asked to do, from the command line and the answers file.
 
     Raises:
@@ -121,7 +133,16 @@ def _request(launch: LaunchOptions, from_step: str | None = None, allow_changed:
         from_step=from_step,
         follow_timeout=follow_timeout,
     )
-    return RunRequest(options, answers, variables, notes, launch.runs_dir, allow_changed, launch.store)
+    return RunRequest(
+        options,
+        answers,
+        variables,
+        notes,
+        launch.runs_dir,
+        allow_changed,
+        launch.store,
+        cwd and os.path.abspath(cwd),
+    )
 
 
 def _launch(request: RunRequest, start: Start) -> NoReturn:

@@ -59,7 +59,9 @@ def confirm(ctx: StepContext, node: dict[str, Any]) -> str:
             ctx.emit("note.added", step_id, {"text": ctx.masker.text(text)})
         elif action == "h":
             ctx.view.text("Opening a shell in the run's environment; `exit` returns to the run.")
-            subprocess.call([os.environ.get("SHELL", "bash")], cwd=ctx.session.cwd, env=ctx.session.env)
+            # $PWD as the shell starts: the one inherited from runbook's own start may be stale.
+            env = {**ctx.session.env, "PWD": ctx.session.cwd}
+            subprocess.call([os.environ.get("SHELL", "bash")], cwd=ctx.session.cwd, env=env)
         elif action == "e":
             return "edit"
         else:

@@ -37,6 +37,9 @@ class RunRequest:
     allow_changed: bool = False
     store: str | None = None
     """--store URL (or RUNBOOK_STORE): a PostgreSQL run store instead of the runs folder."""
+    cwd: str | None = None
+    """--cwd: where the run's shell starts [default: the current directory]; a resume goes on
+    where the run's last step left it."""
 
 
 def _secret_names(graph: dict[str, Any], unit: dict[str, Any]) -> frozenset[str]:
@@ -77,7 +80,7 @@ def _runner(
         for password in url_passwords(value) if "@" in value or "password" in value else ():
             masker.add(password)
     terminal = 0 if request.options.interactive and os.isatty(0) else None
-    session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn, terminal=terminal)
+    session = ShellSession(env=env, cwd=request.cwd or os.getcwd(), spawn=spawn, terminal=terminal)
     runner = Runner(
         graph=graph,
         unit=unit,
