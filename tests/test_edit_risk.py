@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.terminal import answer, events, fake_programs, finish, spawn, without_terminal, write_runbook
+from support.runs import journal, write
+from support.terminal import answer, fake_programs, finish, spawn, without_terminal
 
 TIDY = """
     ## Procedure 1: Tidy up
@@ -26,7 +27,7 @@ printf '%s\\n' "$EDIT_TO" > "$1"
 def _setup(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     bin_dir = fake_programs(tmp_path, editor=EDITOR)
     (tmp_path / "victim").mkdir()
-    rb = write_runbook(tmp_path, TIDY)
+    rb = write(tmp_path, TIDY)
     return rb, {"EDITOR": str(bin_dir / "editor"), "VISUAL": "", "EDIT_TO": "rm -rf victim"}
 
 
@@ -41,7 +42,7 @@ def test_an_edit_that_makes_a_plain_step_destructive_asks_the_word(tmp_path: Pat
     child.sendline("tidy-up")
     assert finish(child) == 0
     assert not (tmp_path / "victim").exists()
-    confirmed = next(e for e in events(tmp_path) if e["type"] == "step.confirmed")
+    confirmed = next(e for e in journal(tmp_path) if e["type"] == "step.confirmed")
     assert confirmed["data"]["edited"] is True and confirmed["data"]["word"] == "tidy-up"
 
 
@@ -64,7 +65,7 @@ def test_an_edit_that_stays_plain_asks_nothing_more(tmp_path: Path) -> None:
     done = without_terminal(tmp_path, "run", str(rb), "--answer", "1.1:run=e", env=env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "hello.txt").read_text() == "edited\n"
-    assert not [e for e in events(tmp_path) if e["type"] == "step.confirmed"]
+    assert not [e for e in journal(tmp_path) if e["type"] == "step.confirmed"]
 
 
 def test_an_edit_after_a_failure_is_judged_too(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.terminal import answer, events, finish, spawn, without_terminal, write_runbook
+from support.runs import journal, write
+from support.terminal import answer, finish, spawn, without_terminal
 
 ALERT = """
     # Alert: queue backlog
@@ -35,7 +36,7 @@ ALERT = """
 
 
 def test_the_only_unit_runs_without_naming_it(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         # Restart
@@ -52,11 +53,11 @@ def test_the_only_unit_runs_without_naming_it(tmp_path: Path) -> None:
     done = without_terminal(tmp_path, "run", str(rb), "--yes")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "restarted.txt").read_text() == "restarted\n"
-    assert events(tmp_path)[0]["data"]["procedure"]["id"] == "1"
+    assert journal(tmp_path)[0]["data"]["procedure"]["id"] == "1"
 
 
 def test_several_units_without_a_terminal_stop_with_the_list_and_how_to_choose(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, ALERT)
+    rb = write(tmp_path, ALERT)
     for extra in ((), ("--dry-run",)):
         stopped = without_terminal(tmp_path, "run", str(rb), "--yes", *extra)
         assert stopped.returncode == 2
@@ -74,7 +75,7 @@ def test_several_units_without_a_terminal_stop_with_the_list_and_how_to_choose(t
 
 
 def test_the_menu_in_a_terminal_takes_what_procedure_takes(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, ALERT)
+    rb = write(tmp_path, ALERT)
     child = spawn(tmp_path, "run", str(rb))
     child.expect_exact("2 procedures or runnable sections in")
     child.expect_exact("1) Mitigation  (2 steps, 1 destructive)")
@@ -84,11 +85,11 @@ def test_the_menu_in_a_terminal_takes_what_procedure_takes(tmp_path: Path) -> No
     answer(child, "? Run diagnosis.1", "r")
     assert finish(child) == 0
     assert (tmp_path / "diagnosis.txt").exists() and not (tmp_path / "drained.txt").exists()
-    assert events(tmp_path)[0]["data"]["procedure"]["id"] == "diagnosis"
+    assert journal(tmp_path)[0]["data"]["procedure"]["id"] == "diagnosis"
 
 
 def test_the_dry_run_menu_picks_by_position_too(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, ALERT)
+    rb = write(tmp_path, ALERT)
     child = spawn(tmp_path, "run", str(rb), "--dry-run")
     answer(child, "? Which one do you run", "1")
     child.expect_exact("Plan for Mitigation (nothing is run)")
@@ -97,7 +98,7 @@ def test_the_dry_run_menu_picks_by_position_too(tmp_path: Path) -> None:
 
 
 def test_a_file_with_nothing_to_run_says_so(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, "# Notes\n\nJust prose, no commands.\n")
+    rb = write(tmp_path, "# Notes\n\nJust prose, no commands.\n")
     stopped = without_terminal(tmp_path, "run", str(rb))
     assert stopped.returncode == 2
     assert "has no procedures or runnable sections: nothing here has steps with commands" in stopped.stderr

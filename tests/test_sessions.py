@@ -5,19 +5,12 @@ run blind: under --yes, or with no terminal, the run stops before the step (issu
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pexpect
-from support.terminal import (
-    FAKE_SSH,
-    answer,
-    events,
-    fake_programs,
-    finish,
-    spawn,
-    without_terminal,
-    write_runbook,
-)
+from support.runs import journal, write
+from support.terminal import FAKE_SSH, answer, fake_programs, finish, spawn, without_terminal
 
 REPAIR = """
     # Node repair
@@ -53,12 +46,12 @@ REPAIR = """
 
 
 def _types(folder: Path) -> list[tuple[str, str | None]]:
-    return [(e["type"], e["step"]) for e in events(folder)]
+    return [(e["type"], e["step"]) for e in journal(folder)]
 
 
 def test_the_terminal_is_handed_over_and_the_run_waits_for_the_operator(tmp_path: Path) -> None:
     fake_programs(tmp_path, ssh=FAKE_SSH)
-    rb = write_runbook(tmp_path, REPAIR)
+    rb = write(tmp_path, REPAIR)
     child = spawn(tmp_path, "run", str(rb))
     answer(child, "? Value for <node-host>", "node-7")
     # Before going in: the commands later steps write for inside the session, apart from `$ ` lines.
@@ -83,7 +76,7 @@ def test_the_terminal_is_handed_over_and_the_run_waits_for_the_operator(tmp_path
     assert (tmp_path / "typed.log").read_text() == "systemctl restart kubelet\n"
     assert not Path("/tmp/never-run-here").exists()
     assert (tmp_path / "before.txt").exists() and (tmp_path / "after.txt").exists()
-    found = events(tmp_path)
+    found = journal(tmp_path)
     opened = next(e for e in found if e["type"] == "session.opened")
     assert opened["step"] == "1.1"
     assert opened["data"] == {
@@ -100,7 +93,7 @@ def test_the_terminal_is_handed_over_and_the_run_waits_for_the_operator(tmp_path
 
 def test_not_done_inside_fails_the_step_and_retry_opens_it_again(tmp_path: Path) -> None:
     fake_programs(tmp_path, ssh=FAKE_SSH)
-    rb = write_runbook(tmp_path, REPAIR)
+    rb = write(tmp_path, REPAIR)
     child = spawn(tmp_path, "run", str(rb), "--answer", "placeholder:<node-host>=node-7")
     answer(child, "? Run 1.1", "r")
     answer(child, "node-7$ ", "exit")
@@ -114,14 +107,14 @@ def test_not_done_inside_fails_the_step_and_retry_opens_it_again(tmp_path: Path)
     answer(child, "? Done with 1.3", "y")
     answer(child, "? Run 1.4", "s")
     assert finish(child) == 0
-    closed = [e["data"]["done"] for e in events(tmp_path) if e["type"] == "session.closed"]
+    closed = [e["data"]["done"] for e in journal(tmp_path) if e["type"] == "session.closed"]
     assert closed == [False, True]
     assert (tmp_path / "typed.log").read_text() == "uptime\n"
 
 
 def test_yes_never_goes_into_a_session(tmp_path: Path) -> None:
     fake_programs(tmp_path, ssh=FAKE_SSH)
-    rb = write_runbook(tmp_path, REPAIR)
+    rb = write(tmp_path, REPAIR)
     child = spawn(tmp_path, "run", str(rb), "--yes", "--answer", "placeholder:<node-host>=node-7")
     child.expect_exact("1.1 (Open a shell on the node) opens a session (ssh <node-host>)")
     child.expect_exact("--yes does not work inside a session for you: the run stops before it")
@@ -130,19 +123,19 @@ def test_yes_never_goes_into_a_session(tmp_path: Path) -> None:
     assert finish(child) == 2
     assert not (tmp_path / "before.txt").exists()  # stopped before the step: none of it ran
     assert not (tmp_path / "typed.log").exists()
-    assert events(tmp_path)[-1]["data"]["status"] == "unanswered"
+    assert journal(tmp_path)[-1]["data"]["status"] == "unanswered"
 
 
 def test_without_a_terminal_the_run_stops_before_the_session_and_skip_goes_on(tmp_path: Path) -> None:
     fake_programs(tmp_path, ssh=FAKE_SSH)
-    rb = write_runbook(tmp_path, REPAIR)
+    rb = write(tmp_path, REPAIR)
     stopped = without_terminal(tmp_path, "run", str(rb), "--yes", "--answer", "placeholder:<node-host>=n")
     assert stopped.returncode == 2
     assert "opens a session (ssh <node-host>) where you type commands yourself, and there is no terminal" in (
         stopped.stderr
     )
     assert not (tmp_path / "before.txt").exists()
-    run_id = events(tmp_path)[0]["run"]
+    run_id = journal(tmp_path)[0]["run"]
     # As the message says: skipping it lets the rest run without a terminal.
     resumed = without_terminal(tmp_path, "resume", run_id, "--yes", "--answer", "1.1:run=s")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
@@ -151,7 +144,7 @@ def test_without_a_terminal_the_run_stops_before_the_session_and_skip_goes_on(tm
 
 def test_a_destructive_command_typed_inside_asks_the_word_before_going_in(tmp_path: Path) -> None:
     fake_programs(tmp_path, ssh=FAKE_SSH)
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Clear a node's cache
@@ -178,7 +171,7 @@ def test_a_destructive_command_typed_inside_asks_the_word_before_going_in(tmp_pa
 
 
 def test_a_real_interactive_bash_session(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Work in a subshell
@@ -204,9 +197,11 @@ def test_a_real_interactive_bash_session(tmp_path: Path) -> None:
     child.expect_exact("inside-bash$ ")
     child.sendline('echo "$SEEN_BY_THE_SESSION $PWD" > inside.txt; export INSIDE_ONLY=1')
     child.expect_exact("inside-bash$ ")
-    child.sendline("sleep 30")
+    child.sendline("printf 'sl%s\\n' eeping; sleep 30")
+    child.expect_exact("sleeping")  # printed once `sleep` is about to start, unlike the echoed line
+    time.sleep(0.3)
     child.sendintr()  # the session's own job control: Ctrl-C stops `sleep`, not the run
-    child.expect_exact("inside-bash$ ")
+    child.expect_exact("inside-bash$ ", timeout=10)
     child.sendline("exit")
     answer(child, "Did you do what was needed inside [y/n]", "y")
     answer(child, "? Run 1.2", "r")
@@ -215,6 +210,6 @@ def test_a_real_interactive_bash_session(tmp_path: Path) -> None:
     # Changes made inside a session stay there, as they would in the operator's terminal.
     back = (tmp_path / "back.txt").read_text()
     assert "SEEN_BY_THE_SESSION=yes" in back and "INSIDE_ONLY" not in back
-    closed = next(e for e in events(tmp_path) if e["type"] == "session.closed")
+    closed = next(e for e in journal(tmp_path) if e["type"] == "session.closed")
     assert closed["data"]["done"] is True and closed["data"]["duration"] > 0
     assert pexpect  # the pseudo-terminal library the test drives

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support.terminal import answer, events, finish, spawn, without_terminal, write_runbook
+from support.runs import journal, write
+from support.terminal import answer, finish, spawn, without_terminal
 
 HUB = """
     ## Procedure 1: Deploy to a hub
@@ -35,7 +36,7 @@ HUB = """
 def test_a_placeholder_is_asked_once_with_its_description_and_example_never_as_default(
     tmp_path: Path,
 ) -> None:
-    rb = write_runbook(tmp_path, HUB)
+    rb = write(tmp_path, HUB)
     child = spawn(tmp_path, "run", str(rb))
     answer(child, "? Value for <hub> (in 1.1): the name of the hub to deploy to: ", "")
     answer(child, "an empty value cannot fill <hub>: type one", "prod-eu")
@@ -55,12 +56,12 @@ def test_a_placeholder_is_asked_once_with_its_description_and_example_never_as_d
     assert (tmp_path / "deployed.txt").read_text() == "deploy prod-eu\n"
     assert (tmp_path / "context.txt").read_text() == "kind-dev\n"
     assert (tmp_path / "checked.txt").read_text() == "check prod-eu\n"
-    asked = [e["data"]["name"] for e in events(tmp_path) if e["type"] == "input.set"]
+    asked = [e["data"]["name"] for e in journal(tmp_path) if e["type"] == "input.set"]
     assert asked == ["placeholder:<hub>", "placeholder:k8s-context-name"]
 
 
 def test_enter_takes_a_declared_default_an_empty_one_too_and_nothing_else(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ---
@@ -88,7 +89,7 @@ def test_enter_takes_a_declared_default_an_empty_one_too_and_nothing_else(tmp_pa
 
 
 def test_a_variable_only_a_skipped_step_sets_is_asked_never_run_empty(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Roll back
@@ -119,7 +120,7 @@ def test_a_variable_only_a_skipped_step_sets_is_asked_never_run_empty(tmp_path: 
 
 
 def test_a_timestamped_file_name_offers_the_newest_existing_file_never_the_runbook_s(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Restore settings
@@ -148,5 +149,5 @@ def test_a_timestamped_file_name_offers_the_newest_existing_file_never_the_runbo
     answer(child, "? Run 1.1", "r")
     assert finish(child) == 0
     assert (tmp_path / "restored.env").read_text() == "NEW=1\n"
-    [value] = [e["data"]["value"] for e in events(tmp_path) if e["type"] == "input.set"]
+    [value] = [e["data"]["value"] for e in journal(tmp_path) if e["type"] == "input.set"]
     assert json.dumps(value) == '"settings-20260105-090000.env"'

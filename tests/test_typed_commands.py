@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from support.terminal import without_terminal, write_runbook
+from support.runs import write
+from support.terminal import without_terminal
 
 from interpreter.cli import main
 from interpreter.infer.load import load_text
@@ -95,7 +96,7 @@ def test_a_transcript_s_session_ends_with_its_block() -> None:
 
 
 def test_list_and_dry_run_show_where_commands_are_typed(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, JOBS)
+    rb = write(tmp_path, JOBS)
     listed = CliRunner().invoke(main, ["list", str(rb), "--json"])
     flags = {n["id"]: n["flags"] for n in json.loads(listed.output)["units"][0]["nodes"]}
     assert "2 commands typed in psql" in flags["1.1"]
@@ -117,7 +118,7 @@ def test_list_and_dry_run_show_where_commands_are_typed(tmp_path: Path) -> None:
 
 
 def test_nothing_typed_elsewhere_runs_here(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Console work
@@ -151,7 +152,7 @@ def test_nothing_typed_elsewhere_runs_here(tmp_path: Path) -> None:
 
 
 def test_validate_judges_typed_commands_but_never_calls_them_not_shell(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, JOBS)
+    rb = write(tmp_path, JOBS)
     found = {(f.rule, f.line) for f in validate_file(rb, dt.date(2030, 1, 1), shellcheck=False).findings}
     messages = {f.message for f in validate_file(rb, dt.date(2030, 1, 1), shellcheck=False).findings}
     assert not [rule for rule, _ in found if rule == "code/not-shell"]
@@ -163,7 +164,7 @@ def test_validate_judges_typed_commands_but_never_calls_them_not_shell(tmp_path:
 
 
 def test_a_syntax_error_typed_in_a_session_is_not_an_error_of_the_run(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Host work
@@ -191,7 +192,7 @@ def test_a_syntax_error_typed_in_a_session_is_not_an_error_of_the_run(tmp_path: 
 
 
 def test_the_site_says_where_commands_go_and_stays_safe(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Pod work
@@ -215,7 +216,7 @@ def test_the_site_says_where_commands_go_and_stays_safe(tmp_path: Path) -> None:
 
 
 def test_code_in_the_session_s_language_is_typed_there_and_other_content_is_shown(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Check the token

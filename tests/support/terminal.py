@@ -1,19 +1,16 @@
 """Running `runbook` as an operator does, for tests: a real pseudo-terminal (pexpect) or no terminal
-at all, in a folder of the test's own, with fake programs put first on PATH."""
+at all, in a folder of the test's own, with fake programs (a fake `ssh`, an editor) first on PATH.
+Runbooks are written and journals read with `runs.write` and `runs.journal`."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
-from typing import Any
 
 import pexpect
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from .paths import ROOT, runbook_command
 
 FAKE_SSH = r'''#!/usr/bin/env python3
 """A fake `ssh HOST`: a prompt; each line typed is appended to typed.log; `exit` leaves."""
@@ -40,12 +37,6 @@ sys.exit(3 if interrupted else 0)
 """Reads lines until `exit`, as a remote shell would; Ctrl-C is caught and said (and makes it exit 3)."""
 
 
-def write_runbook(folder: Path, body: str, name: str = "rb.md") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(body).lstrip(), "utf-8")
-    return path
-
-
 def fake_programs(folder: Path, **scripts: str) -> Path:
     """A `bin` folder holding each script (name → text), executable; put it first on PATH."""
     bin_dir = folder / "bin"
@@ -69,9 +60,10 @@ def environment(folder: Path, extra: dict[str, str] | None = None) -> dict[str, 
 
 def spawn(folder: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 30) -> pexpect.spawn:
     """`runbook ARGS… --runs-dir FOLDER/runs` in a real pseudo-terminal, in `folder`."""
+    command = runbook_command(*args, "--runs-dir", str(folder / "runs"))
     return pexpect.spawn(
-        sys.executable,
-        ["-m", "interpreter", *args, "--runs-dir", str(folder / "runs")],
+        command[0],
+        command[1:],
         cwd=str(folder),
         env=environment(folder, env),
         encoding="utf-8",
@@ -85,7 +77,7 @@ def without_terminal(
 ) -> subprocess.CompletedProcess[str]:
     """`runbook ARGS… --runs-dir FOLDER/runs` with no terminal (stdin from /dev/null), in `folder`."""
     return subprocess.run(
-        [sys.executable, "-m", "interpreter", *args, "--runs-dir", str(folder / "runs")],
+        runbook_command(*args, "--runs-dir", str(folder / "runs")),
         cwd=folder,
         env=environment(folder, env),
         stdin=subprocess.DEVNULL,
@@ -106,10 +98,3 @@ def finish(child: pexpect.spawn) -> int:
     child.expect(pexpect.EOF)
     child.close()
     return int(child.exitstatus if child.exitstatus is not None else 128 + (child.signalstatus or 0))
-
-
-def events(folder: Path) -> list[dict[str, Any]]:
-    """The events of the only run journaled in FOLDER/runs."""
-    [run] = sorted((folder / "runs").iterdir())
-    lines = (run / "journal.jsonl").read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
