@@ -255,3 +255,11 @@ def test_code_in_the_session_s_language_is_typed_there_and_other_content_is_show
     planned = CliRunner().invoke(main, ["run", str(rb), "--dry-run"])
     assert "shows yaml (1 line, not run)" in planned.output
     assert "typed inside kubectl exec -it deploy/app -- rails c (shown, not run):" in planned.output
+
+
+def test_an_answer_about_a_session_given_in_advance_is_checked_before_anything_runs(tmp_path: Path) -> None:
+    rb = write(tmp_path, JOBS)
+    refused = without_terminal(tmp_path, "run", str(rb), "--answer", "1.2:inside=maybe")
+    assert refused.returncode == 2
+    assert "--answer 1.2:inside='maybe' is not an answer it takes" in refused.stderr
+    assert not (tmp_path / "runs").exists()

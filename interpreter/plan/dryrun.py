@@ -161,7 +161,7 @@ def _check_value(unit: dict[str, Any], key: str, value: str) -> None:
     if suffix in ("run", "failed", "in-doubt"):
         menu = {"run": RUN_CHOICES, "failed": FAILED_CHOICES, "in-doubt": IN_DOUBT_CHOICES}[suffix]
         question = Question(key, "choice", key, menu)
-    elif suffix == "done" or (not suffix and key in items):
+    elif suffix in ("done", "inside") or (not suffix and key in items):
         question = Question(key, "yesno", key)
     elif not suffix and key in nodes:
         node = nodes[key]
