@@ -263,3 +263,20 @@ def test_an_answer_about_a_session_given_in_advance_is_checked_before_anything_r
     assert refused.returncode == 2
     assert "--answer 1.2:inside='maybe' is not an answer it takes" in refused.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_cluster_command_after_a_pod_s_shell_runs_here_again() -> None:
+    graph = _graph(
+        "## Procedure 1: Expose\n\n"
+        "1. **Install rsync in the pod**\n\n   ```bash\n   kubectl -n hub exec -it deploy/nfs -- /bin/sh\n"
+        "   apk add rsync\n   ```\n\n"
+        "2. **Expose it**\n\n   ```bash\n   kubectl -n hub expose deploy nfs --port=2222\n   ```\n\n"
+        "3. **On the bastion**\n\n   ```bash\n   ssh bastion-1\n   ```\n\n"
+        "4. **From the bastion**\n\n   ```bash\n   kubectl get nodes\n   ```\n"
+    )
+    assert [c["text"] for c in _node(graph, "1.1")["blocks"][0]["typed"]] == ["apk add rsync"]
+    assert [c["text"] for c in _node(graph, "1.2")["blocks"][0]["commands"]] == [
+        "kubectl -n hub expose deploy nfs --port=2222"
+    ]
+    # A bastion reached with ssh usually holds the cluster's credentials: typed there.
+    assert [c["where"] for c in _node(graph, "1.4")["blocks"][0]["typed"]] == ["ssh bastion-1"]

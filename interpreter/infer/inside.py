@@ -95,6 +95,17 @@ def _step(step: Step, inside: str) -> tuple[Step, str]:
     return replace(step, blocks=tuple(blocks)), local
 
 
+_CONTAINER_SESSION = re.compile(r"(?:^|\s)(?:kubectl|oc|k|docker|podman|nerdctl|docker-compose)\s")
+
+
+def _in_a_container(where: str) -> bool:
+    """Whether the session commands are typed in was opened in a pod, container or node (`kubectl
+    exec -it`, `oc debug node/x`, `docker exec -it`): such shells rarely hold the cluster's
+    credentials, unlike a bastion reached with `ssh`."""
+    outer = where.split(" (in ")[-1] if " (in " in where else where
+    return bool(_CONTAINER_SESSION.search(outer))
+
+
 def _program(text: str) -> str:
     words = [w for w in text.split() if w != "sudo" and "=" not in w]
     return words[0] if words else ""
@@ -158,6 +169,8 @@ def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[Cod
             typed.append(replace(command, where=command.where or inside or ""))
             prompted = prompted or (before is not None and bool(command.where))
             continue
+        if inside and _program(command.text) in _LOCAL_TOOLS and _in_a_container(inside):
+            inside = ""  # `kubectl …` after a pod's shell: the author left it; it runs here again
         if inside and not (keep_local and _program(command.text) in _LOCAL_TOOLS):
             # Read again in the language of where it is typed: `DROP TABLE x;` after `psql` is SQL.
             reasons = assess_typed(command.text, inside).reasons
