@@ -6,6 +6,8 @@ module imports another.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import git  # noqa: F401  (see below)
@@ -19,6 +21,15 @@ from interpreter.plan.graph import graph_json
 
 # GitPython binds subprocess.Popen when first imported. The run command imports it lazily, so a
 # first import inside a pytest-subprocess test would bind the fake for the rest of the session.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache of shellcheck results for this session only (commands started by tests inherit
+    it): no test reads what an earlier session, or the user, left in theirs."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["RUNBOOK_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

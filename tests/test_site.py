@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import textwrap
@@ -288,3 +289,126 @@ def test_markdown_renders_as_github_shows_it_with_links_between_runbooks(tmp_pat
     assert image["src"].startswith("media/") and (tmp_path / "out" / image["src"]).is_file()
     restore = (tmp_path / "out" / "ops" / "restore.html").read_text("utf-8")
     assert 'href="../rollback.html#steps"' in restore and 'href="../assets/site.css"' in restore
+
+
+def test_pages_built_by_several_processes_are_the_pages_one_process_builds(tmp_path: Path) -> None:
+    """Workers render shares of the runbooks; the site, the manifest and the report are the same
+    as one process makes, in the same order (shellcheck on, a shared image, an unreadable file,
+    a run, links between runbooks), and a rebuild by workers rewrites nothing."""
+    source = tmp_path / "src"
+    (source / "team").mkdir(parents=True)
+    (source / "img").mkdir()
+    (source / "img" / "dot.png").write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"tiny")
+    for n in range(4):
+        shutil.copy(SEED, source / "team" / f"seed{n}.md")
+    shutil.copy(HOSTILE, source / "hostile.md")
+    (source / "latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    for name in ("a", "b"):
+        (source / f"{name}.md").write_text(
+            f"# {name}\n\n![dot](img/dot.png) [the seed](team/seed0.md)\n\n## Procedure 1: Go\n\n"
+            '1. **Loop**\n   ```bash\n   for f in $(ls /srv); do echo "$f"; done\n   ```\n'
+        )
+    runs = source / "runs"
+    ran = CliRunner().invoke(main, ["run", str(source / "a.md"), "-p", "1", "--yes", "--runs-dir", str(runs)])
+    assert ran.exit_code == 0, ran.output
+
+    def site(out: str, jobs: int) -> tuple[Any, dict[str, bytes]]:
+        report = build_site(
+            [str(source)], tmp_path / out, runs_dir=runs, today=TODAY, shellcheck=True, jobs=jobs
+        )
+        found = [p for p in (tmp_path / out).rglob("*") if p.is_file()]
+        files = {p.relative_to(tmp_path / out).as_posix(): p.read_bytes() for p in found}
+        return report.to_json(), files
+
+    one, one_files = site("one", 1)
+    many, many_files = site("many", 3)
+    assert one_files == many_files
+    assert {**one, "out_dir": ""} == {**many, "out_dir": ""}
+    assert one["runs"] == 1 and list(one["unreadable"]) == [str(source / "latin1.md")]
+    assert any(name.startswith("media/") for name in one["written"])
+    assert b"code/shellcheck" in one_files["a.html"]
+    again, again_files = site("many", 3)
+    assert again["written"] == [] and again["removed"] == []
+    assert sorted(again["unchanged"]) == sorted(one["written"] + one["unchanged"])
+    assert again_files == many_files  # the image of an unchanged page is kept
+
+
+def test_an_unchanged_page_keeps_its_image_and_a_new_image_renders_it_again(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    image = tmp_path / "img" / "dot.png"
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"first")
+    (tmp_path / "a.md").write_text("# A\n\n![dot](img/dot.png)\n")
+    first = build([tmp_path / "a.md"], tmp_path / "out")
+    [old_media] = [name for name in first.written if name.startswith("media/")]
+    again = build([tmp_path / "a.md"], tmp_path / "out")
+    assert again.written == [] and again.removed == [] and (tmp_path / "out" / old_media).is_file()
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"second")
+    third = build([tmp_path / "a.md"], tmp_path / "out")
+    [new_media] = [name for name in third.written if name.startswith("media/")]
+    assert "a.html" in third.written and third.removed == [old_media]
+    assert new_media in (tmp_path / "out" / "a.html").read_text("utf-8")
+
+
+def test_last_changes_of_many_runbooks_in_one_repository(tmp_path: Path) -> None:
+    import git
+
+    from interpreter.site.gitlog import last_changes
+
+    repo = git.Repo.init(tmp_path)
+    (tmp_path / "ops" / "db").mkdir(parents=True)
+    names = ["a.md", "ops/b.md", "ops/db/c d é.md"]
+    for name in names:
+        (tmp_path / name).write_text(f"# {name}\n")
+    repo.index.add(names)
+    first = repo.index.commit(
+        "Add runbooks\nwrapped onto a second line\n\nBody.",
+        author=git.Actor("Ada Operator", "ada@example.com"),
+        author_date="1795162500 +0100",  # git's own form: 08:15 UTC, 09:15 where Ada is
+    )
+    (tmp_path / "ops" / "b.md").write_text("# b, revised\n")
+    repo.index.add(["ops/b.md"])
+    second = repo.index.commit("Revise b", author=git.Actor("Bo", "bo@example.com"))
+    (tmp_path / "a.md").write_text("# a, edited and not committed\n")
+    (tmp_path / "new.md").write_text("# never committed\n")
+    changes = last_changes(
+        [tmp_path / "a.md", tmp_path / "ops" / "b.md", tmp_path / names[2], tmp_path / "new.md"]
+    )
+    a, b, c, new = changes.values()
+    assert a is not None and (a.date, a.author, a.commit, a.summary, a.dirty) == (
+        "2026-11-20 09:15 +0100",
+        "Ada Operator",
+        first.hexsha[:7],
+        "Add runbooks",  # the first line, as GitPython's summary
+        True,
+    )
+    assert b is not None and (b.commit, b.author, b.summary, b.dirty) == (
+        second.hexsha[:7],
+        "Bo",
+        "Revise b",
+        False,
+    )
+    assert c is not None and c.commit == first.hexsha[:7] and not c.dirty
+    assert new is None
+    assert last_changes([tmp_path.parent / "elsewhere.md"]) == {tmp_path.parent / "elsewhere.md": None}
+
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    env = {**os.environ, "RUNBOOK_CACHE_DIR": str(tmp_path / "cache")}
+
+    def site(out: Path) -> str:
+        done = subprocess.run(
+            runbook_command("site", str(SEED), "-o", str(out), "--no-shellcheck"),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return (out / "rollback-procedures.html").read_text("utf-8")
+
+    first = site(tmp_path / "first")
+    kept = sorted((tmp_path / "cache" / "templates").iterdir())
+    assert len(kept) >= 3  # the page, its cards and its findings at least
+    for number, entry in enumerate(kept):
+        entry.write_bytes(entry.read_bytes()[: 10 + number])  # cut short, at a different place each
+    assert site(tmp_path / "second") == first

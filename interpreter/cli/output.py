@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import ExitCode, InvalidRunbookError, RunbookError, SelectionError
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from ..model.runbook import Runbook
 
-__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "torn_warning"]
+__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "report_console", "torn_warning"]
 
 
 def exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
@@ -27,6 +27,14 @@ def exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
 
 EXIT_CODES = exit_codes()
 """The epilogue of commands that end with the usual codes."""
+
+
+def report_console() -> Any:
+    """A console for a report on stdout: rich's on a terminal (or with FORCE_COLOR), else plain text
+    without importing rich (a sixth of `validate`'s start-up), as piped output and CI logs want."""
+    from .plain import PlainConsole, wants_colour
+
+    return console() if wants_colour(sys.stdout) else PlainConsole()
 
 
 def console(stderr: bool = False) -> Console:

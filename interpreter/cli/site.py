@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .output import console, exit_codes
+from .output import console, exit_codes, report_console
 
 __all__ = ["site"]
 
@@ -72,7 +72,7 @@ def site(
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        console().print(
+        report_console().print(
             f"{report.runbooks} runbook(s), {report.runs} run(s): wrote {len(report.written)} file(s), "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed: {Path(out) / 'index.html'}",
             markup=False,

@@ -21,7 +21,7 @@ from .gitlog import LastChange
 from .markdown import relative, render_markdown
 from .templates import environment
 
-__all__ = ["PageInput", "PageOutput", "render_page"]
+__all__ = ["PageInput", "PageOutput", "media_name", "overdue", "render_page"]
 
 _TAGS = re.compile(r"<[^>]*>")
 _SEARCH_TEXT = 20_000  # characters of one entry's text in the search index
@@ -60,6 +60,15 @@ class PageOutput:
     """Images the page shows: site path → source file."""
 
 
+def media_name(file: Path) -> str | None:
+    """Where an image is copied in the site, named by its content; None when it cannot be read."""
+    try:
+        data = file.read_bytes()
+    except OSError:  # missing, a folder, unreadable: the page links to it instead
+        return None
+    return f"media/{hashlib.sha256(data).hexdigest()[:16]}{file.suffix.lower()}"
+
+
 def overdue(next_review: str, today: dt.date) -> bool:
     try:
         return dt.date.fromisoformat(next_review[:10]) < today
@@ -86,9 +95,9 @@ class _Links:
 
     def image(self, src: str) -> str | None:
         file = (self.data.path.parent / urlsplit(src).path).resolve()
-        if not file.is_file():
+        name = media_name(file)
+        if name is None:
             return None
-        name = f"media/{hashlib.sha256(file.read_bytes()).hexdigest()[:16]}{file.suffix.lower()}"
         self.media[name] = file
         return quote(relative(name, self.data.page))
 

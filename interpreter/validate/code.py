@@ -1,9 +1,13 @@
 """The shell blocks of a runbook as the code checks see them: what is not shell, what does not parse
-(an error where the run would execute it), and what shellcheck says of the rest."""
+(an error where the run would execute it), and what shellcheck says of the rest.
+
+Two halves, so that shellcheck can work on many files at once in the background: `code_draft`
+finds everything but shellcheck's warnings and names the scripts shellcheck should read;
+`with_shellcheck` turns shellcheck's findings on them into the file's last findings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model.kinds import SHELL_LANGUAGES
 from ..model.runbook import CodeBlock, Runbook
@@ -12,9 +16,9 @@ from ..policy.languages import not_shell
 from ..policy.placeholders import neutralise
 from ..policy.risk.typed import typed_in_shell
 from .checks import code_blocks
-from .shellcheck import Script, is_transcript, scripts_of, shellcheck_findings, syntax_findings
+from .shellcheck import Script, is_transcript, scripts_of, syntax_findings
 
-__all__ = ["code_findings"]
+__all__ = ["CodeDraft", "code_draft", "with_shellcheck"]
 
 
 _WHAT = {
@@ -91,9 +95,22 @@ def _reference(finding: Finding) -> Finding:
     )
 
 
-def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = True) -> list[Finding]:
-    """Findings about every shell block: not-shell notes, syntax errors, shellcheck's warnings."""
-    findings: list[Finding] = []
+@dataclass(slots=True)
+class CodeDraft:
+    """A file's code findings before shellcheck, and the blocks it should check."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[_Block] = field(default_factory=list)
+    """Shell blocks that parse: shellcheck reads their scripts."""
+
+    @property
+    def scripts(self) -> list[Script]:
+        return [s for b in self.checked for s in b.scripts]
+
+
+def code_draft(runbook: Runbook) -> CodeDraft:
+    """Not-shell notes and syntax errors of every shell block, and the blocks left for shellcheck."""
+    draft = CodeDraft()
     blocks: list[_Block] = []
     for block, runnable in code_blocks(runbook):
         if block.lang not in SHELL_LANGUAGES:
@@ -105,7 +122,7 @@ def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = T
         # A transcript with `$ ` prompts is shell with its output; its lines are read apart.
         language = None if prompted else not_shell(block.code, parses=True)
         if language is not None:
-            findings.append(_not_shell(block, language))
+            draft.findings.append(_not_shell(block, language))
             continue
         blocks.append(_Block(block, runnable, scripts_of(block), prompted))
     failed: set[int] = set()
@@ -116,16 +133,20 @@ def code_findings(runbook: Runbook, lines: tuple[str, ...], shellcheck: bool = T
         failed.add(id(owner))
         language = None if owner.prompted else not_shell(owner.block.code, parses=False)
         if language is not None:
-            findings.append(_not_shell(owner.block, language))
+            draft.findings.append(_not_shell(owner.block, language))
         else:
-            findings.append(broken if owner.runs(broken.line) else _reference(broken))
-    if shellcheck:
-        # shellcheck would only restate a syntax error; it checks the blocks that parse.
-        checked = [b for b in blocks if id(b) not in failed]
-        warned = shellcheck_findings([s for b in checked for s in b.scripts], lines)
-        # Text bash accepts but shellcheck doubts may be output after all (`ls -l` rows, `...`).
-        for owner in checked:
-            own = [f for f in warned if owner.holds(f.line)]
-            language = None if not own or owner.prompted else not_shell(owner.block.code, parses=False)
-            findings += [_not_shell(owner.block, language)] if language else own
+            draft.findings.append(broken if owner.runs(broken.line) else _reference(broken))
+    # shellcheck would only restate a syntax error; it checks the blocks that parse.
+    draft.checked = [b for b in blocks if id(b) not in failed]
+    return draft
+
+
+def with_shellcheck(draft: CodeDraft, warned: list[Finding]) -> list[Finding]:
+    """The draft's findings with shellcheck's warnings on its scripts added: text bash accepts but
+    shellcheck doubts may be output after all (`ls -l` rows, `...`), which is a not-shell note."""
+    findings = list(draft.findings)
+    for owner in draft.checked:
+        own = [f for f in warned if owner.holds(f.line)]
+        language = None if not own or owner.prompted else not_shell(owner.block.code, parses=False)
+        findings += [_not_shell(owner.block, language)] if language else own
     return findings
