@@ -213,3 +213,39 @@ def test_a_real_interactive_bash_session(tmp_path: Path) -> None:
     closed = next(e for e in journal(tmp_path) if e["type"] == "session.closed")
     assert closed["data"]["done"] is True and closed["data"]["duration"] > 0
     assert pexpect  # the pseudo-terminal library the test drives
+
+
+def test_a_session_ended_by_ctrl_c_is_journaled_as_a_shell_reports_it_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    fake_programs(tmp_path, ssh="#!/bin/sh\nprintf 'ready$ '\nsleep 30\n")
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Look around
+
+        1. **On the host**
+
+           ```bash
+           ssh db-1
+           uptime
+           exit
+           ```
+
+        2. **Here**
+
+           ```bash
+           echo here > here.txt
+           ```
+        """,
+    )
+    child = spawn(tmp_path, "run", str(rb), "--answer", "1.1:run=r")
+    child.expect_exact("ready$ ")
+    time.sleep(0.3)
+    child.sendintr()  # ends the session's `sleep`, then the session; not the run
+    answer(child, "Did you do what was needed inside [y/n]", "y")
+    answer(child, "? Run 1.2", "r")
+    assert finish(child) == 0
+    assert (tmp_path / "here.txt").exists()
+    closed = next(e for e in journal(tmp_path) if e["type"] == "session.closed")
+    assert closed["data"]["exit_code"] == 130

@@ -226,6 +226,7 @@ class ShellSession:
             _restore_terminal(self.terminal, saved_terminal)
         self._load_state(state)
         took = time.monotonic() - started
+        code = 128 - code if code < 0 else code  # ended by a signal: as a shell reports it
         if code in (126, 127):
             return CommandResult("errored", code, took, f"the session could not start (exit {code})")
         return CommandResult("ok", code, took)
