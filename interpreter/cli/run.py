@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import LaunchOptions, launch_options, procedure_option
+from .options import LaunchOptions, launch_options, unit_option
 from .output import console, exit_codes, fail, load_runbook
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 
 @click.command(epilog=RUN_EXIT_CODES)
 @click.argument("file", type=click.Path())
-@procedure_option
+@unit_option
 @click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
 @click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")
 @click.option(
@@ -48,18 +48,22 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 )
 @launch_options
 def run(
-    file: str, query: str, from_step: str | None, dry_run: bool, cwd: str | None, launch: LaunchOptions
+    file: str, query: str | None, from_step: str | None, dry_run: bool, cwd: str | None, launch: LaunchOptions
 ) -> None:
     """Run one procedure of FILE step by step, with the operator in the loop.
 
-    Before each step: its prose and the exact commands. Answers: run, skip, edit, note, shell,
-    abort. Destructive steps need the word shown typed (--yes alone never does it). Ctrl-C stops
-    the running command, not the run. Every event goes to a journal, fsynced as it happens.
+    Without --procedure: the only procedure or runnable section of FILE, else a menu of them in a
+    terminal (without one, the list and exit 2). Before each step: its prose and the exact
+    commands, and those written for you to type elsewhere (in psql, inside `ssh host`). Answers:
+    run, skip, edit, note, shell, abort. Destructive steps need the word shown typed (--yes alone
+    never does it). A command that opens a session (ssh, kubectl exec -it, psql) gets the
+    terminal until you leave it; --yes never goes in for you. Ctrl-C stops the running command,
+    not the run. Every event goes to a journal, fsynced as it happens.
 
     \b
     Examples:
       runbook run runbooks/rollback-procedures.md --procedure 2
-      runbook run runbooks/demo-rollback.md -p 1 --yes
+      runbook run runbooks/demo-rollback.md --yes
       runbook run runbooks/rollback-procedures.md -p 2 --dry-run
       runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
       runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
@@ -68,10 +72,11 @@ def run(
     from ..run.launch import start_run
 
     request = _request(launch, from_step=from_step, cwd=cwd)
+    chosen = query if query is not None else _choose_unit(file, request.options.interactive)
     if dry_run:
-        _dry_run(file, query, request)
+        _dry_run(file, chosen, request)
         return
-    _launch(request, lambda *ports: start_run(file, query, request, *ports))
+    _launch(request, lambda *ports: start_run(file, chosen, request, *ports))
 
 
 @click.command(epilog=RUN_EXIT_CODES)
@@ -161,6 +166,39 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
         + ("; `runbook resume " + run_id + "` continues it" if code in (1, 130) else "")
     )
     sys.exit(code)
+
+
+def _choose_unit(file: str, interactive: bool) -> str:
+    """The unit to run when --procedure is left out: the only one, else the operator's pick from a
+    menu; without a terminal, the list and exit 2 (it never guesses).
+
+    Raises:
+        SelectionError: no unit; or several and nobody to ask.
+        UnansweredQuestion: the menu was closed (Ctrl-D).
+    """
+    from ..plan.select import select_unit, several_units, unit_key, unit_menu, unnamed_unit
+    from ..run.questions import Question
+
+    runbook = load_runbook(file)
+    only = unnamed_unit(runbook)
+    if only is not None:
+        return only.id
+    if not interactive:
+        raise several_units(runbook, "--procedure")
+    menu = tuple(unit_menu(runbook))
+    screen = console()
+    screen.print(f"{len(menu)} procedures or runnable sections in {file}:", markup=False)
+    # The keys are what --procedure takes (a number, a slug): the same word works in both places.
+    question = Question("procedure", "choice", "Which one do you run", menu, flag="--procedure N|SLUG")
+    try:
+        answer = _prompter(screen).ask(question)
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)
+    unit = select_unit(runbook, answer)
+    screen.print(
+        f"running {unit_key(unit)} ({unit.title}); next time: --procedure {unit_key(unit)}", markup=False
+    )
+    return unit.id
 
 
 def _prompter(screen: Console) -> Prompter:

@@ -13,7 +13,7 @@ from ..parse.source import Span
 # Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
 # reshaping: the policy itself lives in policy/secrets.py.
 from ..policy.placeholders import PLACEHOLDER
-from ..policy.risk import assess_shell
+from ..policy.risk import assess_shell, assess_typed
 from ..policy.secrets import is_secret_name
 from .placeholders import placeholders_in
 from .scan import split_commands
@@ -236,7 +236,7 @@ def analyse_shell(
                     text,
                     Span(path, start, end),
                     piece.comment,
-                    destructive_reasons(bare),
+                    assess_typed(bare, piece.where).reasons,  # `DROP` typed in psql is SQL
                     False,
                     (),
                     where=piece.where,

@@ -64,6 +64,15 @@ def summary(event: dict[str, Any]) -> str:
         return f"containers at the {data['when']}: {states}"
     if kind == "run.resumed":
         return "run resumed"
+    if kind == "session.opened":
+        typed = f", {len(data['typed'])} command(s) shown to type inside" if data["typed"] else ""
+        return f"session opened: {data['command'].split(chr(10))[0]}{typed}"
+    if kind == "session.closed":
+        done = {True: "done inside, the operator says", False: "not done inside, the operator says"}
+        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+        return f"session closed:{code} after {precise(data['duration'])}; " + done.get(
+            data["done"], "the command did not start"
+        )
     return str(kind)
 
 

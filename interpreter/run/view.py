@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..plan.typed import later_inside, sessions, shown_blocks, typed_groups, where_words
 from ..policy import durations
 from ..policy.terminal import LiveOutput, visible
 
@@ -34,8 +35,8 @@ _STATUS_STYLE = {
     "interrupted": "yellow",
     "errored": "bold red",
 }
-_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
-_COLOURS = frozenset({"red", "green", "yellow", "cyan"})
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35", "cyan": "36"}
+_COLOURS = frozenset({"red", "green", "yellow", "magenta", "cyan"})
 _SLOW = 0.02
 """A write to the screen that takes longer than this (seconds) means the output outruns it."""
 _TAIL_LINES = 10
@@ -229,13 +230,50 @@ class TerminalView:
             from rich.markdown import Markdown
 
             self._rich(Markdown(prose))
+        self._shown(node)
         for reason in flags.get("reasons", []) if flags.get("destructive") else []:
             self._line((f"  ⚠ {reason}", "red"))
         for command in commands:
             for number, line in enumerate(command.split("\n")):
                 self._line("  ", ("$" if number == 0 else ">", "bold"), " ", line)
+        self._typed(node)
         for line in env_lines:
             self._line(("  " + line, "dim"))
+
+    def _shown(self, node: dict[str, Any]) -> None:
+        """The step's content that is neither run nor typed (a config file, sample output): as written."""
+        for block in shown_blocks(node):
+            self._line((f"  {block['lang'] or 'text'} (shown, not run):", "dim"))
+            for line in block["code"].rstrip("\n").split("\n"):
+                self._line(("  │", "dim"), " ", line)
+
+    def _typed(self, node: dict[str, Any]) -> None:
+        """Commands for the operator to type elsewhere (in a session, in psql): apart from the
+        `$ ` lines the run executes, each group headed by where it is typed."""
+        for session in sessions(node):
+            self._line(
+                (
+                    f"  ⇥ opens a session ({session}): the terminal is yours until you leave it (exit)",
+                    "magenta",
+                )
+            )
+        for where, typed in typed_groups(node):
+            self._line((f"  type these yourself, {where_words(where)}:", "magenta"))
+            for command in typed:
+                self._command_lines(command["text"], bool(command["destructive"]))
+        later = later_inside(node)
+        if later:
+            self._line(("  then, still inside it, what the next steps say to type:", "magenta"))
+            for item in later:
+                self._line(("    " + item["step"], "dim"))
+                self._command_lines(item["text"], bool(item["destructive"]))
+
+    def _command_lines(self, text: str, destructive: bool) -> None:
+        for number, line in enumerate(text.split("\n")):
+            mark: list[tuple[str, str] | str] = (
+                ["  ", ("⚠ destructive", "red")] if destructive and not number else []
+            )
+            self._line("    ", ("⌨" if number == 0 else " ", "magenta"), " ", line, *mark)
 
     def running(self, command: str) -> None:
         self._line(("  $ " + command.split("\n")[0], "dim"))

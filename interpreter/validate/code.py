@@ -13,6 +13,8 @@ from ..model.kinds import SHELL_LANGUAGES
 from ..model.runbook import CodeBlock, Runbook
 from ..parse.source import Finding
 from ..policy.languages import not_shell
+from ..policy.placeholders import neutralise
+from ..policy.risk.typed import typed_in_shell
 from .checks import code_blocks
 from .shellcheck import Script, is_transcript, scripts_of, syntax_findings
 
@@ -46,9 +48,28 @@ class _Block:
     runnable: bool
     scripts: list[Script]
     prompted: bool
+    typed: frozenset[int] = frozenset()
+    """Lines of commands typed elsewhere (inside `ssh host`): checked, never run here."""
 
     def holds(self, line: int) -> bool:
         return self.block.span.start <= line <= self.block.span.end
+
+    def runs(self, line: int) -> bool:
+        """Whether the run executes the code on this line (a syntax error there is an error)."""
+        return self.runnable and line not in self.typed
+
+
+def _typed_block(block: CodeBlock, runnable: bool) -> _Block:
+    """A block with commands typed elsewhere (`db=# …` lines, what follows `ssh host`): not shell as
+    a whole, so no `code/not-shell`; its commands run here and those typed into a shell are
+    checked one by one (an error in a typed one is the reader's, not the run's); those typed into
+    psql, irb or redis-cli are not shell at all, nor what inference left as neither."""
+    shell = [c for c in block.typed if typed_in_shell(c.where)]
+    scripts = [
+        Script(block.span.file, neutralise(c.text) + "\n", c.span.start) for c in (*block.commands, *shell)
+    ]
+    typed = frozenset(line for c in shell for line in range(c.span.start, c.span.end + 1))
+    return _Block(block, runnable, scripts, True, typed)
 
 
 def _not_shell(block: CodeBlock, language: str) -> Finding:
@@ -94,6 +115,9 @@ def code_draft(runbook: Runbook) -> CodeDraft:
     for block, runnable in code_blocks(runbook):
         if block.lang not in SHELL_LANGUAGES:
             continue
+        if block.typed or any(c.session for c in block.commands):
+            blocks.append(_typed_block(block, runnable))
+            continue
         prompted = is_transcript(block)
         # A transcript with `$ ` prompts is shell with its output; its lines are read apart.
         language = None if prompted else not_shell(block.code, parses=True)
@@ -111,7 +135,7 @@ def code_draft(runbook: Runbook) -> CodeDraft:
         if language is not None:
             draft.findings.append(_not_shell(owner.block, language))
         else:
-            draft.findings.append(broken if owner.runnable else _reference(broken))
+            draft.findings.append(broken if owner.runs(broken.line) else _reference(broken))
     # shellcheck would only restate a syntax error; it checks the blocks that parse.
     draft.checked = [b for b in blocks if id(b) not in failed]
     return draft
