@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..infer.shell import is_secret_name
 from ..policy.names import refusal
+from ..policy.secrets import is_secret_name
 from ..policy.weak_secrets import weakness
 from .context import OutputFile, Planned, StepContext
 from .executors import executor_for

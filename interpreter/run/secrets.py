@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
-from ..infer.shell import is_secret_name
-from ..policy.masking import Masker
+from ..policy.masking import Masker, add_environment
 from ..policy.passwords import url_passwords
+from ..policy.secrets import is_secret_name
 from ..policy.weak_secrets import MIN_LENGTH, weakness
 from .database import ENV_NAME
 from .executors import secret_variables
@@ -68,20 +68,16 @@ def run_secrets(
     def secret(name: str) -> bool:
         return name in names or is_secret_name(name)
 
-    masker = Masker()
+    masker = add_environment(Masker(), env, names)
     for name, value in env.items():
-        used = name in read and name not in variables
-        if secret(name) and used:
+        if name not in read or name in variables:
+            continue  # what the procedure does not read need not be strong: it is masked if it can be
+        if secret(name):
             refuse_weak(name, value, "from the environment")
-        if secret(name) and weakness(value) is None:
-            masker.add(value)
         readings = url_passwords(value)
-        if readings and used:
+        if readings:
             # The longest reading is the password as meant; shorter ones are how tools misread it.
             refuse_weak(f"the password in ${name}", readings[0], "from the environment")
-        for password in readings:
-            if weakness(password) is None:
-                masker.add(password)
     given = {**variables, **{k[4:]: v for k, v in answers.items() if k.startswith("var:")}}
     for name, value in given.items():
         door = "--db" if name == ENV_NAME else "--var" if name in variables else "--answer"

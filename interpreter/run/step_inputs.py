@@ -21,8 +21,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..gitinfo import previous_tag
-from ..infer.shell import is_secret_name
 from ..policy.masking import MASK
+from ..policy.secrets import is_secret_name
 from ..policy.values import is_plain, newest_matching
 from ..policy.weak_secrets import weakness
 from .context import Planned, StepContext
