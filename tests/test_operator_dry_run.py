@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEED
+from support.paths import SEED
 
 from interpreter.infer.load import load
 from interpreter.journal.files import read_events
@@ -48,7 +48,7 @@ class Operator:
             if question.id.endswith(":failed"):
                 return "s"  # an expectation the fakes' empty output does not meet
             return self.branches.get(question.id, keys[0])
-        return "v1"
+        return "Zq8-unguessable-4711" if question.kind == "secret" else "v1"
 
 
 def _run(tmp: Path, procedure: str, branches: dict[str, str]) -> tuple[list[str], set[str]]:
@@ -56,7 +56,7 @@ def _run(tmp: Path, procedure: str, branches: dict[str, str]) -> tuple[list[str]
     runs = tmp / f"runs-{len(list(tmp.iterdir()))}"
     operator = Operator(branches)
     view = TerminalView(_console(), io.BytesIO())
-    request = RunRequest(RunOptions(interactive=True), {}, {}, {}, str(runs))
+    request = RunRequest(RunOptions(interactive=True), {}, {}, {}, str(runs), cwd=str(tmp))
     import subprocess
 
     code, run_id = start_run(str(SEED), procedure, request, view, operator, subprocess.Popen)
@@ -85,11 +85,10 @@ def _passes(unit: dict[str, Any]) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("procedure", ["1", "2", "3", "4", "5"])
 def test_the_dry_run_lists_exactly_the_questions_the_run_asks(
-    procedure: str, tmp_path: Path, fp: Any, monkeypatch: pytest.MonkeyPatch
+    procedure: str, tmp_path: Path, fp: Any
 ) -> None:
     fp.allow_unregistered(True)
     fp.register(["bash", "-c", fp.any(min=1, max=1)], occurrences=10_000)
-    monkeypatch.chdir(tmp_path)
     runbook = load(SEED)
     graph = graph_json(runbook)
     unit = find_unit(graph, procedure)

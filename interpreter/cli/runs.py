@@ -40,9 +40,8 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.markup import escape
-
     from ..journal.store import open_store
+    from .output import shown as escape
 
     with open_store(runs_dir, store) as where:
         summaries = where.runs()
@@ -55,9 +54,8 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
 
 
 def _table(summaries: list[RunSummary]) -> None:
-    from rich.markup import escape
-
     from ..policy.durations import clock
+    from .output import shown as escape
     from .output import terminal_width
 
     rows = [
@@ -90,9 +88,12 @@ def _narrow(rows: Sequence[tuple[str, ...]], summaries: list[RunSummary], width:
     too long for the line keeps its end (the file name)."""
     from rich.text import Text
 
+    from ..policy.terminal import visible
+
     out = console()
     for row, summary in zip(rows, summaries, strict=True):
-        run_id, runbook, procedure, operator, started, duration, status = row
+        # What a journal says is shown, never obeyed (control characters escaped).
+        run_id, runbook, procedure, operator, started, duration, status = (visible(cell) for cell in row)
         first = Text.assemble(
             (run_id, "bold"), "  ", (status, COLOURS.get(summary.status, "red")), f"  {started}  {duration}"
         )
@@ -154,9 +155,8 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
 
 def _copy(source: Store, target: Store, run_ids: tuple[str, ...]) -> None:
     """Copy runs, saying what became of each that was not simply copied, then the count."""
-    from rich.markup import escape
-
     from ..journal.store import copy_runs
+    from .output import shown as escape
 
     err = console(stderr=True)
     copied = skipped = 0

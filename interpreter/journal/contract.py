@@ -44,17 +44,15 @@ class RunJournal(ABC):
         (chain.py), and write it durably; returns it numbered. Notes from other processes may land
         in between.
 
-        `sync=False` is for an event that announces no action of its own (a command's end, just
-        before the step's end): it is written at once, so another process reads it and a killed
-        process cannot lose it, and reaches the disk with the next synced append or `sync()`.
+        `sync=False` is for an event that announces no action (a step's end): it is written at once
+        and made durable by the next synced append, `sync()` or `close()`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
         """
 
-    def sync(self) -> None:
+    def sync(self) -> None:  # noqa: B027 (a store whose every append is durable has nothing to do)
         """Make every event appended so far durable (before the run waits on a person)."""
-        return None
 
     @abstractmethod
     def written_since(self, seq: int) -> list[Event]:

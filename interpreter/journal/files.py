@@ -15,7 +15,7 @@ from . import outputs as output_files
 from .chain import GENESIS, hash_of
 from .contract import PARTIAL_TAIL, RunJournal
 from .events import Event, encode, numbered, problem
-from .outputs import OutputFile, PartialOutput
+from .outputs import OutputFile, PartialOutput, datasync
 
 __all__ = [
     "JOURNAL",
@@ -201,10 +201,15 @@ class _Appender:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         return event
 
+    @property
+    def unsynced(self) -> bool:
+        """True when an append has not been fsynced yet."""
+        return self._unsynced
+
     def sync(self) -> None:
         """fsync what was appended unsynced (one fsync makes every earlier write durable too)."""
         if self._unsynced:
-            os.fsync(self._handle.fileno())
+            datasync(self._handle.fileno())
             self._unsynced = False
 
     def written_since(self, seq: int) -> list[Event]:
@@ -254,6 +259,8 @@ class Journal(RunJournal):
                 "wait for it to end, or stop it first",
             ) from exc
         self._appender = _Appender(self.path)
+        self._settling: list[str] = []
+        """Attempts whose partial outputs go once the step.finished written unsynced is synced."""
         self._sync_directory()
 
     def _sync_directory(self) -> None:
@@ -267,10 +274,25 @@ class Journal(RunJournal):
         return read_events(self.path)[0]
 
     def append(self, event: Event, sync: bool = True) -> Event:
-        return self._appender.append(event, sync)
+        """Validate, chain and write one event, then fsync; its `seq` is set to follow the last on
+        disk, and its `prev` is that event's hash.
+
+        `sync=False` is for an event that announces no action (a step's end): it is written at
+        once, and made durable by the next synced append (the next step's start), by `sync()` or
+        by `close()`, so a step boundary costs one fsync, not two.
+
+        Raises:
+            RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
+        """
+        written = self._appender.append(event, sync)
+        if sync:
+            self._settle_pending()
+        return written
 
     def sync(self) -> None:
+        """Make every event appended so far durable (before the run waits on a person)."""
         self._appender.sync()
+        self._settle_pending()
 
     def written_since(self, seq: int) -> list[Event]:
         return self._appender.written_since(seq)
@@ -279,11 +301,22 @@ class Journal(RunJournal):
         return OutputFile(self._outputs, name)
 
     def settle(self, prefix: str) -> None:
-        output_files.settle(self._outputs, prefix)
+        """Drop the partial names of an attempt once its step.finished event is on disk (at the
+        next sync when it was written unsynced: until then a crash must still find them)."""
+        self._settling.append(prefix)
+        if not self._appender.unsynced:
+            self._settle_pending()
+
+    def _settle_pending(self) -> None:
+        if not self._settling:
+            return
+        prefixes, self._settling = tuple(self._settling), []
+        output_files.settle(self._outputs, *prefixes)
 
     def partial_outputs(self, step: str, attempt: int) -> list[PartialOutput]:
         return output_files.partial_outputs(self._outputs, step, attempt, PARTIAL_TAIL)
 
     def close(self) -> None:
         self._appender.close()
+        self._settle_pending()
         self._lock.close()

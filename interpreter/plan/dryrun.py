@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..model.kinds import KINDS, runs
+from ..policy.passwords import redact
 from ..policy.values import is_plain, substitute
 from ..run.executors import executor_for
 from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
+from .typed import group_typed, sessions, shown_blocks, where_words
 
 __all__ = ["check_answer_ids", "plan_lines", "planned_questions", "question_ids"]
 
@@ -24,7 +27,7 @@ def plan_lines(
     lines = [f"Plan for {unit['title']} (nothing is run)"]
     for node_id, question, text in planned_questions(unit, answers, variables, env, decisions):
         if node_id is None:
-            lines.append(f"  asks {question}" + (f" — {text}" if text else ""))
+            lines.append(f"  asks {_asked(question, text)}")
     depth: dict[str, int] = {}
     placeholders = {k.split(":", 1)[1]: v for k, v in answers.items() if k.startswith("placeholder:")}
     asked = _by_node(planned_questions(unit, answers, variables, env, decisions))
@@ -42,9 +45,14 @@ def plan_lines(
         questions = asked.get(node["id"], [])
         before = [q for q in questions if q[2] == "before"]
         after = [q for q in questions if q[2] != "before"]
-        lines += [f"{inner}asks {q}" + (f" — {t}" if t else "") for q, t, _ in before]
+        lines += [f"{inner}asks {_asked(q, t)}" for q, t, _ in before]
         for block in node.get("blocks", []):
             if KINDS[block["kind"]].role == "announce":
+                continue
+            if block in shown_blocks(node):
+                count = block["code"].rstrip("\n").count("\n") + 1
+                plural = "s" if count > 1 else ""
+                lines.append(f"{inner}shows {block['lang'] or 'text'} ({count} line{plural}, not run)")
                 continue
             known = {
                 p["text"]: placeholders[p["text"]] for p in block["placeholders"] if p["text"] in placeholders
@@ -52,25 +60,40 @@ def plan_lines(
             for command in block["commands"]:
                 given = {k: v for k, v in known.items() if k in command["text"] and is_plain(v)}
                 text = substitute(command["text"], given)
-                marks = " (never-ending)" if command["never_ending"] else ""
+                marks = " (never-ending)" if command["never_ending"] and not command.get("session") else ""
+                if command.get("session"):
+                    marks = " (opens a session: the terminal is yours until you leave it)"
                 marks += " (destructive)" if command.get("destructive") else ""
                 first, *rest = text.split("\n")  # a request, a heredoc: its later lines under it
                 lines += [f"{inner}$ {first}{marks}", *(f"{inner}  {line}" for line in rest)]
-        lines += [f"{inner}asks {q}" + (f" — {t}" if t else "") for q, t, _ in after]
+                lines += _later(command, inner)
+            lines += _typed(block.get("typed", []), inner)
+        lines += [f"{inner}asks {_asked(q, t)}" for q, t, _ in after]
         for use in node.get("uses", []):
             name = use["name"]
             if use["from"]:
                 lines.append(f"{inner}${name}: set by {use['from']}")
             elif name in variables or name in env:
+                value = variables.get(name, env.get(name, ""))
                 lines.append(
-                    f"{inner}${name}: "
-                    + ("secret, given" if use["secret"] else f"= {variables.get(name, env.get(name))}")
+                    f"{inner}${name}: " + ("secret, given" if use["secret"] else f"= {redact(value)}")
                 )
     lines.append(
         f"  (if a step fails: ID:failed={_keys(FAILED_CHOICES)}, then ID:retry-from=failed|start; "
         f"resuming a killed run asks ID:in-doubt={_keys(IN_DOUBT_CHOICES)} for a step it had started)"
     )
     return lines
+
+
+_KEYS = re.compile(r"[\w.-]+(?:\|[\w.-]+)+")
+
+
+def _asked(question: str, text: str) -> str:
+    """`ID=a|b rest` when the question takes one of some keys (as --answer ID=KEY), else `ID — text`."""
+    keys = _KEYS.match(text)
+    if keys:
+        return f"{question}={text}"
+    return question + (f" — {text}" if text else "")
 
 
 def _by_node(questions: list[tuple[str | None, str, str]]) -> dict[str, list[tuple[str, str, str]]]:
@@ -159,6 +182,12 @@ def planned_questions(
                 f"{node_id}:confirm",
                 f"type {flags['confirm_word']!r} (destructive; after r, before every attempt)",
             )
+        if sessions(node):
+            ask(
+                f"{node_id}:inside",
+                "yes|no after the session (did you do what was needed inside?); needs you at a "
+                "terminal: stops under --yes or without one",
+            )
         # Numbered as the run numbers them: the expectations its executor leaves to be checked
         # after the commands (http and sql check theirs inside, and sql asks none).
         planned = [c for b in runnable for c in executor_for(b["kind"]).plan(b, {}, {})]
@@ -166,6 +195,29 @@ def planned_questions(
             if not expectation["literal"]:
                 ask(f"{node_id}:expect.{number}", f"Expected: {expectation['text']} (--yes answers yes)")
     return found
+
+
+def _typed(commands: list[dict[str, Any]], inner: str) -> list[str]:
+    """Commands the operator types elsewhere: shown apart, never as `$ ` lines that would run."""
+    lines = []
+    for where, group in group_typed(commands):
+        lines.append(f"{inner}typed {where_words(where)} (shown, not run):")
+        for command in group:
+            mark = " (destructive)" if command["destructive"] else ""
+            lines.append(f"{inner}  > {command['text']}{mark}".replace("\n", f"\n{inner}    "))
+    return lines
+
+
+def _later(command: dict[str, Any], inner: str) -> list[str]:
+    """What later steps say to type inside the session this command opens."""
+    items = command.get("inside", [])
+    if not items:
+        return []
+    lines = [f"{inner}  then, inside it, what later steps say to type:"]
+    for item in items:
+        mark = " (destructive)" if item["destructive"] else ""
+        lines.append(f"{inner}    {item['step']}  > {item['text']}{mark}".replace("\n", f"\n{inner}      "))
+    return lines
 
 
 def _keys(choices: tuple[tuple[str, str], ...]) -> str:
@@ -191,6 +243,7 @@ def question_ids(unit: dict[str, Any]) -> set[str]:
             f"{node_id}:in-doubt",
             f"{node_id}:retry-from",
             f"{node_id}:group",
+            f"{node_id}:inside",
         }
         for block in node.get("blocks", []):
             ids |= {f"{node_id}:{name}" for name in block["fields"]}
@@ -216,7 +269,7 @@ def _check_value(unit: dict[str, Any], key: str, value: str) -> None:
             "group": (("w", "wait"), ("k", "kill"), ("l", "leave")),
         }[suffix]
         question = Question(key, "choice", key, menu)
-    elif suffix == "done" or (not suffix and key in items):
+    elif suffix in ("done", "inside") or (not suffix and key in items):
         question = Question(key, "yesno", key)
     elif not suffix and key in nodes:
         node = nodes[key]

@@ -13,10 +13,10 @@ __all__ = ["PLAIN_RULE", "is_plain", "newest_matching", "refusal", "substitute"]
 # operator reads (and the journal records) the real command line. No other value is accepted.
 # A git revision's `~N` and `^N` (`HEAD~1`, `v1.2^2`) are allowed after a name that ends in a
 # letter, digit or `_`: there `~` is not a tilde prefix (that is only at the start of a word, or
-# after `:` or the first `=` of an assignment) and `^` is no operator to bash or sh.
-# `\Z`, not `$`: `$` would match before a final newline, and a newline ends a command.
-_PLAIN = re.compile(r"[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*\Z")
-_REVISION = re.compile(r"[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*(?<=[A-Za-z0-9_])(?:[~^][0-9]*)+\Z")
+# after `:` or the first `=` of an assignment) and `^` is no operator to bash or sh. Matched over
+# the whole value (`re.match` with `$` would let a final newline through).
+_PLAIN = re.compile(r"[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*")
+_REVISION = re.compile(r"[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*(?<=[A-Za-z0-9_])(?:[~^][0-9]*)+")
 
 PLAIN_RULE = (
     "letters, digits and . _ / @ : + = , % - (a dash not first), and a git revision's ~N or ^N after "
@@ -26,8 +26,9 @@ PLAIN_RULE = (
 
 
 def is_plain(value: str) -> bool:
-    """True when a value can be written into a command literally, whatever reads it."""
-    return bool(_PLAIN.match(value) or _REVISION.match(value))
+    """True when a value can be written into a command literally, whatever reads it (the whole
+    value)."""
+    return bool(_PLAIN.fullmatch(value) or _REVISION.fullmatch(value))
 
 
 def refusal(value: str, what: str, shown: str | None = None) -> str:

@@ -7,7 +7,9 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..infer.shell import is_secret_name
+from ..policy.names import refusal
+from ..policy.secrets import is_secret_name
+from ..policy.weak_secrets import weakness
 from .context import OutputFile, Planned, StepContext
 from .executors import executor_for
 from .expect import matches
@@ -86,7 +88,7 @@ def attempt(
             exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
             ctx.view.text(
                 f"  {result.status}: command {index + 1}, {texts[index].split(chr(10))[0]}{exit_text}"
-                + (f" — {result.error}" if result.error else "")
+                + (f" — {ctx.masker.text(result.error)}" if result.error else "")
             )
             break
         if result.status == "stopped":
@@ -97,7 +99,6 @@ def attempt(
         if failed_at is not None:
             status, code = "failed", None  # the commands ran, but not as the runbook expects
     ctx.view.result(step_id, status, code if status != "ok" else 0, total)
-    _mask_new_secrets(ctx)
     exports, removed = _changes(ctx, before)
     ctx.emit(
         "step.finished",
@@ -113,6 +114,9 @@ def attempt(
             "unset": removed,
             "cwd": ctx.masker.text(session.cwd),  # a directory may be named after a secret
         },
+        # The end of a step announces no action: it reaches the disk with the fsync of whatever
+        # comes next (the next command's start, a question, the run's end), one fsync per boundary.
+        sync=False,
     )
     if ctx.journal is not None:
         ctx.journal.settle(f"{started_seq:06d}-{step_id}-{number}-")
@@ -120,28 +124,41 @@ def attempt(
 
 
 def _changes(ctx: StepContext, before: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Variables set (secrets and masked values left out) and unset since `before`."""
+    """Variables set and unset since `before`. A secret's value, and what bash or the loader would
+    read as code, never go to the journal."""
     env = ctx.session.env
     exports = {
         k: v
         for k, v in env.items()
-        if before.get(k) != v
-        and ctx.masker.text(v) == v
-        and k not in ctx.secret_names
-        and not is_secret_name(k)
+        if before.get(k) != v and not _secret(ctx, k) and refusal(k) is None and ctx.masker.text(v) == v
     }
-    return exports, sorted(k for k in before if k not in env and k not in _SHELL_OWN)
+    removed = sorted(k for k in before if k not in env and k not in _SHELL_OWN and refusal(k) is None)
+    return exports, removed
 
 
 _SHELL_OWN = frozenset({"PWD", "OLDPWD", "SHLVL", "_"})
 """Variables bash keeps for itself: the session does not carry them, so their going is no news."""
 
 
-def _mask_new_secrets(ctx: StepContext) -> None:
-    """Variables a step set whose names say they are secret are masked from now on."""
+def _secret(ctx: StepContext, name: str) -> bool:
+    return name in ctx.secret_names or is_secret_name(name)
+
+
+def _learn_secrets(ctx: StepContext, before: dict[str, str], step_id: str) -> bool:
+    """Secret variables the command just set (`export API_TOKEN=$(…)`) are masked from now on:
+    the session learns a command's exports when it ends. True when there is a new one."""
+    new = False
     for name, value in ctx.session.env.items():
-        if name in ctx.secret_names or is_secret_name(name):
-            ctx.masker.add(value)
+        if before.get(name) == value or not _secret(ctx, name):
+            continue
+        if weakness(value) is None:
+            new = ctx.masker.add(value) or new
+        else:
+            ctx.view.text(
+                f"  warning: {name}, set by {step_id}, is too weak to mask ({weakness(value)}); "
+                "it is not journaled, but a command that prints it shows it"
+            )
+    return new
 
 
 @dataclass(slots=True)
@@ -230,6 +247,11 @@ def _one(
         out.tail.extend(rest)
         if out.file is not None:
             out.file.write(rest)
+    if _learn_secrets(ctx, before, step_id):
+        # The screen showed it already (the value was known only now); the journal will not.
+        if out.file is not None:
+            out.file.rewrite(ctx.masker.feed, ctx.masker.flush)
+        out.tail[:] = ctx.masker.mask_bytes(bytes(out.tail))
     tail = out.tail
     del tail[: max(0, len(tail) - _TAIL)]
     info = out.file.finish() if out.file is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
@@ -287,6 +309,7 @@ def _expectations(ctx: StepContext, node: dict[str, Any], results: list[dict[str
                     "result": verdict,
                     "command": result["text"],
                 },
+                sync=False,  # announces no action: synced with the step's boundary
             )
             ctx.view.text(f"  expected {expectation['text']}: {verdict}")
             if not passed and failed is None:

@@ -9,6 +9,7 @@ import tempfile
 from typing import Any
 
 from ..infer.shell import is_never_ending, split_commands
+from ..policy.confirmation import confirm_word
 from .context import Planned, StepContext
 from .executors import executor_for
 from .questions import Question
@@ -26,29 +27,39 @@ def skip(ctx: StepContext, node: dict[str, Any], reason: str) -> None:
 def typed_word(ctx: StepContext, node: dict[str, Any], commands: list[Planned], start: int = 0) -> bool:
     """Before every attempt of a destructive step, retries and resumes included: the word typed
     (or --yes --allow-destructive), unless none of the commands about to run (from `start`) is
-    destructive while others of the step are. Returns False when the word was not given: nothing
-    runs, and the operator is back at the step's menu.
+    destructive while others of the step are. Commands the operator edited are judged again by the
+    risk policy (`edit` does it): an edit that makes a plain step destructive asks for the word too.
+    Returns False when the word was not given: nothing runs, and the operator is back at the menu.
+
+    Raises:
+        UnansweredQuestion: the word is not given, and nobody can be asked.
     """
     flags = node["flags"]
-    if flags["confirm"] != "typed":
-        return True
     about = commands[start:]
     reasons = list(dict.fromkeys(r for c in about for r in c.destructive))
+    edited = any(c.edited_from is not None for c in about)
+    if flags["confirm"] != "typed" and not reasons:
+        return True
     if not reasons and any(c.destructive for c in commands):
         return True  # the destructive commands succeeded already and do not run again
     step_id = node["id"]
-    word = flags["confirm_word"] or ctx.unit["slug"]
+    word = flags["confirm_word"] or confirm_word([c.text for c in about if c.destructive], ctx.unit["slug"])
     for reason in reasons:
-        ctx.view.text(f"  ⚠ {reason}")
+        ctx.view.text(
+            f"  ⚠ {'the edit is destructive: ' if edited and not flags['destructive'] else ''}{reason}"
+        )
     options = ctx.options
     allowed = options.yes and options.allow_destructive
-    question = Question(f"{step_id}:confirm", "typed", f"{step_id} is destructive. Run it", word=word)
+    what = f"{step_id} as edited" if edited else step_id
+    question = Question(f"{step_id}:confirm", "typed", f"{what} is destructive. Run it", word=word)
     if ctx.ask(question, word if allowed else None) != word:
         return False
     by = ctx.decided_by(question.id, allowed, "allow-destructive")
     data: dict[str, Any] = {"kind": "typed", "word": word, "by": by}
     if start:
         data["from_command"] = start + 1
+    if edited:
+        data.update(edited=True, reasons=reasons)
     ctx.emit("step.confirmed", step_id, data)
     return True
 

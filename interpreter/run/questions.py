@@ -21,6 +21,7 @@ __all__ = [
     "Question",
     "TerminalPrompter",
     "UnansweredQuestion",
+    "check_names",
     "load_answers",
     "menu",
     "parse_pairs",
@@ -88,7 +89,25 @@ def parse_pairs(pairs: tuple[str, ...] | list[str], what: str) -> dict[str, str]
         if not sep or not name:
             raise UsageError(f"{what} {pair!r} is not NAME=VALUE", f"write {what} NAME=VALUE")
         found[name.strip()] = value
+    check_names(found if what == "--var" else {}, found, what)
     return found
+
+
+def check_names(variables: dict[str, str], answers: dict[str, str], where: str) -> None:
+    """Variables (and `var:NAME` answers) must have names a run may take from outside
+    (`policy.names`): none that bash or the loader read as code.
+
+    Raises:
+        UsageError: one has not; the message names it.
+    """
+    from ..policy.names import taken_name
+
+    names = [*variables, *(k[4:] for k in answers if k.startswith("var:"))]
+    try:
+        for name in names:
+            taken_name(name, where)
+    except ValueError as exc:
+        raise UsageError(str(exc), "give the value another name; a runbook reads it as $NAME") from None
 
 
 def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -119,6 +138,7 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     answers = {str(k): str(v) for k, v in (data.get("answers") or {}).items()}
     variables = {str(k): str(v) for k, v in (data.get("vars") or {}).items()}
     notes = {str(k): str(v) for k, v in (data.get("notes") or {}).items()}
+    check_names(variables, answers, path)
     return answers, variables, notes
 
 
@@ -224,8 +244,9 @@ class TerminalPrompter:
     answered on the line below, not folded mid-word by the terminal."""
 
     def ask(self, question: Question) -> str:
-        """The operator's answer. A typed word answered wrong, or left empty, is `""`: nothing is
-        confirmed, and the caller goes back to where it asked.
+        """The operator's answer (what is asked is shown, never obeyed: policy.terminal). A typed
+        word left empty (Enter), or answered wrong five times, is `""`: nothing is confirmed, and
+        the caller goes back to where it asked.
 
         Raises:
             LeftPrompt: Ctrl-D, or Ctrl-C and a yes to stopping the run (it can be resumed).
@@ -242,7 +263,9 @@ class TerminalPrompter:
                 "secret": " (hidden)",
             }[question.kind]
             default = f" [{question.default}]" if question.default is not None else ""
-            prompt = f"? {question.prompt}{suffix}{default}: "
+            from ..policy.terminal import visible
+
+            prompt = visible(f"? {question.prompt}{suffix}{default}: ")  # shown, never obeyed
             if self.width is not None and len(prompt) >= self.width():
                 self.write(prompt.rstrip())
                 prompt = "  > "
@@ -253,17 +276,21 @@ class TerminalPrompter:
             if answer is not None and (answer.strip() or question.kind in ("text", "secret")):
                 return answer
             if question.kind == "typed":
-                self.write(
-                    f"  that is not {question.word!r}; nothing was run"
-                    if raw.strip()
-                    else "  nothing was run"
-                )
-                return ""
+                if not raw.strip():
+                    self.write("  nothing was run")
+                    return ""  # Enter: back to where it was asked
+                self.write(f"  that is not {question.word!r}; nothing was run")
+                continue
             self.write("  please answer one of the options")
+        if question.kind == "typed":
+            return ""  # five wrong words: nothing is confirmed, back to where it was asked
         raise UnansweredQuestion(question)
 
     def _choices(self, question: Question) -> None:
+        from ..policy.terminal import visible
+
         for index, (key, label) in enumerate(question.choices, start=1):
+            label = visible(label)  # branch titles come from the runbook
             self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
 
     def _read(self, question: Question, prompt: str) -> str:

@@ -84,11 +84,13 @@ class Runner:
         now = self.ports.clock.now()
         if self.state.started is None:
             self.state.started = now
+        # Every field of every event is masked here, the one door to the sinks: a secret in a
+        # SQL error, a snapshot or an answer is caught whichever code put it there.
         event = envelope(
             self.run_id,
             kind,
             step,
-            data,
+            self.masker.event(data),
             at=now,
             started=self.state.started,
             actor=self.actor,
@@ -290,6 +292,7 @@ class Runner:
         except Stop as stop:
             status, code, reason = stop.status, stop.code, stop.reason
         except UnansweredQuestion as error:
+            error.message = self.masker.text(error.message)
             status, code, reason = "unanswered", 2, error.message
             self.environment("end")
             self.emit(
@@ -299,6 +302,7 @@ class Runner:
             )
             raise
         except RunbookError as error:
+            error.message = self.masker.text(error.message)  # an error message may repeat a value
             self.environment("end")
             self.emit(
                 "run.finished",

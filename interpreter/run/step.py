@@ -16,6 +16,7 @@ from .attempt import Attempted, attempt
 from .confirm import edit, skip, typed_word
 from .context import Planned, StepContext, Stop
 from .executors import executor_for
+from .handover import check_operator
 from .in_doubt import before_rerun, examine
 from .manual import announce_template, run_by_hand
 from .menu import ask_menu, where_from
@@ -62,6 +63,7 @@ def run_step(ctx: StepContext, node: dict[str, Any], revisit: bool = False) -> O
     # commands as they will run when a value changed them.
     written = [c for b in runnable for c in executor_for(b["kind"]).plan(b, ctx.settings, {})]
     ctx.view.node(node, [ctx.masker.text(c.text) for c in written], env_lines(ctx, node))
+    check_operator(ctx, node)  # a session needs the operator at the terminal (handover.py)
     ask_inputs(ctx, node)
     commands = ask_placeholders(ctx, node, runnable)
     if [c.text for c in commands] != [c.text for c in written]:

@@ -1,4 +1,11 @@
-"""The terminal view of a run: what the operator sees before, during and after each step."""
+"""The terminal view of a run: what the operator sees before, during and after each step.
+
+The one door to the operator's screen during a run: every text is shown through
+`policy.terminal.visible` (control characters shown, never obeyed) and command output through
+`LiveOutput` (colours kept, other escape sequences dropped). When output comes faster than the
+screen takes it, the view shows a sample and says how many lines it left out; the journal keeps
+every byte.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,18 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..plan.typed import later_inside, sessions, shown_blocks, typed_groups, where_words
 from ..policy import durations
+from ..policy.terminal import LiveOutput, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["TerminalView"]
+__all__ = ["TerminalView", "stdout_view"]
 
 _STATUS_STYLE = {
     "ok": "green",
@@ -26,6 +36,12 @@ _STATUS_STYLE = {
     "interrupted": "yellow",
     "errored": "bold red",
 }
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35", "cyan": "36"}
+_COLOURS = frozenset({"red", "green", "yellow", "magenta", "cyan"})
+_SLOW = 0.02
+"""A write to the screen that takes longer than this (seconds) means the output outruns it."""
+_TAIL_LINES = 10
+"""Lines shown from the end of output the screen could not keep up with (the end says how it went)."""
 
 
 @dataclass(slots=True)
@@ -37,8 +53,18 @@ class TerminalView:
     """Where live command output goes (the console's file by default)."""
     closed: bool = False
     """The screen went away (`runbook run … | head`): the run goes on, its output in the journal."""
-    live: _Live = field(default_factory=lambda: _Live())
-    """The transient status line (a command's clock, a countdown), on a terminal only."""
+    now: Callable[[], float] = time.monotonic
+    _live: LiveOutput = field(default_factory=LiveOutput)
+    _skip_until: float = 0.0
+    """While the screen is behind, output arriving before this moment is counted, not shown."""
+    _skipped: int = 0
+    """Lines left out of the screen since the last shown output."""
+    _last: bytes = b""
+    """The end of what was left out, shown when the command ends."""
+    _open: bool = False
+    """The output shown last did not end its line."""
+    _ticker: _Ticker = field(default_factory=lambda: _Ticker())
+    """The transient status line under a running command (its clock) or a countdown, on a terminal."""
 
     def __post_init__(self) -> None:
         # rich exits the program on a broken pipe; a rollback must not stop half way for that.
@@ -58,60 +84,150 @@ class TerminalView:
         with contextlib.suppress(OSError):
             sys.stderr.write("runbook: the output was closed; the run goes on, its output in the journal\n")
 
-    def _print(self, markup: str) -> None:
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _paint(self, text: str, style: str) -> str:
+        """`text` (already made visible) in `style`, when the console shows styles."""
+        console = self.console
+        if not style or console.color_system is None:
+            return text
+        words = [w for w in style.split() if not (console.no_color and w in _COLOURS)]
+        return f"\x1b[{';'.join(_SGR[w] for w in words)}m{text}\x1b[0m" if words else text
+
+    def _write(self, data: bytes) -> None:
         if self.closed:
             return
         try:
-            self.console.print(markup)
+            self._ticker.write(self._raw, data)  # the status line, if drawn, is erased first
         except BrokenPipeError:
             self._closed()
 
-    def _line(self, *parts: str | tuple[str, str], soft: bool = False) -> None:
-        """One line of plain text parts, each with its style: no markup is read in them, so a
-        command's `[` or trailing `\\` is shown as it is. `soft`: not wrapped by the view (a
-        command's line stays one line to copy; the terminal folds it)."""
+    def _raw(self, data: bytes) -> None:
+        stream = self.raw or getattr(self.console.file, "buffer", None)
+        if stream is not None:
+            stream.write(data)
+            stream.flush()
+        else:
+            self.console.file.write(data.decode("utf-8", "replace"))
+            self.console.file.flush()
+
+    def _line(self, *parts: tuple[str, str] | str, soft: bool = False) -> None:
+        """One line of the view's own; str parts came from elsewhere and are made visible. On a
+        terminal a line too long for it is broken between words (the terminal would fold it
+        mid-word); `soft` lines (a command's, folded by `_command`) and piped lines never are."""
+        self._end_output()
+        parts = _merged(parts)  # one span for `$ cmd`: a reader (or a test) finds it as written
+        width = self._columns()
+        plain = "".join(visible(p if isinstance(p, str) else p[0]) for p in parts)
+        if width and not soft and len(plain) > width:
+            from rich.text import Text
+
+            styled = [(visible(p), "") if isinstance(p, str) else (visible(p[0]), p[1]) for p in parts]
+            self._rich(Text.assemble(*styled), width)
+            return
+        text = "".join(
+            visible(part) if isinstance(part, str) else self._paint(visible(part[0]), part[1])
+            for part in parts
+        )
+        self._write(text.encode("utf-8", "replace") + b"\n")
+
+    def _rich(self, renderable: Any, width: int | None = None) -> None:
+        self._end_output()
         if self.closed:
             return
-        from rich.text import Text
-
-        merged: list[tuple[str, str]] = []
-        for part in parts:
-            text, style = (part, "") if isinstance(part, str) else part
-            if merged and merged[-1][1] == style:
-                merged[-1] = (merged[-1][0] + text, style)  # one span: `$ cmd` stays searchable
-            else:
-                merged.append((text, style))
         try:
-            self.console.print(Text.assemble(*merged), soft_wrap=True if soft else None)
+            self._ticker.erase(self._raw)
+            self.console.print(renderable, width=width)
         except BrokenPipeError:
             self._closed()
 
-    def text(self, message: str) -> None:
-        self._line(message)
+    def _columns(self) -> int:
+        """The terminal's width (0 when piped): its own, not rich's guess (80 for TERM=dumb)."""
+        if not self.console.is_terminal:
+            return 0
+        try:
+            return os.get_terminal_size(self.console.file.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            return self.console.width
 
     def _command(
         self,
-        lead: list[str | tuple[str, str]],
+        lead: list[tuple[str, str] | str],
         line: str,
         style: str = "",
-        tail: list[str | tuple[str, str]] | None = None,
+        tail: list[tuple[str, str] | str] | None = None,
     ) -> None:
         """One line of a command after `lead`, exactly as it runs. On a terminal too narrow for it,
         it goes on over more lines, broken after a space (no character is dropped) and indented
         two more than it; piped, it is one line whatever its length."""
-        width = self.console.width if self.console.is_terminal else 0
+        width = self._columns()
         start = sum(len(p if isinstance(p, str) else p[0]) for p in lead)
         pieces = _fold(line, width - start) if width and width - start >= 20 else [line]
         for index, piece in enumerate(pieces):
             head = lead if index == 0 else [" " * (start + 2)]
             end = (tail or []) if index == len(pieces) - 1 else []
-            self._line(*head, (piece, style), *end, soft=True)
+            self._line(*head, (piece, style) if style else piece, *end, soft=True)
+
+    # -- command output ---------------------------------------------------------------------------
+
+    def output(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if self.now() < self._skip_until:
+            self._miss(data)
+            return
+        shown = self._live.feed(data)
+        if self._skipped:
+            # Back on screen after a gap: from the next whole line, after saying what was left out.
+            cut = shown.find(b"\n")
+            if cut < 0:
+                self._miss(data)
+                return
+            self._skipped += 1  # the line the gap cut
+            shown, self._last = self._notice() + shown[cut + 1 :], b""
+        started = self.now()
+        self._write(shown)
+        took = self.now() - started
+        if shown:
+            self._open = not shown.endswith(b"\n")
+        if took > _SLOW:
+            # The screen is slower than the output: the next reads are counted, not shown, for as
+            # long as this one took to show, so the screen takes half the time at most and the
+            # command is never held back by it.
+            self._skip_until = self.now() + took
+            self._live = LiveOutput()
+
+    def _miss(self, data: bytes) -> None:
+        self._skipped += data.count(b"\n")
+        self._last = data[-4096:] if len(data) >= 4096 else (self._last + data)[-4096:]
+
+    def _notice(self) -> bytes:
+        count, self._skipped = self._skipped, 0
+        return self._paint(f"… {count:,} lines not shown, all in the journal", "dim").encode() + b"\n"
+
+    def _end_output(self) -> None:
+        """A command's output ended: what was held back, and the end of what the screen missed."""
+        rest = self._live.flush()
+        if self._skipped:
+            tail = self._last.split(b"\n")[-_TAIL_LINES - 1 :]
+            self._skipped -= len(tail) - 1
+            ends_line = rest.endswith(b"\n") if rest else not self._open
+            rest += (b"" if ends_line else b"\n") + self._notice()
+            rest += self._live.feed(b"\n".join(tail)) + self._live.flush()
+        self._skip_until, self._last, self._open = 0.0, b"", False
+        if rest:
+            self._write(rest)
+
+    # -- the run's facts --------------------------------------------------------------------------
+
+    def text(self, message: str) -> None:
+        self._line(message)
 
     def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None:
-        from rich.markup import escape
-
         kind = f"Procedure {unit['number']}" if unit["kind"] == "procedure" else "Section"
-        self._print(f"\n[bold]{kind}: {escape(unit['title'])}[/]  [dim]run {run_id}[/]")
+        self._end_output()
+        self._write(b"\n")
+        self._line((f"{kind}: {unit['title']}", "bold"), "  ", (f"run {run_id}", "dim"))
         facts = []
         if unit.get("use_case"):
             facts.append(f"Use case: {unit['use_case']}")
@@ -122,10 +238,9 @@ class TerminalView:
         if unit.get("prerequisites"):
             facts.append(f"Prerequisites: {unit['prerequisites']}")
         for fact in facts:
-            self._print(f"  {escape(fact)}")
+            self._line(f"  {fact}")
         # `runs_dir` is where the run is kept as the store says it (Store.label): the journal's
-        # absolute path, or the store's URL and the run id.
-        # Never re-wrapped: a path is copied whole.
+        # absolute path, or the store's URL and the run id. Never re-wrapped: a path is copied whole.
         self._line((f"  {'store' if '://' in runs_dir else 'journal'}: {runs_dir}", "dim"), soft=True)
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
@@ -137,13 +252,9 @@ class TerminalView:
         if budget:
             parts.append(f"budget {budget['text']}")
             over = over or elapsed > budget["max"] * 60
-        style = "bold red" if over else "dim"
-        self._print(f"[{style}]  ⏱  {' · '.join(parts)}{' — over' if over else ''}[/]")
+        self._line((f"  ⏱  {' · '.join(parts)}{' — over' if over else ''}", "bold red" if over else "dim"))
 
     def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None:
-        from rich.markdown import Markdown
-        from rich.markup import escape
-
         flags = node.get("flags") or {}
         marks = [
             m
@@ -154,23 +265,64 @@ class TerminalView:
             )
             if on
         ]
-        tail = f"  [yellow]{escape(', '.join(marks))}[/]" if marks else ""
-        self._print(f"\n[bold cyan]▶ {escape(node['id'])}[/] [bold]{escape(node['title'])}[/]{tail}")
-        prose = "\n\n".join(p for p in node.get("prose", []) if p.strip())
+        self._end_output()
+        self._write(b"\n")
+        tail: list[tuple[str, str] | str] = ["  ", (", ".join(marks), "yellow")] if marks else []
+        self._line((f"▶ {node['id']}", "bold cyan"), " ", (node["title"], "bold"), *tail)
+        prose = "\n\n".join(visible(p) for p in node.get("prose", []) if p.strip())
         if prose:
-            self.console.print(Markdown(prose))
+            from rich.markdown import Markdown
+
+            self._rich(Markdown(prose))
+        self._shown(node)
         for reason in flags.get("reasons", []) if flags.get("destructive") else []:
-            self._print(f"  [red]⚠ {escape(reason)}[/]")
+            self._line((f"  ⚠ {reason}", "red"))
         self.commands(commands)
+        self._typed(node)
         for line in env_lines:
-            self._print(f"  [dim]{escape(line)}[/]")
+            self._line(("  " + line, "dim"))
+
+    def _shown(self, node: dict[str, Any]) -> None:
+        """The step's content that is neither run nor typed (a config file, sample output): as written."""
+        for block in shown_blocks(node):
+            self._line((f"  {block['lang'] or 'text'} (shown, not run):", "dim"))
+            for line in block["code"].rstrip("\n").split("\n"):
+                self._line(("  │", "dim"), " ", line)
+
+    def _typed(self, node: dict[str, Any]) -> None:
+        """Commands for the operator to type elsewhere (in a session, in psql): apart from the
+        `$ ` lines the run executes, each group headed by where it is typed."""
+        for session in sessions(node):
+            self._line(
+                (
+                    f"  ⇥ opens a session ({session}): the terminal is yours until you leave it (exit)",
+                    "magenta",
+                )
+            )
+        for where, typed in typed_groups(node):
+            self._line((f"  type these yourself, {where_words(where)}:", "magenta"))
+            for command in typed:
+                self._command_lines(command["text"], bool(command["destructive"]))
+        later = later_inside(node)
+        if later:
+            self._line(("  then, still inside it, what the next steps say to type:", "magenta"))
+            for item in later:
+                self._line(("    " + item["step"], "dim"))
+                self._command_lines(item["text"], bool(item["destructive"]))
+
+    def _command_lines(self, text: str, destructive: bool) -> None:
+        for number, line in enumerate(text.split("\n")):
+            mark: list[tuple[str, str] | str] = (
+                ["  ", ("⚠ destructive", "red")] if destructive and not number else []
+            )
+            self._line("    ", ("⌨" if number == 0 else " ", "magenta"), " ", line, *mark)
 
     def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
         """Each command exactly as it runs, every line (`$` first, `>` for the lines after); with
         `marks`, numbered, and what became of each beside it (`✓` ok, `✗` failed, `▶` running)."""
         for index, command in enumerate(commands):
-            lead: list[str | tuple[str, str]] = []
-            tail: list[str | tuple[str, str]] = []
+            lead: list[tuple[str, str] | str] = []
+            tail: list[tuple[str, str] | str] = []
             if marks is not None:
                 mark = marks[index] if index < len(marks) else ""
                 sign, style = _MARKS.get(mark, (" ", ""))
@@ -186,8 +338,8 @@ class TerminalView:
     def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
         """A choice's options, each with every line of its commands; destructive ones marked."""
         for key, title, commands, destructive in options:
-            mark = ("  ⚠ DESTRUCTIVE", "bold red") if destructive else ""
-            self._line("  ", (f"{key})", "bold"), " ", title, mark)
+            mark: list[tuple[str, str] | str] = [("  ⚠ DESTRUCTIVE", "bold red")] if destructive else []
+            self._line("  ", (f"{key})", "bold"), " ", title, *mark)
             for command in commands:
                 for at, line in enumerate(command.split("\n")):
                     self._command(["       ", ("$" if at == 0 else ">", "dim"), " "], line)
@@ -196,55 +348,54 @@ class TerminalView:
         for at, line in enumerate(command.split("\n")):
             self._command([(f"  {'$' if at == 0 else '>'} ", "dim")], line, "dim")
         if never_ending:
-            self._print("[dim]  (it runs until stopped: Ctrl-C stops it, the run goes on)[/]")
+            self._line(("  (it runs until stopped: Ctrl-C stops it, the run goes on)", "dim"))
+        self._live = LiveOutput()
         if self.console.is_terminal and not self.closed:
-            self.live.start(self._raw_write, self.console.no_color)
+            self._ticker.start(self._raw, self.console.no_color)
 
     def ran(self) -> None:
-        self.live.stop(self._raw_write)
+        with contextlib.suppress(BrokenPipeError):
+            self._ticker.stop(self._raw)
 
     def progress(self, message: str | None) -> None:
         if self.console.is_terminal and not self.closed:
-            self.live.show(self._raw_write, message, self.console.no_color)
-
-    def _raw_write(self, data: bytes) -> None:
-        stream = self.raw or getattr(self.console.file, "buffer", None)
-        if stream is not None:
-            stream.write(data)
-            stream.flush()
-        else:
-            self.console.file.write(data.decode("utf-8", "replace"))
-            self.console.file.flush()
-
-    def output(self, data: bytes) -> None:
-        if self.closed:
-            return
-        try:
-            self.live.write(self._raw_write, data)
-        except BrokenPipeError:
-            self._closed()
+            with contextlib.suppress(BrokenPipeError):
+                self._ticker.show(
+                    self._raw, None if message is None else visible(message), self.console.no_color
+                )
 
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
     ) -> None:
-        from rich.markup import escape
-
-        style = _STATUS_STYLE.get(status, "")
         code = f" exit {exit_code}" if exit_code is not None else ""
-        extra = f" — {escape(note)}" if note else ""
-        took = durations.precise(duration)
-        self._print(f"  [{style}]{status}[/]{code} in {took} [dim]({escape(node_id)})[/]{extra}")
+        extra = f" — {note}" if note else ""
+        self._line(
+            "  ",
+            (status, _STATUS_STYLE.get(status, "")),
+            f"{code} in {durations.precise(duration)} ",
+            (f"({node_id})", "dim"),
+            extra,
+        )
 
     def announce(self, text: str) -> None:
         from rich.markup import escape
         from rich.panel import Panel
 
-        if self.closed:
-            return
-        try:
-            self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
-        except BrokenPipeError:
-            self._closed()
+        self._rich(Panel(escape(visible(text.strip("\n"))), title="announcement", expand=False))
+
+
+def _merged(parts: tuple[tuple[str, str] | str, ...]) -> tuple[tuple[str, str] | str, ...]:
+    """Adjacent parts of the same style as one."""
+    out: list[tuple[str, str] | str] = []
+    for part in parts:
+        previous = out[-1] if out else None
+        if isinstance(part, str) and isinstance(previous, str):
+            out[-1] = previous + part
+        elif isinstance(part, tuple) and isinstance(previous, tuple) and previous[1] == part[1]:
+            out[-1] = (previous[0] + part[0], part[1])
+        else:
+            out.append(part)
+    return tuple(out)
 
 
 def _fold(line: str, room: int) -> list[str]:
@@ -277,10 +428,13 @@ _MARKS = {
 _LONG = 3.0
 """Seconds after which a running command shows its clock."""
 
+Write = Callable[[bytes], None]
 
-class _Live:
+
+class _Ticker:
     """One transient line under a command's output: its elapsed clock and how to stop it, or a
-    countdown. Drawn only when the output so far ends a line, erased before more output."""
+    countdown. Drawn only when the output so far ends a line, erased before anything else is
+    written (every write of the view passes here)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -291,39 +445,39 @@ class _Live:
         self.stopping: threading.Event | None = None
         self.thread: threading.Thread | None = None
 
-    def start(self, write: Any, plain: bool) -> None:
+    def start(self, write: Write, plain: bool) -> None:
         self.stop(write)
         self.started = self.last_output = time.monotonic()
-        self.at_line_start = True
         stopping = threading.Event()
         self.stopping = stopping
         self.thread = threading.Thread(target=self._tick, args=(write, plain, stopping), daemon=True)
         self.thread.start()
 
-    def _tick(self, write: Any, plain: bool, stopping: threading.Event) -> None:
-        from ..policy.durations import clock
-
+    def _tick(self, write: Write, plain: bool, stopping: threading.Event) -> None:
         while not stopping.wait(0.5):
             now = time.monotonic()
             if now - self.started < _LONG or now - self.last_output < 1.0:
                 continue
-            line = f"  ⏱ {clock(now - self.started)} running — Ctrl-C stops it, the run goes on"
+            line = f"  ⏱ {durations.clock(now - self.started)} running — Ctrl-C stops it, the run goes on"
             with contextlib.suppress(OSError, ValueError), self.lock:
-                if stopping.is_set() or not self.at_line_start:
-                    continue
-                self._draw(write, line, plain)
+                if not stopping.is_set() and self.at_line_start:
+                    self._draw(write, line, plain)
 
-    def _draw(self, write: Any, line: str, plain: bool) -> None:
+    def _draw(self, write: Write, line: str, plain: bool) -> None:
         styled = line if plain else f"\x1b[2m{line}\x1b[0m"
         write(("\r\x1b[2K" + styled).encode("utf-8"))
         self.drawn = True
 
-    def _erase(self, write: Any) -> None:
+    def erase(self, write: Write) -> None:
+        with self.lock:
+            self._erase(write)
+
+    def _erase(self, write: Write) -> None:
         if self.drawn:
             write(b"\r\x1b[2K")
             self.drawn = False
 
-    def write(self, write: Any, data: bytes) -> None:
+    def write(self, write: Write, data: bytes) -> None:
         with self.lock:
             self._erase(write)
             write(data)
@@ -331,22 +485,32 @@ class _Live:
                 self.at_line_start = data.endswith(b"\n")
                 self.last_output = time.monotonic()
 
-    def show(self, write: Any, message: str | None, plain: bool) -> None:
+    def show(self, write: Write, message: str | None, plain: bool) -> None:
         with self.lock:
             if message is None:
                 self._erase(write)
             else:
                 self._draw(write, message, plain)
 
-    def stop(self, write: Any) -> None:
+    def stop(self, write: Write) -> None:
         if self.stopping is not None:
             self.stopping.set()
         if self.thread is not None:
             self.thread.join(timeout=1.0)
         self.stopping = self.thread = None
-        with self.lock, contextlib.suppress(OSError, ValueError):
-            self._erase(write)
+        with contextlib.suppress(OSError, ValueError):
+            self.erase(write)
 
 
 def stdout_view(console: Console) -> TerminalView:
+    """The view on standard output. When that is a pipe (`runbook run … | tee log`), its buffer is
+    made 1 MiB, as the command's own is: a megabyte read is then passed on in one write, not
+    sixteen, each waiting for the reader."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        import fcntl
+        import stat
+
+        fd = sys.stdout.fileno()
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     return TerminalView(console, getattr(sys.stdout, "buffer", None))

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import RunbookError, UsageError
+from ..errors import UsageError
 from ..journal.summary import RunSummary
-from .history import PastRun, match_runs, post_mortem_html, run_card, runs_for_site
+from .history import PastRun, post_mortem_html, run_card, runs_for_site
 from .manifest import MANIFEST, Manifest, digest, write_if_changed
-from .page import PageInput, overdue, render_page
+from .pages import build_pages
 from .templates import assets, environment, fingerprint
 
 __all__ = ["SiteReport", "build_site"]
@@ -75,8 +75,10 @@ def build_site(
     store: str | None = None,
     today: dt.date | None = None,
     shellcheck: bool = True,
+    jobs: int | None = None,
 ) -> SiteReport:
-    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`.
+    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`;
+    `jobs` processes build the runbook pages (None: one per processor when there are enough).
 
     Raises:
         UsageError: a path does not exist, no runbook was found, `out_dir` is not ours to write,
@@ -106,7 +108,7 @@ def build_site(
     bases = [Path.cwd()] + ([runs_dir.resolve().parent.parent] if runs_dir else [])
     owners: dict[str, str] = {}
     rows, search = _runbook_pages(
-        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners
+        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners, jobs
     )
     report.runs = _run_pages(past, owners, read_output, old, new, out_dir, emit, report)
     env = environment()
@@ -139,77 +141,27 @@ def _runbook_pages(
     emit: Any,
     report: SiteReport,
     owners: dict[str, str],
+    jobs: int | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
-    from ..infer.load import load_document
-    from ..parse.source import read_source
-    from ..plan.graph import graph_json
-    from ..validate import validate_file
     from .gitlog import last_changes
 
-    changes = last_changes(files)
+    built = build_pages(
+        files, names, summaries, bases, today, shellcheck, old, out_dir, last_changes(files), jobs
+    )
     rows: list[dict[str, Any]] = []
     search: list[dict[str, str]] = []
-    pages = sorted(names.items())
-    # Every page depends on the list of pages (links between runbooks): hashed once, not per page,
-    # or the keys alone would cost time in the square of the number of runbooks.
-    pages_key = digest(pages)
-    for file in files:
-        name = names[file.resolve()]
-        git = changes.get(file)
-        try:
-            source = read_source(file)
-        except RunbookError as error:
-            report.unreadable[str(file)] = error.message
-            blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
-            counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
-            row = {**blank, **counts, "path": str(file), "page": None, "overdue": False, "git": git}
-            rows.append({**row, "error": error.message})
-            continue
-        runs = [run_card(s, f"runs/{s.id}.html") for s in match_runs(summaries, file, source.sha256, bases)]
-        owners.update((run["run"], name) for run in runs)
-        inputs = [
-            fingerprint(),
-            source.sha256,
-            str(file),
-            name,
-            pages_key,
-            git and git.to_json(),
-            runs,
-            shellcheck,
-        ]
-        key = digest(*inputs)
-        entry = old.fresh(out_dir, name, key)
-        if entry is not None and overdue(entry["summary"]["next_review"], today) == entry["overdue"]:
-            new.entries[name] = entry
-            report.unchanged.append(name)
-            summary, entries = entry["summary"], entry["search"]
-        else:
-            runbook, document = load_document(source)
-            output = render_page(
-                PageInput(
-                    path=file.resolve(),
-                    display=str(file),
-                    page=name,
-                    text=source.text,
-                    runbook=runbook,
-                    graph=graph_json(runbook),
-                    findings=validate_file(file, today, shellcheck, (source, runbook)).findings,
-                    git=git,
-                    runs=runs,
-                    today=today,
-                    pages={p: n for p, n in pages},
-                    parsed=(document.tokens, document.env),
-                    version=__version__,
-                )
-            )
-            summary, entries = output.summary, output.search
-            flag = overdue(summary["next_review"], today)
-            emit(name, key, output.html, summary=summary, search=entries, overdue=flag)
-            for media, origin in output.media.items():
-                emit(media, "", origin.read_bytes())
-        rows.append({**summary, "git": git, "error": "", "overdue": overdue(summary["next_review"], today)})
-        search += entries
+    for file, page in zip(files, built, strict=True):
+        if page.error:
+            report.unreadable[str(file)] = page.error
+        if page.entry is not None:
+            new.entries[page.name] = page.entry
+            (report.written if page.written else report.unchanged).append(page.name)
+        for media, origin in page.media.items():
+            emit(media, "", origin.read_bytes())
+        owners.update((run, page.name) for run in page.runs)
+        rows.append(page.row)
+        search += page.search
     return rows, search
 
 

@@ -15,12 +15,13 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from ..parse.source import Finding
+from ..plan.typed import group_typed, where_words
 from .drawing import graph_svg
 from .gitlog import LastChange
 from .markdown import relative, render_markdown
 from .templates import environment
 
-__all__ = ["PageInput", "PageOutput", "render_page"]
+__all__ = ["PageInput", "PageOutput", "media_name", "overdue", "render_page"]
 
 _TAGS = re.compile(r"<[^>]*>")
 _SEARCH_TEXT = 20_000  # characters of one entry's text in the search index
@@ -59,6 +60,15 @@ class PageOutput:
     """Images the page shows: site path → source file."""
 
 
+def media_name(file: Path) -> str | None:
+    """Where an image is copied in the site, named by its content; None when it cannot be read."""
+    try:
+        data = file.read_bytes()
+    except OSError:  # missing, a folder, unreadable: the page links to it instead
+        return None
+    return f"media/{hashlib.sha256(data).hexdigest()[:16]}{file.suffix.lower()}"
+
+
 def overdue(next_review: str, today: dt.date) -> bool:
     try:
         return dt.date.fromisoformat(next_review[:10]) < today
@@ -85,9 +95,9 @@ class _Links:
 
     def image(self, src: str) -> str | None:
         file = (self.data.path.parent / urlsplit(src).path).resolve()
-        if not file.is_file():
+        name = media_name(file)
+        if name is None:
             return None
-        name = f"media/{hashlib.sha256(file.read_bytes()).hexdigest()[:16]}{file.suffix.lower()}"
         self.media[name] = file
         return quote(relative(name, self.data.page))
 
@@ -100,6 +110,22 @@ def _unit_text(unit: dict[str, Any]) -> str:
         parts += [item["text"] for item in node.get("items", [])]
         parts += [block["code"] for block in node.get("blocks", [])]
     return " ".join(p for p in parts if p)[:_SEARCH_TEXT]
+
+
+def _typed_notes(graph: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """By a block's first line: the sessions its commands open and where its typed commands go."""
+    notes: dict[int, dict[str, Any]] = {}
+    for unit in [*graph["procedures"], *graph["sections"]]:
+        for node in unit["nodes"]:
+            for block in node.get("blocks", []):
+                opened = [c["session"] for c in block["commands"] if c["session"]]
+                groups = [
+                    (where_words(where), len(group), any(c["destructive"] for c in group))
+                    for where, group in group_typed(block["typed"])
+                ]
+                if opened or groups:
+                    notes[block["span"]["start"]] = {"sessions": opened, "groups": groups}
+    return notes
 
 
 def _unit_title(unit: dict[str, Any]) -> str:
@@ -116,12 +142,18 @@ def render_page(data: PageInput) -> PageOutput:
     placed: set[int] = set()
     aside = env.get_template("findings.html")
 
+    typed_notes = _typed_notes(data.graph)
+    typed_aside = env.get_template("typed.html")
+
     def annotate(start: int, end: int) -> str:
-        """The findings on these lines not shown yet, as an aside right after their block."""
+        """The findings on these lines not shown yet, as an aside right after their block; and
+        for a block with commands typed elsewhere or a session, where they go."""
         first, last = bisect.bisect_left(lines, start), bisect.bisect_right(lines, end)
         here = [(n, f) for n, f in numbered[first:last] if n not in placed]
         placed.update(n for n, _ in here)
-        return str(aside.render(findings=here, start=start, end=end)) if here else ""
+        note = typed_notes.pop(start, None)
+        typed = str(typed_aside.render(**note, start=start, end=end)) if note else ""
+        return (str(aside.render(findings=here, start=start, end=end)) if here else "") + typed
 
     rendered = render_markdown(data.text, links.page, links.image, marked, annotate, data.parsed)
     units = [*data.graph["procedures"], *data.graph["sections"]]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...policy.values import substitute
 from ..context import ExecutorContext, Output, Planned
+from ..handover import open_session
 from ..session import CommandResult
 from .container import container_name, run_in_container
 
@@ -57,16 +58,19 @@ class ShellExecutor:
             Planned(
                 kind,
                 text,
-                never_ending=command["never_ending"],
+                never_ending=command["never_ending"] and not command["session"],
                 expectations=tuple(_timed(e, within) for e in command["expectations"]),
                 target=target,
                 destructive=tuple(command.get("destructive", ())),
+                detail=_session(command) if container_name(target) is None else {},
             )
             for text, command in zip(texts, block["commands"], strict=True)
         ]
 
     def starts_process(self, command: Planned) -> bool:
-        return container_name(command.target) is None
+        # A session the terminal is handed to (handover.py) is journaled as started before it
+        # opens, with no process group of its own to name.
+        return container_name(command.target) is None and not command.detail.get("session")
 
     def run(
         self,
@@ -76,6 +80,8 @@ class ShellExecutor:
         out: Output,
         limit: float | None,
     ) -> CommandResult:
+        if command.detail.get("session"):
+            return open_session(ctx, node, command)  # the terminal handed over (handover.py)
         inside = container_name(command.target)
         if inside is not None:
             # Container output arrives in this thread: mask, record, show.
@@ -95,6 +101,13 @@ def _timed(expectation: Mapping[str, Any], within: float | None) -> dict[str, An
     if within and expectation["literal"] and not expectation.get("within"):
         return {**expectation, "within": within}
     return dict(expectation)
+
+
+def _session(command: Mapping[str, Any]) -> dict[str, Any]:
+    """For a command that opens a session: the session, and what later steps type inside it."""
+    if not command.get("session"):
+        return {}
+    return {"session": command["session"], "inside": tuple(i["text"] for i in command.get("inside", []))}
 
 
 SHELL = ShellExecutor()
