@@ -5,10 +5,13 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from ..errors import StorageError
 
 __all__ = ["PARTIAL", "OutputFile", "PartialOutput", "partial_outputs", "settle"]
 
@@ -49,18 +52,36 @@ class OutputFile:
         return open(self.directory / f"{self.name}{PARTIAL}", "wb", buffering=0)
 
     def write(self, data: bytes) -> None:
+        """Add a chunk of the command's output.
+
+        Raises:
+            StorageError: it cannot be written (a full disk): the command is stopped.
+        """
         if not data:
             return
-        if self.handle is None:
-            self.handle = self._open()
-        view = memoryview(data)
-        while view:
-            view = view[self.handle.write(view) or 0 :]
+        try:
+            if self.handle is None:
+                self.handle = self._open()
+            view = memoryview(data)
+            while view:
+                view = view[self.handle.write(view) or 0 :]
+        except OSError as exc:
+            raise _failed(self.directory, exc) from None
         self.digest.update(data)
         self.size += len(data)
 
     def finish(self) -> dict[str, Any]:
-        """Close the file, name it by its hash; returns the step.finished event's `output` object."""
+        """Close the file, name it by its hash; returns the step.finished event's `output` object.
+
+        Raises:
+            StorageError: it cannot be written (a full disk).
+        """
+        try:
+            return self._finish()
+        except OSError as exc:
+            raise _failed(self.directory, exc) from None
+
+    def _finish(self) -> dict[str, Any]:
         sha = self.digest.hexdigest()
         final = self.directory / f"{sha}.log"
         if self.handle is None:
@@ -80,6 +101,13 @@ class OutputFile:
         return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
 
 
+def _failed(directory: Path, exc: OSError) -> StorageError:
+    return StorageError(
+        f"{directory}: cannot write a command's output: {exc.strerror}; the command is stopped",
+        "free the space (or fix the folder); the step is in doubt for `runbook resume`",
+    )
+
+
 def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> list[PartialOutput]:
     """The partial outputs of one attempt of a step in an outputs folder, each cut to its last
     `limit` bytes, in the order the commands ran."""
@@ -87,10 +115,17 @@ def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> lis
     for path in (
         sorted(directory.glob(f"*-{glob.escape(step)}-{attempt}-*{PARTIAL}")) if directory.is_dir() else []
     ):
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            handle.seek(max(0, size - limit))
-            found.append(PartialOutput(path.name, handle.read()))
+        try:
+            # Never through a symlink, never blocking on a FIFO planted in the folder.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            handle.seek(max(0, info.st_size - limit))
+            found.append(PartialOutput(path.name, handle.read(limit)))
     return found
 
 

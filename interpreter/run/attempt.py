@@ -71,8 +71,14 @@ def attempt(
         status, code = "failed", None  # the commands ran, but not as the runbook expects
     ctx.view.result(step_id, status, code if status != "ok" else 0, total)
     _mask_new_secrets(ctx)
-    exports = {k: v for k, v in session.env.items() if before.get(k) != v and ctx.masker.text(v) == v}
-    removed = sorted(k for k in before if k not in session.env)
+    # Only plain names are journaled (schemas/events.json): an exported function (BASH_FUNC_f%%)
+    # is code, and a resume must never run code read from a journal.
+    exports = {
+        k: v
+        for k, v in session.env.items()
+        if before.get(k) != v and ctx.masker.text(v) == v and k.isascii() and k.isidentifier()
+    }
+    removed = sorted(k for k in before if k not in session.env and k.isascii() and k.isidentifier())
     ctx.emit(
         "step.finished",
         step_id,
