@@ -10,11 +10,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
-from ..errors import RunbookError, UsageError
+from ..errors import RunbookError, UnsafeDataError, UsageError
 from ..journal.summary import RunSummary
-from .history import PastRun, match_runs, post_mortem_html, run_card, runs_for_site
+from ..policy.paths import check_run_id, confined
+from .history import (
+    PastRun,
+    match_runs,
+    post_mortem_html,
+    published,
+    published_summary,
+    run_card,
+    runs_for_site,
+)
 from .manifest import MANIFEST, Manifest, digest, write_if_changed
 from .page import PageInput, overdue, render_page
 from .templates import assets, environment, fingerprint
@@ -36,6 +46,9 @@ class SiteReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
+    """What data asked for that the site does not do, one line each (an image outside the
+    runbooks' folder, a runbook that is a symlink out of it): left out, the rest built."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +69,34 @@ def _page_names(files: list[Path]) -> dict[Path, str]:
         taken.add(name)
         names[path] = name
     return names
+
+
+def _source_root(paths: list[str]) -> Path:
+    """The folder the site is built from: the folders named, and the folders of files named. A
+    runbook or image found there that leads outside it (a symlink, `../`) is not published."""
+    folders = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+    return Path(os.path.commonpath(folders))
+
+
+def _display(file: Path, root: Path) -> str:
+    """A runbook's path as the site shows it: as named when that is relative and inside the
+    current folder, else relative to the site's source folder (no local absolute path is published)."""
+    if not file.is_absolute() and ".." not in file.parts:
+        return file.as_posix()
+    return file.resolve().relative_to(root).as_posix()
+
+
+def _confined_files(files: list[Path], root: Path, report: SiteReport) -> list[Path]:
+    """The runbooks that are inside `root` once symlinks are resolved; the others are refused."""
+    kept = []
+    for file in files:
+        try:
+            confined(root, file.resolve(), "runbook")
+        except UnsafeDataError as error:
+            report.refused.append(f"{file}: {error.message}")
+            continue
+        kept.append(file)
+    return kept
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -91,22 +132,39 @@ def build_site(
             "no runbooks found in " + " ".join(paths), "name Markdown files or folders holding *.md"
         )
     _check_out_dir(out_dir)
-    report = SiteReport(str(out_dir), runbooks=len(files))
+    report = SiteReport(str(out_dir))
+    root = _source_root(paths)
+    files = _confined_files(files, root, report)
+    report.runbooks = len(files)
     past, read_output = runs_for_site(runs_dir, store, report.unreadable)
     out_dir.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out_dir)
     new = Manifest()
-    names = _page_names(files)
+    names = _page_names(files) if files else {}
 
     def emit(name: str, key: str, content: str | bytes, **extra: Any) -> None:
-        (report.written if write_if_changed(out_dir / name, content) else report.unchanged).append(name)
+        target = confined(out_dir, name, "site file")  # every name the site writes stays in -o
+        (report.written if write_if_changed(target, content) else report.unchanged).append(name)
         new.record(name, key, content, **extra)
 
     summaries = [run.summary for run in past]
     bases = [Path.cwd()] + ([runs_dir.resolve().parent.parent] if runs_dir else [])
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[str, str]] = {}
+    displays = {file: _display(file, root) for file in files}
     rows, search = _runbook_pages(
-        files, names, summaries, bases, today, shellcheck, old, new, out_dir, emit, report, owners
+        files,
+        names,
+        summaries,
+        bases,
+        today,
+        shellcheck,
+        old,
+        new,
+        out_dir,
+        emit,
+        report,
+        owners,
+        (root, displays),
     )
     report.runs = _run_pages(past, owners, read_output, old, new, out_dir, emit, report)
     env = environment()
@@ -120,7 +178,9 @@ def build_site(
     index = json.dumps(search, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     emit("assets/search-index.js", "", f"window.RUNBOOK_SEARCH = {index};\n")
     for name in sorted(set(old.entries) - set(new.entries)):
-        (out_dir / name).unlink(missing_ok=True)  # only ever files an earlier build wrote
+        # Only ever files an earlier build wrote, and only inside -o: the manifest is a file in
+        # the folder, and a planted one may name anything (Manifest.load keeps only such names).
+        (out_dir / name).unlink(missing_ok=True)
         report.removed.append(name)
     new.save(out_dir)
     return report
@@ -138,9 +198,11 @@ def _runbook_pages(
     out_dir: Path,
     emit: Any,
     report: SiteReport,
-    owners: dict[str, str],
+    owners: dict[str, tuple[str, str]],
+    where: tuple[Path, dict[Path, str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → page."""
+    """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → (page, the
+    runbook's path as shown). `where` is the source folder and each runbook's path as shown."""
     from ..infer.load import load_document
     from ..parse.source import read_source
     from ..plan.graph import graph_json
@@ -154,8 +216,10 @@ def _runbook_pages(
     # Every page depends on the list of pages (links between runbooks): hashed once, not per page,
     # or the keys alone would cost time in the square of the number of runbooks.
     pages_key = digest(pages)
+    root, displays = where
     for file in files:
         name = names[file.resolve()]
+        display = displays[file]
         git = changes.get(file)
         try:
             source = read_source(file)
@@ -163,15 +227,16 @@ def _runbook_pages(
             report.unreadable[str(file)] = error.message
             blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
             counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
-            row = {**blank, **counts, "path": str(file), "page": None, "overdue": False, "git": git}
+            row = {**blank, **counts, "path": display, "page": None, "overdue": False, "git": git}
             rows.append({**row, "error": error.message})
             continue
-        runs = [run_card(s, f"runs/{s.id}.html") for s in match_runs(summaries, file, source.sha256, bases)]
-        owners.update((run["run"], name) for run in runs)
+        matched = match_runs(summaries, file, source.sha256, bases)
+        runs = [run_card(published_summary(s, display), f"runs/{s.id}.html") for s in matched]
+        owners.update((run["run"], (name, display)) for run in runs)
         inputs = [
             fingerprint(),
             source.sha256,
-            str(file),
+            display,
             name,
             pages_key,
             git and git.to_json(),
@@ -189,7 +254,7 @@ def _runbook_pages(
             output = render_page(
                 PageInput(
                     path=file.resolve(),
-                    display=str(file),
+                    display=display,
                     page=name,
                     text=source.text,
                     runbook=runbook,
@@ -201,13 +266,15 @@ def _runbook_pages(
                     pages={p: n for p, n in pages},
                     parsed=(document.tokens, document.env),
                     version=__version__,
+                    root=root,
                 )
             )
+            report.refused += [f"{display}: {message}" for message in output.refused]
             summary, entries = output.summary, output.search
             flag = overdue(summary["next_review"], today)
             emit(name, key, output.html, summary=summary, search=entries, overdue=flag)
-            for media, origin in output.media.items():
-                emit(media, "", origin.read_bytes())
+            for media, data in output.media.items():
+                emit(media, "", data)
         rows.append({**summary, "git": git, "error": "", "overdue": overdue(summary["next_review"], today)})
         search += entries
     return rows, search
@@ -215,7 +282,7 @@ def _runbook_pages(
 
 def _run_pages(
     past: list[PastRun],
-    owners: dict[str, str],
+    owners: dict[str, tuple[str, str]],
     read_output: Callable[[str, str], bytes | None],
     old: Manifest,
     new: Manifest,
@@ -228,21 +295,28 @@ def _run_pages(
     env = environment()
     count = 0
     for run in past:
-        summary, events = run.summary, run.events
-        if summary.id not in owners:
+        if run.summary.id not in owners:
             continue  # a run of a runbook that is not in this site
+        runbook_page, display = owners[run.summary.id]
+        # As published: the runbook's path as the site shows it, operators without their hosts.
+        events = published(run.events, display)
+        summary = published_summary(run.summary, display)
         count += 1
-        name = f"runs/{summary.id}.html"
-        runbook_href = f"../{owners[summary.id]}"
+        name = f"runs/{check_run_id(summary.id, 'the runs')}.html"
+        runbook_href = f"../{quote(runbook_page)}"
         key = digest(fingerprint(), events, summary.status, runbook_href)
         entry = old.fresh(out_dir, name, key)
         if entry is not None:
             new.entries[name] = entry
             report.unchanged.append(name)
             continue
-        page = post_mortem_html(
-            events, functools.partial(read_output, summary.id), summary.status == "running"
-        )
+        try:
+            page = post_mortem_html(
+                events, functools.partial(read_output, summary.id), summary.status == "running"
+            )
+        except UnsafeDataError as error:
+            report.unreadable[f"run {summary.id}"] = error.message
+            page = None  # the timeline alone, without the outputs
         if page is None:
             page = env.get_template("run.html").render(
                 root="../",
