@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import resources
@@ -53,7 +54,44 @@ def validator(name: str, definition: str | None = None) -> Draft202012Validator:
             "$ref": f"#/$defs/{definition}",
         }
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, registry=_registry())
+    return _strict_validator()(schema, registry=_registry())  # type: ignore[no-any-return]
+
+
+@cache
+def _strict_validator() -> Any:
+    """Draft 2020-12 with `pattern` read as JSON Schema means it (ECMA-262): `$` is the very end.
+
+    Python's `$` also matches before a final newline, so `^[A-Za-z_]+$` would let `NAME\n`
+    through; jsonschema-rs (the events and the graph) already reads it the ECMA way.
+    """
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, wanted: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not _ecma(wanted).search(instance):
+            yield ValidationError(f"{instance!r} does not match {wanted!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})  # type: ignore[no-untyped-call]
+
+
+@cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    """`pattern` with each `$` outside a character class made `\\Z` (the end, and only the end)."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
 
 
 @cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from support.paths import FIXTURES
 
 from interpreter.cli import main
 

@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEED
+from support.paths import ROOT, SEED
 
 from interpreter.cli import main
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from support.services import docker_host, engine, start_container  # noqa: F401 (engine is a fixture)
-from test_run import finished, journal, run, write
+from support.runs import finished, journal, run, write
+from support.services import docker_host, start_container
 
 from interpreter.cli import main
 
 
 @pytest.fixture(scope="module")
-def box(engine: Any) -> Iterator[str]:  # noqa: F811
+def box(engine: Any) -> Iterator[str]:
     container = start_container(engine)
     yield container.name
     container.remove(force=True)
@@ -80,7 +80,7 @@ def test_a_missing_container_is_named_with_the_running_ones(tmp_path: Path, box:
     assert finished(journal(tmp_path), "1.1")["status"] == "errored"
 
 
-def test_snapshots_before_and_after_a_step_that_stopped_a_container(tmp_path: Path, engine: Any) -> None:  # noqa: F811
+def test_snapshots_before_and_after_a_step_that_stopped_a_container(tmp_path: Path, engine: Any) -> None:
     victim = start_container(engine, "runbook-victim")
     try:
         runbook = write(
@@ -116,7 +116,7 @@ def test_snapshots_before_and_after_a_step_that_stopped_a_container(tmp_path: Pa
         victim.remove(force=True)
 
 
-def test_a_timeout_stops_the_command_inside_the_container(tmp_path: Path, box: str, engine: Any) -> None:  # noqa: F811
+def test_a_timeout_stops_the_command_inside_the_container(tmp_path: Path, box: str, engine: Any) -> None:
     runbook = write(
         tmp_path,
         f"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_run import journal, run, write
+from support.runs import journal, run, write
 
 from interpreter.report.timeline import summary
 

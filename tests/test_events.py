@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from support.paths import ROOT
 
 from interpreter import jsonschemas
 from interpreter.errors import RunbookError
@@ -26,7 +26,7 @@ def test_the_catalogue_is_the_schema_s_list_of_types() -> None:
 
 
 TYPE_LITERAL = re.compile(
-    r"""["']((?:run|step|gate|choice|input|decision|expectation|note|template|environment)"""
+    r"""["']((?:run|step|gate|choice|input|decision|expectation|note|template|environment|session)"""
     r"""\.(?!html|md|json|py)[a-z-]+)["']"""
 )
 """A string that names an event type (and not a file: `run.html`)."""
@@ -63,6 +63,8 @@ def test_the_timeline_has_a_sentence_for_every_type() -> None:
         "step.in-doubt": {"decision": "done"},
         "environment.snapshot": {"error": None, "when": "start", "containers": []},
         "run.resumed": {},
+        "session.opened": {"command": "ssh db-1", "session": "ssh db-1", "typed": ["uptime"]},
+        "session.closed": {"session": "ssh db-1", "exit_code": 0, "duration": 12.5, "done": True},
     }
     assert set(data) == set(ev.CATALOGUE)
     for kind, payload in data.items():

@@ -97,14 +97,14 @@ def test_a_container_target_is_planned_as_one_script(fake: FakeContext) -> None:
 
 
 def test_the_sql_executor_checks_its_own_expectations_with_a_fake_context(
-    fake: FakeContext, pg_url: str
+    fake: FakeContext, database: str
 ) -> None:
     sql = executor_for("sql")
     block = {
         "kind": "sql",
         "code": "SELECT 40 + 2;\n",
         "span": {"file": "rb.md", "start": 3, "end": 5},
-        "annotation": {"db": pg_url, "capture": "ANSWER"},
+        "annotation": {"db": database, "capture": "ANSWER"},
         "commands": [
             {
                 "text": "SELECT 40 + 2;",

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, commands, node
+from support.graphs import commands, node
+from support.paths import FIXTURES
 
 from interpreter.infer.load import load_text
 from interpreter.plan.graph import graph_json

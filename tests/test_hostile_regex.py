@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType, ModuleType
+from typing import Any
 
 import pytest
 
@@ -39,11 +40,14 @@ BUDGET = 0.050
 _METHODS = ("search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split")
 
 
+Pattern = re.Pattern[str] | re.Pattern[bytes]
+
+
 @dataclass
 class Found:
     """One pattern of the package, with where it is and how the package calls it."""
 
-    pattern: re.Pattern[str]
+    pattern: Pattern
     where: list[str] = field(default_factory=list)
     calls: set[str] = field(default_factory=set)
 
@@ -54,9 +58,9 @@ def _modules() -> Iterator[ModuleType]:
             yield importlib.import_module(info.name)
 
 
-def _held(value: object, depth: int = 0) -> Iterator[re.Pattern[str]]:
+def _held(value: object, depth: int = 0) -> Iterator[Pattern]:
     """Patterns in a value: itself, or inside the tuples, lists, sets and dicts it holds."""
-    if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
+    if isinstance(value, re.Pattern):
         yield value
     elif depth < 4 and isinstance(value, (tuple, list, set, frozenset)):
         for item in value:
@@ -111,13 +115,13 @@ def _module_level_compiles(tree: ast.Module) -> int:
     return count
 
 
-def collect() -> tuple[dict[tuple[str, int], Found], list[str]]:
+def collect() -> tuple[dict[tuple[str | bytes, int], Found], list[str]]:
     """Every pattern of the package by (text, flags); and the modules whose module-level
     patterns the walk could not all find."""
-    found: dict[tuple[str, int], Found] = {}
+    found: dict[tuple[str | bytes, int], Found] = {}
     missed = []
 
-    def add(pattern: re.Pattern[str], where: str, calls: set[str]) -> None:
+    def add(pattern: Pattern, where: str, calls: set[str]) -> None:
         entry = found.setdefault((pattern.pattern, pattern.flags), Found(pattern))
         entry.where.append(where)
         entry.calls |= calls
@@ -145,7 +149,7 @@ def collect() -> tuple[dict[tuple[str, int], Found], list[str]]:
                 and node.func.attr in (*_METHODS, "compile")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
+                and isinstance(node.args[0].value, (str, bytes))
             ):
                 pattern = re.compile(node.args[0].value, _literal_flags(node))
                 if node.func.attr != "compile":
@@ -164,31 +168,38 @@ def _alphabet(text: str) -> list[str]:
     """The characters a pattern speaks of: its literals and a member of each class it names."""
     chars: list[str] = []
     escaped = False
-    for char in text:
+    for index, char in enumerate(text):
         if escaped:
-            chars += list(_ESCAPES.get(char, "" if char in "bBAZ" else char))
+            if char == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", text[index + 1 : index + 3]):
+                chars.append(chr(int(text[index + 1 : index + 3], 16)))  # \x1b: the byte itself
+            else:
+                chars += list(_ESCAPES.get(char, "" if char in "bBAZ" else char))
             escaped = False
         elif char == "\\":
             escaped = True
         elif char not in "()|?*+^$.{}":
             chars.append(char)
     chars += ["x", " ", "a", "7"]
-    return list(dict.fromkeys(c for c in chars if c.isprintable() or c == "\t"))
+    return list(dict.fromkeys(c for c in chars if c.isprintable() or c in "\t\x1b\x07"))
 
 
-def hostile_lines(pattern: re.Pattern[str]) -> Iterator[str]:
+def _text(pattern: Pattern) -> str:
+    return pattern.pattern if isinstance(pattern.pattern, str) else pattern.pattern.decode("latin-1")
+
+
+def hostile_lines(pattern: Pattern) -> Iterator[str]:
     """100 KB lines made to hurt `pattern`: runs of its alphabet, pairs of it, unclosed
-    openers, its words repeated."""
-    alphabet = _alphabet(pattern.pattern)
+    openers, its words repeated (encoded, for a pattern of bytes)."""
+    alphabet = _alphabet(_text(pattern))
     for char in alphabet:
         yield char * SIZE
     for first, second in itertools.combinations(alphabet[:7], 2):
         yield (first + second) * (SIZE // 2)
-    for opener in "\"'`([{<":
-        if opener in pattern.pattern:
+    for opener in "\"'`([{<\x1b":
+        if opener in _text(pattern):
             yield opener + "a " * (SIZE // 2)
             yield (opener + "a") * (SIZE // 2)
-    for word in set(re.findall(r"[A-Za-z_:/<>=-]{2,}", pattern.pattern)):
+    for word in set(re.findall(r"[A-Za-z_:/<>=-]{2,}", _text(pattern))):
         yield (word + " ") * (SIZE // (len(word) + 1))
         yield word * (SIZE // len(word))
 
@@ -233,9 +244,10 @@ def _timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _time(pattern: re.Pattern[str], calls: set[str], text: str) -> float:
+def _time(pattern: Pattern, calls: set[str], line: str) -> float:
     """Seconds the slowest way the package calls `pattern` takes on `text` (best of five);
     a pattern still at work after half a second is stopped (the re module checks signals)."""
+    text: Any = line if isinstance(pattern.pattern, str) else line.encode("utf-8", "surrogateescape")
     best = float("inf")
     for _ in range(5):
         previous = signal.signal(signal.SIGALRM, _alarm)
@@ -266,8 +278,8 @@ def test_the_walk_finds_every_pattern_of_the_package() -> None:
     assert "interpreter.policy.secrets._ASSIGNMENT" in where  # built from parts at import time
 
 
-@pytest.mark.parametrize("key", sorted(PATTERNS), ids=lambda key: PATTERNS[key].where[0])
-def test_every_pattern_is_linear_in_a_hostile_line(key: tuple[str, int]) -> None:
+@pytest.mark.parametrize("key", sorted(PATTERNS, key=repr), ids=lambda key: PATTERNS[key].where[0])
+def test_every_pattern_is_linear_in_a_hostile_line(key: tuple[str | bytes, int]) -> None:
     entry = PATTERNS[key]
     lines = dict.fromkeys(
         [*hostile_lines(entry.pattern), *itertools.chain.from_iterable(HAND_WRITTEN.values())]
@@ -280,6 +292,6 @@ def test_every_pattern_is_linear_in_a_hostile_line(key: tuple[str, int]) -> None
                 f"{text[:12]!r}…: {'over 0.5 s' if took == float('inf') else f'{took * 1000:.0f} ms'}"
             )
     assert not slow, (
-        f"{entry.where[0]} /{entry.pattern.pattern}/ ({', '.join(sorted(entry.calls))}): "
+        f"{entry.where[0]} /{_text(entry.pattern)}/ ({', '.join(sorted(entry.calls))}): "
         + "; ".join(slow[:3])
     )

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import runbook_command
 from support.fake_context import Collected, FakeContext
+from support.paths import runbook_command
 
 from interpreter.cli import main
 from interpreter.infer.http import expected_statuses, http_destructive

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import ROOT
+from support.paths import ROOT
 
 PACKAGE = ROOT / "interpreter"
 

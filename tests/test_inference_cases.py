@@ -10,7 +10,7 @@ import textwrap
 from typing import Any
 
 import pytest
-from conftest import commands, node
+from support.graphs import commands, node
 
 from interpreter.infer.load import load_text
 from interpreter.plan.graph import graph_json

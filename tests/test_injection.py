@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
-from test_run import journal, run, write
-
-from interpreter.cli import main
+from support.paths import runbook_command
+from support.runs import journal, run, write
 
 PAYLOADS = [
     "; touch pwned",
@@ -26,6 +24,8 @@ PAYLOADS = [
     "> pwned",
     "${IFS}touch${IFS}pwned",
     "$((1+1)) !! \\",
+    "v1.2\n",  # a final newline: `$` in a check would let it through
+    "\x1b]0;title\x07\x1b[2K$(touch pwned)",  # escapes: shown, never obeyed
 ]
 RUNBOOK = """
     # Inject
@@ -66,6 +66,7 @@ def test_values_with_shell_syntax_arrive_as_text_and_never_run(tmp_path: Path, p
     )
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "pwned").exists()
+    assert "\x1b]" not in result.output and "\x1b[2K" not in result.output  # the screen obeys none
     for name in ("target.txt", "other.txt", "from-file.txt"):
         assert (tmp_path / name).read_text("utf-8") == payload  # the value arrives whole, as text
     [announced] = [e for e in journal(tmp_path) if e["type"] == "template.announced"]
@@ -94,9 +95,24 @@ def test_a_placeholder_refuses_shell_syntax_before_anything_runs(tmp_path: Path,
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["BASH_FUNC_echo%%", "SHELLOPTS", "BASH_ENV", "PS4", "LD_PRELOAD", "A.B", "1X"]
+)
+def test_variable_names_that_bash_reads_as_code_are_refused_at_every_door(tmp_path: Path, name: str) -> None:
+    rb = write(tmp_path, RUNBOOK)
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump({"vars": {name: "() { touch pwned; }"}}), "utf-8")
+    for door in (
+        ["--var", f"{name}=() {{ touch pwned; }}"],
+        ["--answer", f"var:{name}=() {{ touch pwned; }}"],
+        ["--answers", str(tmp_path / "answers.yaml")],
+    ):
+        result = run(tmp_path, str(rb), "-p", "1", "--yes", "--var", "TARGET=x", *door)
+        assert result.exit_code == 2, (door, result.output)
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "runs").exists()
+
+
 def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:
     rb = write(tmp_path, RUNBOOK)
-    os.chdir(tmp_path)
     hostile = "$(touch pwned)"
     cases = [
         ["run", str(rb), "-p", hostile, "--runs-dir", str(tmp_path / "runs")],
@@ -106,7 +122,8 @@ def test_names_on_the_command_line_are_never_run(tmp_path: Path) -> None:
         ["validate", f"{tmp_path}/`touch pwned`.md"],
     ]
     for args in cases:
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 2, (args, result.output)
-        assert "Traceback" not in result.output
+        # From the runbook's folder, where a `touch pwned` that ran would leave its file.
+        result = subprocess.run(runbook_command(*args), cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "pwned").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import typing
 
-from conftest import ROOT
+from support.paths import ROOT
 
 from interpreter import jsonschemas
 from interpreter.infer.blocks import ANALYSERS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import DAMAGED, SEED
+from support.paths import DAMAGED, SEED
 
 from interpreter.parse.mojibake import find_mojibake, repair
 

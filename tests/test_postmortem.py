@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, runbook_command, service_missing
-from test_run_seed import run_procedure_2_from_answers
+from support.paths import FIXTURES, ROOT, runbook_command
+from support.seed import run_procedure_2_from_answers
+from support.services import unavailable
 
 from interpreter.cli import main
 
@@ -93,7 +94,6 @@ def test_postmortem_of_the_demo_rollback(tmp_path: Path) -> None:
 
 def test_postmortem_of_the_seed_procedure_2(tmp_path: Path, fp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOCKER_HOST", raising=False)
-    monkeypatch.chdir(tmp_path)  # restored after the test; the helper changes into tmp_path
     result = run_procedure_2_from_answers(tmp_path, fp)
     assert result.exit_code == 0, result.output
     [run] = list((tmp_path / "runs").iterdir())
@@ -142,9 +142,7 @@ def test_no_secret_reaches_any_form_of_the_postmortem(tmp_path: Path) -> None:
 def test_the_html_postmortem_in_headless_chromium(tmp_path: Path) -> None:
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
-        service_missing(
-            "chromium", "/usr/bin/chromium is not installed (scripts/install-browser installs it)"
-        )
+        unavailable("chromium", "/usr/bin/chromium is not installed (scripts/install-browser installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
     runbook = tmp_path / "failing.md"
     runbook.write_text(

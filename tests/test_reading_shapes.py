@@ -11,7 +11,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from conftest import FIXTURES, commands, node
+from support.graphs import commands, node
+from support.paths import FIXTURES
 
 from interpreter.infer.load import load_text
 from interpreter.plan.graph import graph_json
@@ -193,3 +194,27 @@ def test_flags_before_delete_are_destructive() -> None:
     [mitigation] = graph["procedures"]
     delete = node(mitigation, "1.2")
     assert delete["flags"]["confirm"] == "typed"
+
+
+def test_shell_groups_and_subshells_run_and_json_does_not() -> None:
+    # `{ … } | …` and `( … )` start like JSON or a list, but bash reads them as commands.
+    markdown = textwrap.dedent(
+        """\
+        ## Procedure 1: Groups
+        1. **Print and cut**
+           ```bash
+           { yes 'a line' || true; } | head -c 100
+           ( cd /tmp && ls )
+           ```
+        2. **A body**
+           ```bash
+           { "replicas": 3 }
+           ```
+        """
+    )
+    [procedure] = graph_json(load_text(markdown, "groups.md"))["procedures"]
+    assert commands(node(procedure, "1.1")) == [
+        "{ yes 'a line' || true; } | head -c 100",
+        "( cd /tmp && ls )",
+    ]
+    assert commands(node(procedure, "1.2")) == []

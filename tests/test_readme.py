@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-from conftest import ROOT
+from support.paths import ROOT
 
 from interpreter.cli import main
 
@@ -30,7 +30,7 @@ def test_readme_listing_matches_the_program() -> None:
 
 def test_readme_answers_file_is_the_one_the_end_to_end_test_uses() -> None:
     import yaml
-    from test_run_seed import ANSWERS
+    from support.seed import ANSWERS
 
     readme = (ROOT / "README.md").read_text("utf-8")
     block = re.search(r"```yaml\n(# answers.yaml.*?)```", readme, re.S)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.services import database  # noqa: F401 (a fixture)
-from test_run import run, write
+from support.runs import run, write
 
 from interpreter.cli import main
 
@@ -70,7 +69,7 @@ def test_a_capitalised_fence_is_read_the_same_way(tmp_path: Path) -> None:
 
 def test_run_yes_refuses_delete_where_true_until_destruction_is_allowed(
     tmp_path: Path,
-    database: str,  # noqa: F811
+    database: str,
 ) -> None:
     import psycopg
 

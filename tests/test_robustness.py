@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import DAMAGED, FIXTURES, SEED
+from support.paths import DAMAGED, FIXTURES, SEED
 
 from interpreter.infer.load import load_text
 from interpreter.plan.graph import graph_json

@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -15,32 +13,13 @@ from typing import Any
 import pexpect
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, runbook_command
+from support.paths import ROOT, runbook_command
+from support.runs import finished, journal, run, sleepers, spawn, start_in_background, write
 
 from interpreter.cli import main
 from interpreter.journal.files import read_events
 
 DEMO = ROOT / "runbooks" / "demo-rollback.md"
-
-
-def write(tmp: Path, body: str, name: str = "rb.md") -> Path:
-    path = tmp / name
-    path.write_text(textwrap.dedent(body).lstrip(), "utf-8")
-    return path
-
-
-def run(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Any:
-    os.chdir(tmp)
-    return CliRunner().invoke(main, ["run", *args, "--runs-dir", str(tmp / "runs")], env=env)
-
-
-def journal(tmp: Path) -> list[dict[str, Any]]:
-    [directory] = sorted((tmp / "runs").iterdir())
-    return read_events(directory / "journal.jsonl")[0]
-
-
-def finished(events: list[dict[str, Any]], step: str) -> dict[str, Any]:
-    return [e for e in events if e["type"] == "step.finished" and e["step"] == step][-1]["data"]
 
 
 def test_the_demo_rolls_back_to_the_previous_tag_for_real(tmp_path: Path) -> None:
@@ -172,8 +151,7 @@ def test_a_prompted_value_can_never_run_as_a_command(tmp_path: Path, monkeypatch
     attack = f"v1; touch {pwned}"
     replies = iter([attack, attack, "v1", "r"])  # the second attack is refused, then v1 is given
     prompter = TerminalPrompter(write=lambda text: None, read=lambda prompt: next(replies))
-    monkeypatch.chdir(tmp_path)
-    request = RunRequest(RunOptions(interactive=True), {}, {}, {}, str(tmp_path / "runs"))
+    request = RunRequest(RunOptions(interactive=True), {}, {}, {}, str(tmp_path / "runs"), cwd=str(tmp_path))
     with open(os.devnull, "w") as text, open(os.devnull, "wb") as raw:
         view = TerminalView(Console(file=text), raw=raw)
         code, _ = start_run(str(rb), "1", request, view, prompter, subprocess.Popen)
@@ -268,50 +246,29 @@ def test_destructive_steps_need_more_than_yes(tmp_path: Path) -> None:
 
 
 def test_dry_run_shows_the_plan_and_every_question(tmp_path: Path) -> None:
-    from conftest import SEED
+    from support.paths import SEED
 
+    runs = tmp_path / "runs"
     result = CliRunner().invoke(
-        main, ["run", str(SEED), "-p", "2", "--dry-run", "--answer", "placeholder:abc123f=v1.2.0"]
+        main,
+        [
+            "run",
+            str(SEED),
+            "-p",
+            "2",
+            "--dry-run",
+            "--answer",
+            "placeholder:abc123f=v1.2.0",
+            "--runs-dir",
+            str(runs),
+        ],
     )
     assert result.exit_code == 0
     text = result.output
     assert "asks 2:start" in text and "asks 2.prerequisites.1" in text and "asks 2.3=a|b" in text
     assert "$ git checkout v1.2.0  # Commit before migration" in text
     assert "$STAGING_DATABASE_URL: asked (--var STAGING_DATABASE_URL=VALUE)" in text
-    assert not list(Path(".runbook").glob("runs/*")) if Path(".runbook").exists() else True
-
-
-def _spawn(tmp: Path, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160"}
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "interpreter", *args, "--runs-dir", str(tmp / "runs")],
-        cwd=str(tmp),
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-    )
-
-
-def start_in_background(tmp: Path, runbook: Path, marker: str) -> subprocess.Popen[bytes]:
-    """`runbook run … --yes` with no terminal, once a process matching `marker` runs."""
-    process = subprocess.Popen(
-        runbook_command("run", str(runbook), "-p", "1", "--yes", "--runs-dir", str(tmp / "runs")),
-        cwd=tmp,
-        env={**os.environ, "NO_COLOR": "1"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while not _sleepers(marker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return process
-
-
-def _sleepers(marker: str) -> list[str]:
-    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
-    return found.stdout.split()
+    assert not runs.exists()  # nothing journaled, nothing run
 
 
 def test_ctrl_c_stops_the_command_and_its_children_not_the_run(tmp_path: Path) -> None:
@@ -331,16 +288,16 @@ def test_ctrl_c_stops_the_command_and_its_children_not_the_run(tmp_path: Path) -
            ```
         """,
     )
-    child = _spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
+    child = spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
     try:
         child.expect_exact(f"$ sleep {seconds}1")
         deadline = time.monotonic() + 10
-        while len(_sleepers(marker)) < 2 and time.monotonic() < deadline:
+        while len(sleepers(marker)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(_sleepers(marker)) == 2
+        assert len(sleepers(marker)) == 2
         child.sendintr()
         child.expect_exact("What now")  # back at the prompt: the run goes on
-        assert _sleepers(marker) == []  # the whole group is gone: no orphan
+        assert sleepers(marker) == []  # the whole group is gone: no orphan
     finally:
         subprocess.run(["pkill", "-f", marker], check=False)
     child.sendline("s")  # skip the interrupted step
@@ -368,7 +325,7 @@ def test_a_never_ending_command_stopped_by_the_operator_is_not_a_failure(tmp_pat
            ```
         """,
     )
-    child = _spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
+    child = spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
     child.expect_exact("$ tail -f app.log")
     time.sleep(0.5)
     child.sendintr()
@@ -403,7 +360,7 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     process = start_in_background(tmp_path, rb, "^sleep 4244$")
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    for pid in _sleepers("^sleep 4244$"):
+    for pid in sleepers("^sleep 4244$"):
         os.kill(int(pid), signal.SIGKILL)  # the command outlives the interpreter; tidy up
     [directory] = sorted((tmp_path / "runs").iterdir())
     journal_path = directory / "journal.jsonl"
@@ -414,10 +371,16 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     timeline = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
     assert timeline.exit_code == 0 and "torn" in timeline.stderr
 
-    os.chdir("/")  # resumed from anywhere: the journal knows the runbook and the directory
-    stopped = CliRunner().invoke(main, ["resume", directory.name, "--runs-dir", str(tmp_path / "runs")])
-    assert stopped.exit_code == 2 and "unanswered question 1.2:in-doubt" in stopped.stderr
-    assert "halfway there" in stopped.output  # the partial output of the step in doubt is shown
+    # Resumed from anywhere (here /): the journal knows the runbook and the directory.
+    stopped = subprocess.run(
+        runbook_command("resume", directory.name, "--runs-dir", str(tmp_path / "runs")),
+        cwd="/",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert stopped.returncode == 2 and "unanswered question 1.2:in-doubt" in stopped.stderr
+    assert "halfway there" in stopped.stdout  # the partial output of the step in doubt is shown
     resumed = CliRunner().invoke(
         main,
         # --yes is the resuming operator's own choice: it is not inherited from the first run.
@@ -499,7 +462,6 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
     monkeypatch.setenv("SHELL", str(shell))
     monkeypatch.setenv("EDITOR", str(editor))
     monkeypatch.setenv("OUT_DIR", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
     replies = iter(["n", "checked with the DBA", "e", "r"])
     asked: list[str] = []
 
@@ -509,7 +471,12 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
 
     prompter = TerminalPrompter(write=lambda text: None, read=read)
     request = RunRequest(
-        RunOptions(interactive=True, from_step=None), {}, {"GREETING": "hi"}, {}, str(tmp_path / "runs")
+        RunOptions(interactive=True, from_step=None),
+        {},
+        {"GREETING": "hi"},
+        {},
+        str(tmp_path / "runs"),
+        cwd=str(tmp_path),
     )
     with open(os.devnull, "w") as text, open(os.devnull, "wb") as raw:
         code, _ = start_run(
@@ -527,7 +494,12 @@ def test_note_shell_and_edit_before_a_step(tmp_path: Path, monkeypatch: Any) -> 
     # The shell opens in the run's directory and environment; `exit` comes back to the run.
     replies = iter(["h", "r"])
     request = RunRequest(
-        RunOptions(interactive=True, from_step="1.2"), {}, {"GREETING": "hi"}, {}, str(tmp_path / "runs2")
+        RunOptions(interactive=True, from_step="1.2"),
+        {},
+        {"GREETING": "hi"},
+        {},
+        str(tmp_path / "runs2"),
+        cwd=str(tmp_path),
     )
     with open(os.devnull, "w") as text, open(os.devnull, "wb") as raw:
         code, _ = start_run(
@@ -573,7 +545,7 @@ def test_in_a_terminal_commands_can_read_it(tmp_path: Path) -> None:
            ```
         """,
     )
-    child = _spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
+    child = spawn(tmp_path, "run", str(rb), "-p", "1", "--yes")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and "input is a terminal" in child.before

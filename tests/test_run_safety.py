@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, runbook_command
-from test_run import _sleepers, finished, journal, run, start_in_background, write
+from support.paths import ROOT, runbook_command
+from support.runs import finished, journal, run, sleepers, start_in_background, write
 
 from interpreter.cli import main
 
@@ -147,7 +147,7 @@ def test_a_signal_stops_the_command_and_records_the_end(tmp_path: Path, signum: 
     try:
         process.send_signal(signum)
         assert process.wait(timeout=20) == code
-        assert _sleepers(f"^sleep {seconds}$") == []
+        assert sleepers(f"^sleep {seconds}$") == []
         events = journal(tmp_path)
         assert events[-1]["type"] == "run.finished"
         assert events[-1]["data"]["status"] == "interrupted" and events[-1]["data"]["exit_code"] == code

@@ -17,7 +17,7 @@ from pathlib import Path
 import pexpect
 import pytest
 from click.testing import CliRunner
-from test_run import _spawn, run, write
+from support.runs import run, run_files, spawn, write
 
 from interpreter.cli import main
 
@@ -28,6 +28,7 @@ SECRETS = {
     "front_matter": "fm-secret-3e88aa",
     "exported": "made-by-step-5c6b7d",
     "database_url": "dburl-secret-2b7f41",
+    "url_hash": "Hash#In/Url-6d1c",
 }
 DB_URL = f"postgresql://postgres:{SECRETS['database_url']}@127.0.0.1:5432/nowhere"
 DOORS = (
@@ -52,6 +53,8 @@ RUNBOOK = """
        printf '%s' "${DB_PASSWORD:0:7}"; sleep 0.3; printf '%s\\n' "${DB_PASSWORD:7}"
        export SESSION_TOKEN=$(printf 'made-by-%s' step-5c6b7d) DERIVED="copy-of-$GITHUB_TOKEN"
        mkdir -p "dir-$API_TOKEN" && cd "dir-$API_TOKEN"
+       printf '%s %s' "$GITHUB_TOKEN" "$DB_PASSWORD" | base64 -w0; echo " $SERVICE_CREDENTIAL" | tr a-z A-Z
+       echo "$STORE_URL" "$SESSION_TOKEN" | base64 -w0 | tr '+/' '-_'; echo
        ```
     2. **Use the made one, then fail with it in the error**
        ```bash
@@ -59,12 +62,6 @@ RUNBOOK = """
        ls "/nonexistent/$SESSION_TOKEN/$SERVICE_CREDENTIAL"
        ```
     """
-
-
-def run_files(tmp: Path) -> Iterator[tuple[str, str]]:
-    for path in (tmp / "runs").rglob("*"):
-        if path.is_file():
-            yield str(path), path.read_bytes().decode("utf-8", "replace")
 
 
 def _reports(command: str, formats: tuple[str, ...]) -> Callable[[Path], Iterator[tuple[str, str]]]:
@@ -99,12 +96,24 @@ def site(tmp: Path) -> Iterator[tuple[str, str]]:
 SINKS: list[Callable[[Path], Iterator[tuple[str, str]]]] = [run_files, timelines, postmortems, site]
 
 
+def _spellings(secret: str) -> list[str]:
+    """The secret as written, and the body of its base64 (at each alignment) and upper-case forms."""
+    import base64
+
+    forms = [secret, secret.upper()]
+    for prefix in (b"", b"x", b"xy"):
+        encoded = base64.b64encode(prefix + secret.encode()).decode()[len(prefix) * 2 :]
+        forms += [encoded[2:-2], encoded[2:-2].replace("+", "-").replace("/", "_")]
+    return forms
+
+
 def _assert_nowhere(tmp: Path, secrets: list[str], extra: dict[str, str]) -> None:
     places = [*extra.items(), *(p for sink in SINKS for p in sink(tmp))]
     assert len(places) > 4
     for where, text in places:
         for secret in secrets:
-            assert secret not in text, f"{secret} leaked into {where}"
+            for form in _spellings(secret):
+                assert form not in text, f"{secret} ({form}) leaked into {where}"
 
 
 def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: Path) -> None:
@@ -116,7 +125,7 @@ def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: P
         "1",
         "--yes",
         *DOORS,
-        env={"API_TOKEN": SECRETS["env"]},
+        env={"API_TOKEN": SECRETS["env"], "STORE_URL": f"postgresql://app:{SECRETS['url_hash']}@db/app"},
     )
     assert result.exit_code == 1, result.output  # step 2 fails on purpose, its error naming secrets
     assert "No such file" in result.output and "••••" in result.output
@@ -124,7 +133,7 @@ def test_secrets_from_every_door_stay_out_of_everything_a_run_writes(tmp_path: P
     _assert_nowhere(tmp_path, list(SECRETS.values()), {"screen": result.output, "stderr": result.stderr})
 
 
-def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -> None:
+def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, database: str) -> None:
     import psycopg
 
     rb = write(tmp_path, RUNBOOK)
@@ -135,12 +144,12 @@ def test_secrets_stay_out_of_the_postgresql_store(tmp_path: Path, pg_url: str) -
         "1",
         "--yes",
         "--store",
-        pg_url,
+        database,
         *DOORS,
-        env={"API_TOKEN": SECRETS["env"]},
+        env={"API_TOKEN": SECRETS["env"], "STORE_URL": f"postgresql://app:{SECRETS['url_hash']}@db/app"},
     )
     assert result.exit_code == 1, result.output
-    with psycopg.connect(pg_url) as conn:
+    with psycopg.connect(database) as conn:
         events = conn.execute("SELECT event::text FROM runbook_events").fetchall()
         outputs = conn.execute("SELECT convert_from(data, 'UTF8') FROM runbook_outputs").fetchall()
     assert events and outputs
@@ -163,7 +172,7 @@ def test_a_secret_typed_at_a_hidden_prompt_is_never_echoed_or_written(tmp_path: 
         """,
     )
     secret = "typed-secret-0d9e8f"
-    child = _spawn(tmp_path, "run", str(rb), "-p", "1")
+    child = spawn(tmp_path, "run", str(rb), "-p", "1")
     child.expect("DB_PASSWORD")
     child.sendline(secret)
     child.expect(r"Run 1\.1")

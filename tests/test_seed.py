@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import DAMAGED, commands, node, unit
+from support.graphs import commands, node, unit
+from support.paths import DAMAGED
 
 from interpreter.infer.load import load
 from interpreter.plan.graph import graph_json

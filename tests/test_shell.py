@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interpreter.infer.shell import analyse_shell, destructive_reasons, is_never_ending, is_secret_name
+from interpreter.infer.shell import analyse_shell, destructive_reasons, is_never_ending
+from interpreter.policy.secrets import is_secret_name
 
 
 @pytest.mark.parametrize(

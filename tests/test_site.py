@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, SEED
+from support.paths import FIXTURES, ROOT, SEED, runbook_command
 
 from interpreter.cli import main
 from interpreter.infer.load import load
@@ -147,11 +148,10 @@ def test_each_procedure_links_its_last_run(tmp_path: Path) -> None:
     rb.write_text(
         "# Echo\n\n### Procedure 1: Say hello\n\n1. **Say it**\n   ```bash\n   echo hello\n   ```\n"
     )
-    os.chdir(tmp_path)
-    ran = CliRunner().invoke(main, ["run", "rb.md", "-p", "1", "--yes", "--runs-dir", "runs"])
+    ran = CliRunner().invoke(main, ["run", str(rb), "-p", "1", "--yes", "--runs-dir", str(tmp_path / "runs")])
     assert ran.exit_code == 0, ran.output
     [run_dir] = (tmp_path / "runs").iterdir()
-    report = build([Path("rb.md")], tmp_path / "out", runs_dir=Path("runs"))
+    report = build([rb], tmp_path / "out", runs_dir=tmp_path / "runs")
     assert report.runs == 1
     page = (tmp_path / "out" / "rb.html").read_text("utf-8")
     assert f'href="runs/{run_dir.name}.html"' in page and "status-ok" in page
@@ -160,15 +160,16 @@ def test_each_procedure_links_its_last_run(tmp_path: Path) -> None:
     assert 'href="../rb.html"' in run_page or "rb.md" in run_page
 
 
-def test_runs_in_the_shared_store_show_on_the_site(tmp_path: Path, pg_url: str) -> None:
+def test_runs_in_the_shared_store_show_on_the_site(tmp_path: Path, database: str) -> None:
     rb = tmp_path / "rb.md"
     rb.write_text(
         "# Echo\n\n### Procedure 1: Say hi\n\n1. **Say it**\n   ```bash\n   echo hi-from-the-store\n   ```\n"
     )
-    os.chdir(tmp_path)
-    ran = CliRunner().invoke(main, ["run", "rb.md", "-p", "1", "--yes", "--store", pg_url])
+    # Outputs stay on the machine too (--runs-dir), beside the rows in the store.
+    local = ["--runs-dir", str(tmp_path / "runs")]
+    ran = CliRunner().invoke(main, ["run", str(rb), "-p", "1", "--yes", "--store", database, *local])
     assert ran.exit_code == 0, ran.output
-    report = build([Path("rb.md")], tmp_path / "out", store=pg_url)
+    report = build([rb], tmp_path / "out", store=database)
     assert report.runs >= 1
     [run_page] = [p for p in (tmp_path / "out" / "runs").glob("*.html") if "Say hi" in p.read_text("utf-8")]
     assert "hi-from-the-store" in run_page.read_text("utf-8")  # the transcript, from the store's outputs
@@ -207,17 +208,21 @@ def test_a_rebuild_rewrites_only_what_depends_on_the_changed_runbook(tmp_path: P
 
 
 def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path) -> None:
-    runner = CliRunner()
-    os.chdir(tmp_path)
     bad = tmp_path / "latin1.md"
     bad.write_bytes("# Caf\xe9\n".encode("latin-1"))
     shutil.copy(SEED, tmp_path / "seed.md")
     (tmp_path / "runs" / "20261128-223536-3fa2c1").mkdir(parents=True)
     (tmp_path / "runs" / "20261128-223536-3fa2c1" / "journal.jsonl").write_text("not json\n{}\n")
-    built = runner.invoke(
-        main, ["site", "seed.md", "latin1.md", "-o", "out", "--runs-dir", "runs", "--no-shellcheck", "--json"]
+    # Given relative paths, it names them as given: run from the folder, as a user would.
+    built = subprocess.run(
+        runbook_command(
+            *("site", "seed.md", "latin1.md", "-o", "out", "--runs-dir", "runs", "--no-shellcheck", "--json")
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
-    assert built.exit_code == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
+    assert built.returncode == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
     assert set(json.loads(built.stdout)["unreadable"]) == {
         "latin1.md",
         "runs/20261128-223536-3fa2c1/journal.jsonl",
@@ -227,14 +232,23 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
-    refused = runner.invoke(main, ["site", "seed.md", "-o", "mine"])
+    runner = CliRunner()
+    refused = runner.invoke(main, ["site", str(tmp_path / "seed.md"), "-o", str(foreign)])
     assert refused.exit_code == 2 and "not empty" in refused.stderr
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
 
-    missing = runner.invoke(main, ["site", "nope.md", "-o", "out2"])
+    missing = runner.invoke(main, ["site", str(tmp_path / "nope.md"), "-o", str(tmp_path / "out2")])
     assert missing.exit_code == 2 and "nope.md" in missing.stderr
     store = runner.invoke(
-        main, ["site", "seed.md", "-o", "out", "--store", "postgresql://u:pw@127.0.0.1:1/x"]
+        main,
+        [
+            "site",
+            str(tmp_path / "seed.md"),
+            "-o",
+            str(tmp_path / "out"),
+            "--store",
+            "postgresql://u:pw@127.0.0.1:1/x",
+        ],
     )
     assert store.exit_code == 2 and "cannot reach the run store postgresql://u:••••@" in store.stderr
 
@@ -275,3 +289,126 @@ def test_markdown_renders_as_github_shows_it_with_links_between_runbooks(tmp_pat
     assert image["src"].startswith("media/") and (tmp_path / "out" / image["src"]).is_file()
     restore = (tmp_path / "out" / "ops" / "restore.html").read_text("utf-8")
     assert 'href="../rollback.html#steps"' in restore and 'href="../assets/site.css"' in restore
+
+
+def test_pages_built_by_several_processes_are_the_pages_one_process_builds(tmp_path: Path) -> None:
+    """Workers render shares of the runbooks; the site, the manifest and the report are the same
+    as one process makes, in the same order (shellcheck on, a shared image, an unreadable file,
+    a run, links between runbooks), and a rebuild by workers rewrites nothing."""
+    source = tmp_path / "src"
+    (source / "team").mkdir(parents=True)
+    (source / "img").mkdir()
+    (source / "img" / "dot.png").write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"tiny")
+    for n in range(4):
+        shutil.copy(SEED, source / "team" / f"seed{n}.md")
+    shutil.copy(HOSTILE, source / "hostile.md")
+    (source / "latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    for name in ("a", "b"):
+        (source / f"{name}.md").write_text(
+            f"# {name}\n\n![dot](img/dot.png) [the seed](team/seed0.md)\n\n## Procedure 1: Go\n\n"
+            '1. **Loop**\n   ```bash\n   for f in $(ls /srv); do echo "$f"; done\n   ```\n'
+        )
+    runs = source / "runs"
+    ran = CliRunner().invoke(main, ["run", str(source / "a.md"), "-p", "1", "--yes", "--runs-dir", str(runs)])
+    assert ran.exit_code == 0, ran.output
+
+    def site(out: str, jobs: int) -> tuple[Any, dict[str, bytes]]:
+        report = build_site(
+            [str(source)], tmp_path / out, runs_dir=runs, today=TODAY, shellcheck=True, jobs=jobs
+        )
+        found = [p for p in (tmp_path / out).rglob("*") if p.is_file()]
+        files = {p.relative_to(tmp_path / out).as_posix(): p.read_bytes() for p in found}
+        return report.to_json(), files
+
+    one, one_files = site("one", 1)
+    many, many_files = site("many", 3)
+    assert one_files == many_files
+    assert {**one, "out_dir": ""} == {**many, "out_dir": ""}
+    assert one["runs"] == 1 and list(one["unreadable"]) == [str(source / "latin1.md")]
+    assert any(name.startswith("media/") for name in one["written"])
+    assert b"code/shellcheck" in one_files["a.html"]
+    again, again_files = site("many", 3)
+    assert again["written"] == [] and again["removed"] == []
+    assert sorted(again["unchanged"]) == sorted(one["written"] + one["unchanged"])
+    assert again_files == many_files  # the image of an unchanged page is kept
+
+
+def test_an_unchanged_page_keeps_its_image_and_a_new_image_renders_it_again(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    image = tmp_path / "img" / "dot.png"
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"first")
+    (tmp_path / "a.md").write_text("# A\n\n![dot](img/dot.png)\n")
+    first = build([tmp_path / "a.md"], tmp_path / "out")
+    [old_media] = [name for name in first.written if name.startswith("media/")]
+    again = build([tmp_path / "a.md"], tmp_path / "out")
+    assert again.written == [] and again.removed == [] and (tmp_path / "out" / old_media).is_file()
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a") + b"second")
+    third = build([tmp_path / "a.md"], tmp_path / "out")
+    [new_media] = [name for name in third.written if name.startswith("media/")]
+    assert "a.html" in third.written and third.removed == [old_media]
+    assert new_media in (tmp_path / "out" / "a.html").read_text("utf-8")
+
+
+def test_last_changes_of_many_runbooks_in_one_repository(tmp_path: Path) -> None:
+    import git
+
+    from interpreter.site.gitlog import last_changes
+
+    repo = git.Repo.init(tmp_path)
+    (tmp_path / "ops" / "db").mkdir(parents=True)
+    names = ["a.md", "ops/b.md", "ops/db/c d é.md"]
+    for name in names:
+        (tmp_path / name).write_text(f"# {name}\n")
+    repo.index.add(names)
+    first = repo.index.commit(
+        "Add runbooks\nwrapped onto a second line\n\nBody.",
+        author=git.Actor("Ada Operator", "ada@example.com"),
+        author_date="1795162500 +0100",  # git's own form: 08:15 UTC, 09:15 where Ada is
+    )
+    (tmp_path / "ops" / "b.md").write_text("# b, revised\n")
+    repo.index.add(["ops/b.md"])
+    second = repo.index.commit("Revise b", author=git.Actor("Bo", "bo@example.com"))
+    (tmp_path / "a.md").write_text("# a, edited and not committed\n")
+    (tmp_path / "new.md").write_text("# never committed\n")
+    changes = last_changes(
+        [tmp_path / "a.md", tmp_path / "ops" / "b.md", tmp_path / names[2], tmp_path / "new.md"]
+    )
+    a, b, c, new = changes.values()
+    assert a is not None and (a.date, a.author, a.commit, a.summary, a.dirty) == (
+        "2026-11-20 09:15 +0100",
+        "Ada Operator",
+        first.hexsha[:7],
+        "Add runbooks",  # the first line, as GitPython's summary
+        True,
+    )
+    assert b is not None and (b.commit, b.author, b.summary, b.dirty) == (
+        second.hexsha[:7],
+        "Bo",
+        "Revise b",
+        False,
+    )
+    assert c is not None and c.commit == first.hexsha[:7] and not c.dirty
+    assert new is None
+    assert last_changes([tmp_path.parent / "elsewhere.md"]) == {tmp_path.parent / "elsewhere.md": None}
+
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    env = {**os.environ, "RUNBOOK_CACHE_DIR": str(tmp_path / "cache")}
+
+    def site(out: Path) -> str:
+        done = subprocess.run(
+            runbook_command("site", str(SEED), "-o", str(out), "--no-shellcheck"),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return (out / "rollback-procedures.html").read_text("utf-8")
+
+    first = site(tmp_path / "first")
+    kept = sorted((tmp_path / "cache" / "templates").iterdir())
+    assert len(kept) >= 3  # the page, its cards and its findings at least
+    for number, entry in enumerate(kept):
+        entry.write_bytes(entry.read_bytes()[: 10 + number])  # cut short, at a different place each
+    assert site(tmp_path / "second") == first

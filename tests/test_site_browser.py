@@ -3,11 +3,12 @@ hostile runbook that runs no script; no console error and no request leaving the
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
+from support.paths import FIXTURES, ROOT
 
 from interpreter.cli import main
-from interpreter.site import build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -50,16 +50,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (work / "runbooks" / "hello.md").write_text(
         "# Hello\n\n### Procedure 1: Say hello\n\n1. **Say it**\n   ```bash\n   echo hello\n   ```\n"
     )
-    cwd = Path.cwd()
-    os.chdir(work)
-    try:
-        ran = CliRunner().invoke(main, ["run", "runbooks/hello.md", "-p", "1", "--yes", "--runs-dir", "runs"])
-        assert ran.exit_code == 0, ran.output
-        build_site(
-            ["runbooks"], work / "out", runs_dir=Path("runs"), today=dt.date(2026, 11, 28), shellcheck=False
-        )
-    finally:
-        os.chdir(cwd)
+    hello = str(work / "runbooks" / "hello.md")
+    ran = CliRunner().invoke(main, ["run", hello, "-p", "1", "--yes", "--runs-dir", str(work / "runs")])
+    assert ran.exit_code == 0, ran.output
+    # Built from the repository's root with relative paths, as CI builds it: the pages show them.
+    build = (
+        "import datetime as dt\nfrom pathlib import Path\nfrom interpreter.site import build_site\n"
+        "build_site(['runbooks'], Path('out'), runs_dir=Path('runs'), today=dt.date(2026, 11, 28), "
+        "shellcheck=False)\n"
+    )
+    subprocess.run([sys.executable, "-c", build], cwd=work, check=True)
     handler = functools.partial(_Quiet, directory=str(work / "out"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, runbook_command
-from support.services import database  # noqa: F401 (a fixture)
-from test_run import finished, journal, run, write
+from support.paths import FIXTURES, runbook_command
+from support.runs import finished, journal, run, write
 
 from interpreter.infer.sql import destructive_sql
 
@@ -32,7 +31,7 @@ def _scalar(url: str, query: str) -> object:
         return row[0] if row else None
 
 
-def test_back_up_damage_restore_and_count_end_to_end(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_back_up_damage_restore_and_count_end_to_end(tmp_path: Path, database: str) -> None:
     runbook = tmp_path / "restore.md"
     runbook.write_text((FIXTURES / "sql-backup-restore.md").read_text("utf-8"), "utf-8")
     # pg_restore --clean is destructive: its typed word is given in advance, as an operator would type it.
@@ -64,7 +63,7 @@ def test_back_up_damage_restore_and_count_end_to_end(tmp_path: Path, database: s
     _scalar(database, "DROP TABLE orders")
 
 
-def test_no_partial_output_is_left_when_a_sql_check_precedes_a_command(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_no_partial_output_is_left_when_a_sql_check_precedes_a_command(tmp_path: Path, database: str) -> None:
     """A sql block's checks are events inside its step; the output files after them still settle."""
     runbook = write(
         tmp_path,
@@ -78,7 +77,7 @@ def test_no_partial_output_is_left_when_a_sql_check_precedes_a_command(tmp_path:
     assert len(outputs) == 2 and not [n for n in outputs if n.endswith(".partial")], outputs
 
 
-def test_a_failing_statement_rolls_its_whole_block_back(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_a_failing_statement_rolls_its_whole_block_back(tmp_path: Path, database: str) -> None:
     runbook = write(
         tmp_path,
         """
@@ -99,7 +98,7 @@ def test_a_failing_statement_rolls_its_whole_block_back(tmp_path: Path, database
     assert _scalar(database, "SELECT to_regclass('public.half')::text") is None
 
 
-def test_a_commit_inside_a_block_is_refused_and_an_empty_capture_fails(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_a_commit_inside_a_block_is_refused_and_an_empty_capture_fails(tmp_path: Path, database: str) -> None:
     runbook = write(
         tmp_path,
         """
@@ -136,7 +135,7 @@ def test_a_commit_inside_a_block_is_refused_and_an_empty_capture_fails(tmp_path:
     assert _scalar(database, "SELECT to_regclass('public.kept_back')::text") is None  # rolled back
 
 
-def test_a_destructive_statement_is_refused_under_yes_alone(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_a_destructive_statement_is_refused_under_yes_alone(tmp_path: Path, database: str) -> None:
     _scalar(database, "CREATE TABLE victim (id int)")
     runbook = write(
         tmp_path,
@@ -177,7 +176,7 @@ def test_destructive_statements_are_read_from_tokens(statement: str, destructive
     assert bool(destructive_sql(statement)) is destructive
 
 
-def test_ctrl_c_cancels_the_query_on_the_server(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_ctrl_c_cancels_the_query_on_the_server(tmp_path: Path, database: str) -> None:
     marker = f"runbook-sleep-{os.getpid()}"
     runbook = write(
         tmp_path,
@@ -219,7 +218,7 @@ def test_ctrl_c_cancels_the_query_on_the_server(tmp_path: Path, database: str) -
     assert step["status"] == "interrupted"
 
 
-def test_a_statement_timeout_stops_the_query_and_commits_nothing(tmp_path: Path, database: str) -> None:  # noqa: F811
+def test_a_statement_timeout_stops_the_query_and_commits_nothing(tmp_path: Path, database: str) -> None:
     runbook = write(
         tmp_path,
         """

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SEED
+from support.paths import SEED
 
 HEAVY = ("docker", "git", "psycopg", "jinja2", "playwright")
 PROBE = """
@@ -30,3 +30,15 @@ def test_light_commands_import_no_heavy_library(args: list[str]) -> None:
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(args)], capture_output=True, text=True
     )
     assert json.loads(done.stderr.strip().split("\n")[-1]) == []
+
+
+def test_validate_into_a_pipe_loads_no_colour_schema_or_highlighting_library() -> None:
+    """Piped (CI), `validate` prints plain text: rich stays out, as do jsonschema (no front matter
+    in the seed to check) and pygments (every fence language in the seed is a known one)."""
+    heavy = (*HEAVY, "rich", "jsonschema", "pygments")
+    args = ["validate", "--no-shellcheck", str(SEED)]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=heavy), json.dumps(args)], capture_output=True, text=True
+    )
+    assert json.loads(done.stderr.strip().split("\n")[-1]) == []
+    assert "rollback-procedures.md" in done.stdout and "file(s):" in done.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import ROOT, runbook_command
+from support.paths import ROOT, runbook_command
 
 from interpreter.cli import main
 

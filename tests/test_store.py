@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, runbook_command
+from support.paths import ROOT, runbook_command
 
 from interpreter import jsonschemas
 from interpreter.cli import main
@@ -48,11 +48,11 @@ def _check_whole(events: list[dict[str, Any]]) -> None:
         assert jsonschemas.first_error("events", event) is None
 
 
-def _stores(tmp_path: Path, pg_url: str | None) -> dict[str, str]:
+def _stores(tmp_path: Path, database: str | None) -> dict[str, str]:
     stores = {"folder": str(tmp_path / "runs")}
     (tmp_path / "runs" / RUN_ID).mkdir(parents=True)
-    if pg_url:
-        stores["postgresql"] = pg_url
+    if database:
+        stores["postgresql"] = database
     return stores
 
 
@@ -66,7 +66,7 @@ def _open(where: str, tmp_path: Path) -> Any:
 def test_four_concurrent_writers_lose_duplicate_and_reorder_nothing(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = request.getfixturevalue("pg_url") if kind == "postgresql" else None
+    url = request.getfixturevalue("database") if kind == "postgresql" else None
     where = _stores(tmp_path, url)[kind]
     run_id = f"20261129-0102{len(kind):02d}-abcdef"
     (tmp_path / "runs" / run_id).mkdir(parents=True, exist_ok=True)
@@ -88,7 +88,7 @@ def test_four_concurrent_writers_lose_duplicate_and_reorder_nothing(
 def test_a_writer_killed_mid_write_leaves_no_half_event(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = request.getfixturevalue("pg_url") if kind == "postgresql" else None
+    url = request.getfixturevalue("database") if kind == "postgresql" else None
     where = _stores(tmp_path, url)[kind]
     run_id = f"20261129-0203{len(kind):02d}-abcdef"
     (tmp_path / "runs" / run_id).mkdir(parents=True, exist_ok=True)
@@ -129,11 +129,11 @@ def _cli(*args: str) -> Any:
 
 
 def test_a_run_journaled_to_postgresql_lists_reports_and_moves_to_a_folder_and_back(
-    tmp_path: Path, pg_url: str
+    tmp_path: Path, database: str, new_database: Any
 ) -> None:
-    code, run_id = _run_demo(tmp_path, "--store", pg_url)
+    code, run_id = _run_demo(tmp_path, "--store", database)
     assert code == 0 and run_id
-    listed = json.loads(_cli("runs", "--store", pg_url, "--json").output)
+    listed = json.loads(_cli("runs", "--store", database, "--json").output)
     mine = next(r for r in listed if r["id"] == run_id)
     assert (mine["status"], mine["procedure"]) == ("ok", "Roll back the bad release")
     assert not (tmp_path / ".runbook" / "runs" / run_id / "journal.jsonl").exists(), (
@@ -141,52 +141,44 @@ def test_a_run_journaled_to_postgresql_lists_reports_and_moves_to_a_folder_and_b
     )
 
     # The post-mortem, from the store alone: outputs are kept there too.
-    report = json.loads(_cli("postmortem", run_id, "--store", pg_url, "--format", "json").output)
+    report = json.loads(_cli("postmortem", run_id, "--store", database, "--format", "json").output)
     outputs = [t["output"] for t in report["transcript"]]
     assert any("last good release: v1.0" in (o or "") for o in outputs)
 
     # Export to a folder, import into a fresh database: the same events and outputs.
     export = tmp_path / "exported"
-    result = _cli("runs", "export", run_id, "--store", pg_url, "--to", str(export))
+    result = _cli("runs", "export", run_id, "--store", database, "--to", str(export))
     assert result.exit_code == 0, result.output
-    again = _cli("runs", "export", run_id, "--store", pg_url, "--to", str(export))
+    again = _cli("runs", "export", run_id, "--store", database, "--to", str(export))
     assert "0 run(s) copied" in again.output  # idempotent
     events, _ = DirectoryStore(export).events(run_id)
-    store = PostgresStore(pg_url, tmp_path)
+    store = PostgresStore(database, tmp_path)
     assert events == store.events(run_id)[0]
     names = store.output_names(run_id)
     assert names and all((export / run_id / n).read_bytes() == store.output(run_id, n) for n in names)
     store.close()
 
-    import psycopg
-
-    second = pg_url.rsplit("/", 1)[0] + "/" + pg_url.rsplit("/", 1)[1] + "_import"
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{second.rsplit("/", 1)[1]}"')
-    try:
-        result = _cli("runs", "import", str(export), "--store", second)
-        assert result.exit_code == 0, result.output
-        imported = PostgresStore(second, tmp_path)
-        assert imported.events(run_id)[0] == events
-        assert all(imported.output(run_id, n) == (export / run_id / n).read_bytes() for n in names)
-        imported.close()
-        # The same post-mortem from the import as from the original.
-        assert (
-            _cli("postmortem", run_id, "--store", second).output
-            == _cli("postmortem", run_id, "--store", pg_url).output
-        )
-    finally:
-        with psycopg.connect(pg_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{second.rsplit("/", 1)[1]}" WITH (FORCE)')
+    second = new_database()
+    result = _cli("runs", "import", str(export), "--store", second)
+    assert result.exit_code == 0, result.output
+    imported = PostgresStore(second, tmp_path)
+    assert imported.events(run_id)[0] == events
+    assert all(imported.output(run_id, n) == (export / run_id / n).read_bytes() for n in names)
+    imported.close()
+    # The same post-mortem from the import as from the original.
+    assert (
+        _cli("postmortem", run_id, "--store", second).output
+        == _cli("postmortem", run_id, "--store", database).output
+    )
 
 
-def test_follow_shows_events_while_they_are_written(tmp_path: Path, pg_url: str) -> None:
+def test_follow_shows_events_while_they_are_written(tmp_path: Path, database: str) -> None:
     run_id = "20261129-030405-fedcba"
-    store = PostgresStore(pg_url, tmp_path)
-    first = _writer(pg_url, run_id, "w", 1)
+    store = PostgresStore(database, tmp_path)
+    first = _writer(database, run_id, "w", 1)
     assert first.wait(timeout=30) == 0
     follower = subprocess.Popen(
-        runbook_command("follow", run_id, "--store", pg_url, "--json"),
+        runbook_command("follow", run_id, "--store", database, "--json"),
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -197,7 +189,7 @@ def test_follow_shows_events_while_they_are_written(tmp_path: Path, pg_url: str)
     try:
         assert json.loads(follower.stdout.readline())["data"]["i"] == 0
         for i in range(1, 4):
-            _writer(pg_url, run_id, "w", 1).wait(timeout=30)
+            _writer(database, run_id, "w", 1).wait(timeout=30)
             line = follower.stdout.readline()  # arrives while the run goes on
             assert json.loads(line)["seq"] == i + 1
         assert follower.poll() is None
@@ -269,30 +261,24 @@ def test_store_errors_are_one_clear_line_without_the_password(tmp_path: Path) ->
     assert query.exit_code == 2 and "hunter33" not in query.output and "password=••••" in query.output
 
 
-def test_a_database_with_a_table_of_the_same_name_is_a_clear_error(tmp_path: Path, pg_url: str) -> None:
+def test_a_database_with_a_table_of_the_same_name_is_a_clear_error(new_database: Any) -> None:
     import psycopg
 
-    other = pg_url + "_clash"
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{other.rsplit("/", 1)[1]}"')
-    try:
-        with psycopg.connect(other, autocommit=True) as conn:
-            conn.execute("CREATE TABLE runbook_runs (something_else int)")
-        result = CliRunner().invoke(main, ["runs", "--store", other])
-        assert result.exit_code == 2 and "cannot be set up" in result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit)
-    finally:
-        with psycopg.connect(pg_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{other.rsplit("/", 1)[1]}" WITH (FORCE)')
+    other = new_database()
+    with psycopg.connect(other, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runbook_runs (something_else int)")
+    result = CliRunner().invoke(main, ["runs", "--store", other])
+    assert result.exit_code == 2 and "cannot be set up" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: Path, pg_url: str) -> None:
+def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: Path, database: str) -> None:
     runbook = tmp_path / "two.md"
     runbook.write_text(
         "# Two\n\n## Procedure 1: Two steps\n\n1. **Mark**\n   ```bash\n   echo one >> marks; sleep 30\n   ```\n"
         "2. **Then**\n   ```bash\n   echo two >> marks\n   ```\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_STORE": pg_url}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RUNBOOK_STORE": database}
     process = subprocess.Popen(
         runbook_command("run", str(runbook), "-p", "1", "--yes"),
         cwd=tmp_path,
@@ -301,7 +287,7 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
         env=env,
         start_new_session=True,
     )
-    store = PostgresStore(pg_url, tmp_path)
+    store = PostgresStore(database, tmp_path)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not (tmp_path / "marks").exists():
         time.sleep(0.05)
@@ -376,8 +362,7 @@ def test_follow_goes_through_a_resume_and_ends_with_the_last_attempt(tmp_path: P
         "# Flaky\n\n## Procedure 1: Flaky\n\n1. **Fails once**\n   ```bash\n   test -e ok || { touch ok; exit 1; }\n   ```\n"
     )
     runs = str(tmp_path / "runs")
-    os.chdir(tmp_path)
-    first = _cli("run", str(runbook), "-p", "1", "--yes", "--runs-dir", runs)
+    first = _cli("run", str(runbook), "-p", "1", "--yes", "--runs-dir", runs, "--cwd", str(tmp_path))
     assert first.exit_code == 1
     [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
     assert _cli("resume", run_id, "--yes", "--runs-dir", runs).exit_code == 0

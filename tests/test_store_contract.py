@@ -7,14 +7,12 @@ all of it.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.services import POSTGRES, unavailable
 
 from interpreter.errors import RunbookError, UnsafeDataError, UsageError
 from interpreter.journal.contract import RunJournal, Store
@@ -33,38 +31,19 @@ Maker = Callable[[str], Store]
 
 
 @pytest.fixture
-def make(tmp_path: Path) -> Iterator[Maker]:
+def make(tmp_path: Path, new_database: Callable[[], str]) -> Iterator[Maker]:
     """Makes empty stores of a kind: a new folder, or a new database (dropped afterwards)."""
     made: list[Store] = []
-    databases: list[str] = []
 
     def new(kind: str) -> Store:
         local = tmp_path / f"store{len(made)}"
-        if kind == "folder":
-            store: Store = DirectoryStore(local)
-        else:
-            import psycopg
-
-            name = f"runbook_contract_{secrets.token_hex(4)}"
-            try:
-                with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as admin:
-                    admin.execute(f'CREATE DATABASE "{name}"')
-            except psycopg.OperationalError as exc:
-                unavailable("PostgreSQL on 127.0.0.1:5432", str(exc).strip().split("\n")[0])
-            databases.append(name)
-            store = PostgresStore(f"{POSTGRES}/{name}", local)
+        store: Store = DirectoryStore(local) if kind == "folder" else PostgresStore(new_database(), local)
         made.append(store)
         return store
 
     yield new
     for store in made:
         store.close()
-    if databases:
-        import psycopg
-
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-            for name in databases:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def event(kind: str, data: dict[str, Any], step: str | None = None, run: str = RUN, at: float = 0) -> Event:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import DAMAGED, FIXTURES, ROOT, SEED
+from support.paths import DAMAGED, FIXTURES, ROOT, SEED
 
 from interpreter.cli import main
 from interpreter.policy.rules import RULES

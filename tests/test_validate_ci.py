@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
+from support.paths import FIXTURES
 
 from interpreter.cli import main
 from interpreter.policy.rules import RULES

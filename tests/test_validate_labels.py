@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from conftest import FIXTURES
+from support.paths import FIXTURES
 
 from interpreter.policy.rules import RULES
 

@@ -72,7 +72,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
         HEAD + "# Locks\n\n" + STEP + "## Look at locks\n\n```shell\n"
         "orders=# SELECT pid, state FROM pg_stat_activity WHERE state <> 'idle';\n"
         " pid  | state\n------+--------\n 4242 | active\n```\n",
-        {"code/not-shell"},
+        set(),  # its lines are typed in psql, shown and never run as shell: nothing to relabel
     ),
     "yaml and json in bash fences": (
         HEAD + "# Config\n\n" + STEP + "## Values\n\n```bash\nresources:\n  limits:\n    memory: 2Gi\n```\n\n"

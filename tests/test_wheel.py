@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT, SEED
+from support.paths import ROOT, SEED
 
 
 def test_schemas_load_from_the_installed_wheel(tmp_path: Path) -> None:

@@ -41,9 +41,8 @@ def doctor(paths: tuple[str, ...], db: str | None, as_json: bool) -> None:
     import os
     from pathlib import Path
 
-    from rich.markup import escape
-
     from ..run.doctor import diagnose
+    from .output import shown as escape
 
     chosen = list(paths) or (["runbooks"] if Path("runbooks").is_dir() else ["."])
     checks = diagnose(chosen, dict(os.environ), db)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["LaunchOptions", "launch_options", "procedure_option", "store_options"]
+__all__ = ["LaunchOptions", "launch_options", "procedure_option", "store_options", "unit_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +50,17 @@ procedure_option = click.option(
     metavar="N|SLUG|TITLE",
     help="Procedure number, slug or title (a unique prefix is enough); or a section's slug.",
 )
+
+unit_option = click.option(
+    "--procedure",
+    "-p",
+    "query",
+    default=None,
+    metavar="N|SLUG|TITLE",
+    help="Procedure number, slug or title (a unique prefix is enough); or a section's slug. "
+    "Without it: the only one, or a menu in a terminal.",
+)
+"""`--procedure` where it may be left out (`runbook run`): the command then picks or asks."""
 
 
 @dataclass(frozen=True, slots=True)

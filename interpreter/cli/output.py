@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import ExitCode, InvalidRunbookError, RunbookError, SelectionError
 
@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
     from ..model.runbook import Runbook
 
-__all__ = ["EXIT_CODES", "console", "exit_codes", "fail", "load_runbook", "torn_warning"]
+__all__ = [
+    "EXIT_CODES",
+    "console",
+    "exit_codes",
+    "fail",
+    "load_runbook",
+    "report_console",
+    "shown",
+    "torn_warning",
+]
 
 
 def exit_codes(meanings: Mapping[ExitCode, str] | None = None) -> str:
@@ -29,6 +38,14 @@ EXIT_CODES = exit_codes()
 """The epilogue of commands that end with the usual codes."""
 
 
+def report_console() -> Any:
+    """A console for a report on stdout: rich's on a terminal (or with FORCE_COLOR), else plain text
+    without importing rich (a sixth of `validate`'s start-up), as piped output and CI logs want."""
+    from .plain import PlainConsole, wants_colour
+
+    return console() if wants_colour(sys.stdout) else PlainConsole()
+
+
 def console(stderr: bool = False) -> Console:
     """A console for output (or for messages, on stderr)."""
     from rich.console import Console
@@ -37,9 +54,19 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def shown(text: str) -> str:
+    """Text from a runbook, a journal or the command line as rich markup: control characters shown,
+    never obeyed (policy.terminal), and no markup of its own."""
+    from rich.markup import escape
+
+    from ..policy.terminal import visible
+
+    return escape(visible(text))
+
+
 def fail(error: RunbookError) -> NoReturn:
     """Report an error the user can act on, in one line per problem, and exit with its code."""
-    from rich.markup import escape
+    escape = shown
 
     err = console(stderr=True)
     hint = f" [dim]({escape(error.hint)})[/]" if error.hint else ""
@@ -60,9 +87,9 @@ def load_runbook(path: str, show_warnings: bool = False, quiet: bool = False) ->
     Raises:
         InvalidRunbookError: the runbook has error findings.
     """
-    from rich.markup import escape
-
     from ..infer.load import load
+
+    escape = shown
 
     runbook = load(path)
     errors = [f for f in runbook.findings if f.severity == "error"]

@@ -30,7 +30,7 @@ def parse(file: str, as_json: bool) -> None:
         click.echo(json.dumps(graph, indent=2, ensure_ascii=False))
         return
     out = console()
-    from rich.markup import escape
+    from .output import shown as escape
 
     meta = runbook.metadata
     out.print(f"[bold]{escape(meta.title or file)}[/]  {escape(file)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import LaunchOptions, launch_options, procedure_option
+from .options import LaunchOptions, launch_options, unit_option
 from .output import console, exit_codes, fail, load_runbook
 
 if TYPE_CHECKING:
@@ -36,32 +37,46 @@ Start = Callable[[Any, "Prompter | None", Any], tuple[int, str]]
 
 @click.command(epilog=RUN_EXIT_CODES)
 @click.argument("file", type=click.Path())
-@procedure_option
+@unit_option
 @click.option("--from-step", metavar="ID", help="Start at this step (ids from `runbook list`).")
 @click.option("--dry-run", is_flag=True, help="Show the resolved plan and every question; run nothing.")
+@click.option(
+    "--cwd",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="Start the run's shell in DIR [default: the current directory].",
+)
 @launch_options
-def run(file: str, query: str, from_step: str | None, dry_run: bool, launch: LaunchOptions) -> None:
+def run(
+    file: str, query: str | None, from_step: str | None, dry_run: bool, cwd: str | None, launch: LaunchOptions
+) -> None:
     """Run one procedure of FILE step by step, with the operator in the loop.
 
-    Before each step: its prose and the exact commands. Answers: run, skip, edit, note, shell,
-    abort. Destructive steps need the word shown typed (--yes alone never does it). Ctrl-C stops
-    the running command, not the run. Every event goes to a journal, fsynced as it happens.
+    Without --procedure: the only procedure or runnable section of FILE, else a menu of them in a
+    terminal (without one, the list and exit 2). Before each step: its prose and the exact
+    commands, and those written for you to type elsewhere (in psql, inside `ssh host`). Answers:
+    run, skip, edit, note, shell, abort. Destructive steps need the word shown typed (--yes alone
+    never does it). A command that opens a session (ssh, kubectl exec -it, psql) gets the
+    terminal until you leave it; --yes never goes in for you. Ctrl-C stops the running command,
+    not the run. Every event goes to a journal, fsynced as it happens.
 
     \b
     Examples:
       runbook run runbooks/rollback-procedures.md --procedure 2
-      runbook run runbooks/demo-rollback.md -p 1 --yes
+      runbook run runbooks/demo-rollback.md --yes
       runbook run runbooks/rollback-procedures.md -p 2 --dry-run
       runbook run runbooks/rollback-procedures.md -p 2 --answers answers.yaml --non-interactive
       runbook run ops/db.md -p 1 --db postgresql://app@db.internal/app
+      runbook run ~/ops/rollback.md -p 2 --cwd ~/src/app
     """
     from ..run.launch import start_run
 
-    request = _request(launch, from_step=from_step)
+    request = _request(launch, from_step=from_step, cwd=cwd)
+    chosen = query if query is not None else _choose_unit(file, request.options.interactive)
     if dry_run:
-        _dry_run(file, query, request)
+        _dry_run(file, chosen, request)
         return
-    _launch(request, lambda *ports: start_run(file, query, request, *ports))
+    _launch(request, lambda *ports: start_run(file, chosen, request, *ports))
 
 
 @click.command(epilog=RUN_EXIT_CODES)
@@ -86,7 +101,9 @@ def resume(run_id: str, allow_changed: bool, launch: LaunchOptions) -> None:
     _launch(request, lambda *ports: resume_run(run_id, request, *ports))
 
 
-def _request(launch: LaunchOptions, from_step: str | None = None, allow_changed: bool = False) -> RunRequest:
+def _request(
+    launch: LaunchOptions, from_step: str | None = None, allow_changed: bool = False, cwd: str | None = None
+) -> RunRequest:
     """What the run is asked to do, from the command line and the answers file.
 
     Raises:
@@ -116,7 +133,16 @@ def _request(launch: LaunchOptions, from_step: str | None = None, allow_changed:
         from_step=from_step,
         follow_timeout=follow_timeout,
     )
-    return RunRequest(options, answers, variables, notes, launch.runs_dir, allow_changed, launch.store)
+    return RunRequest(
+        options,
+        answers,
+        variables,
+        notes,
+        launch.runs_dir,
+        allow_changed,
+        launch.store,
+        cwd and os.path.abspath(cwd),
+    )
 
 
 def _launch(request: RunRequest, start: Start) -> NoReturn:
@@ -147,10 +173,42 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
     sys.exit(code)
 
 
-def _prompter(screen: Console) -> Prompter:
-    from rich.markup import escape
+def _choose_unit(file: str, interactive: bool) -> str:
+    """The unit to run when --procedure is left out: the only one, else the operator's pick from a
+    menu; without a terminal, the list and exit 2 (it never guesses).
 
+    Raises:
+        SelectionError: no unit; or several and nobody to ask.
+        UnansweredQuestion: the menu was closed (Ctrl-D).
+    """
+    from ..plan.select import select_unit, several_units, unit_key, unit_menu, unnamed_unit
+    from ..run.questions import Question
+
+    runbook = load_runbook(file)
+    only = unnamed_unit(runbook)
+    if only is not None:
+        return only.id
+    if not interactive:
+        raise several_units(runbook, "--procedure")
+    menu = tuple(unit_menu(runbook))
+    screen = console()
+    screen.print(f"{len(menu)} procedures or runnable sections in {file}:", markup=False)
+    # The keys are what --procedure takes (a number, a slug): the same word works in both places.
+    question = Question("procedure", "choice", "Which one do you run", menu, flag="--procedure N|SLUG")
+    try:
+        answer = _prompter(screen).ask(question)
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)
+    unit = select_unit(runbook, answer)
+    screen.print(
+        f"running {unit_key(unit)} ({unit.title}); next time: --procedure {unit_key(unit)}", markup=False
+    )
+    return unit.id
+
+
+def _prompter(screen: Console) -> Prompter:
     from ..run.questions import TerminalPrompter
+    from .output import shown as escape
 
     return TerminalPrompter(write=lambda text: screen.print(escape(text)))
 
@@ -176,7 +234,13 @@ def _dry_run(file: str, query: str, request: RunRequest) -> None:
     from ..plan.select import select_unit
 
     runbook = load_runbook(file)
-    unit = find_unit(graph_json(runbook), select_unit(runbook, query).id)
+    graph = graph_json(runbook)
+    unit = find_unit(graph, select_unit(runbook, query).id)
     assert unit is not None
+    from ..policy.terminal import visible
+    from ..run.secrets import run_secrets
+
+    # The plan shows values: masked as the run would mask them (a --db or $DATABASE_URL password).
+    masker = run_secrets(graph, unit, os.environ, request.variables, request.answers).masker
     for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
-        click.echo(line)
+        click.echo(visible(masker.text(line)))

@@ -41,9 +41,8 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.markup import escape
-
     from ..journal.store import open_store
+    from .output import shown as escape
 
     damaged: dict[str, str] = {}
     with open_store(runs_dir, store) as where:
@@ -61,9 +60,8 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
 
 
 def _table(summaries: list[RunSummary]) -> None:
-    from rich.markup import escape
-
     from ..policy.durations import clock
+    from .output import shown as escape
 
     rows = [
         (
@@ -137,9 +135,8 @@ def runs_import(folder: str, run_ids: tuple[str, ...], runs_dir: str | None, sto
 
 def _copy(source: Store, target: Store, run_ids: tuple[str, ...]) -> None:
     """Copy runs, saying what became of each that was not simply copied, then the count."""
-    from rich.markup import escape
-
     from ..journal.store import copy_runs
+    from .output import shown as escape
 
     err = console(stderr=True)
     copied = skipped = refused = 0

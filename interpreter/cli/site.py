@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .output import console, exit_codes
+from .output import console, exit_codes, report_console, shown
 
 __all__ = ["site"]
 
@@ -73,13 +73,13 @@ def site(
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        console().print(
+        report_console().print(
             f"{report.runbooks} runbook(s), {report.runs} run(s): wrote {len(report.written)} file(s), "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed: {Path(out) / 'index.html'}",
             markup=False,
         )
     for path, message in report.unreadable.items():
-        console(stderr=True).print(f"runbook: {path}: {message} (left out of the site)", markup=False)
+        console(stderr=True).print(f"runbook: {shown(path)}: {shown(message)} (left out of the site)")
     for message in report.refused:
-        console(stderr=True).print(f"runbook: {message} (not published)", markup=False)
+        console(stderr=True).print(f"runbook: {shown(message)} (not published)")
     sys.exit(ExitCode.INVALID if report.unreadable or report.refused else ExitCode.OK)

@@ -139,7 +139,9 @@ def postmortem(
             ) from None
         console(stderr=True).print(f"post-mortem of {full} written to {output}")
     else:
-        click.echo(text, nl=False)
+        from ..policy.terminal import visible
+
+        click.echo(visible(text) if fmt == "md" else text, nl=False)  # a terminal obeys no note
     torn_warning(torn)
 
 

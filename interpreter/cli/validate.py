@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .output import EXIT_CODES, console, exit_codes
+from .output import EXIT_CODES, console, exit_codes, report_console
 
 __all__ = ["rules", "validate"]
 
@@ -97,7 +97,7 @@ def validate(
         sys.exit(ExitCode.INVALID if exit_code(results, strict) == ExitCode.INVALID else ExitCode.OK)
     held = apply_baseline(results, known) if known is not None else 0
     if fmt == "text":
-        text(results, strict, console(), held)
+        text(results, strict, report_console(), held)
     else:
         output = render(fmt, results, strict)
         if output:

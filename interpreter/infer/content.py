@@ -76,7 +76,10 @@ def statement_kind(text: str) -> Kind:
         return "data"
     if _SQL.match(line):
         return "sql"
-    if _DATA.match(line) or (_PROSE.match(line) and line.split()[0].lower() not in KNOWN_COMMANDS):
+    # `{ cmd; } | …` and `( cd x && … )` are shell groups, not JSON or a list: bash decides.
+    group = line[:2] in ("{ ", "( ", "(c") and _shape(text)[0] and bool(_shape(text)[1])
+    prose = _PROSE.match(line) and line.split()[0].lower() not in KNOWN_COMMANDS
+    if not group and (_DATA.match(line) or prose):
         return "data"
     word = _shape(text)[1] or first_word(line)
     if word == "=":

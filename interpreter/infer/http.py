@@ -41,7 +41,7 @@ __all__ = [
     "variables_in",
 ]
 
-_METHOD = re.compile(r"^[A-Z][A-Z-]*$")
+_METHOD = re.compile(r"[A-Z][A-Z-]*")
 _HEADER = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$")
 _COMMENT = re.compile(r"^\s*(?:#|//)")
 _EXPECTED = re.compile(r"^\s*(?:#|//)\s*expected(?:\s+(?:status|response))?\s*:\s*(.+)$", re.I)
@@ -102,7 +102,7 @@ def parse_request(text: str) -> HttpRequest:
         words = ["GET", *words]  # a bare URL is a GET, as in .http files
     if len(words) == 3 and words[2].startswith("HTTP/"):
         words = words[:2]
-    if len(words) != 2 or not _METHOD.match(words[0]):
+    if len(words) != 2 or not _METHOD.fullmatch(words[0]):
         raise RequestError(f"{lines[index].strip()!r} is not a request line (METHOD URL)", index)
     method, url = words
     if not re.match(r"^(?:https?://|\$\{?[A-Za-z_])", url, re.I):

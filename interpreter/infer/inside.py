@@ -16,6 +16,9 @@ from dataclasses import replace
 from ..model.kinds import KINDS
 from ..model.kinds import runs as kind_runs
 from ..model.runbook import Choice, CodeBlock, Command, Node, Step
+from ..parse.source import Span
+from ..policy.risk import assess_typed
+from ..policy.risk.typed import typed_program
 from .sessions import closes_session
 
 __all__ = ["place_commands"]
@@ -96,13 +99,58 @@ def _step(step: Step, inside: str) -> tuple[Step, str]:
     return replace(step, blocks=tuple(blocks)), local
 
 
+_CONTAINER_SESSION = re.compile(r"(?:^|\s)(?:kubectl|oc|k|docker|podman|nerdctl|docker-compose)\s")
+
+
+def _in_a_container(where: str) -> bool:
+    """Whether the session commands are typed in was opened in a pod, container or node (`kubectl
+    exec -it`, `oc debug node/x`, `docker exec -it`): such shells rarely hold the cluster's
+    credentials, unlike a bastion reached with `ssh`."""
+    outer = where.split(" (in ")[-1] if " (in " in where else where
+    return bool(_CONTAINER_SESSION.search(outer))
+
+
 def _program(text: str) -> str:
     words = [w for w in text.split() if w != "sudo" and "=" not in w]
     return words[0] if words else ""
 
 
+# The fence languages a session's program reads: Ruby after `rails c`, Python after `python3`.
+_SPOKEN = {
+    "rails": frozenset({"ruby", "rb", "irb"}),
+    "irb": frozenset({"ruby", "rb", "irb"}),
+    "pry": frozenset({"ruby", "rb"}),
+    "python": frozenset({"python", "py", "python3", "pycon"}),
+    "python3": frozenset({"python", "py", "python3", "pycon"}),
+    "node": frozenset({"javascript", "js"}),
+    "mongo": frozenset({"javascript", "js", "mongo"}),
+    "mongosh": frozenset({"javascript", "js", "mongo"}),
+    "redis-cli": frozenset({"redis"}),
+}
+
+
+def _spoken(block: CodeBlock, inside: str) -> CodeBlock:
+    """A fence in the language of the session it follows (```ruby after `rails c`): typed there."""
+    if not inside or block.lang not in _SPOKEN.get(typed_program(inside), frozenset()):
+        return block
+    code = block.code.rstrip("\n")
+    first = block.code_line or block.span.start + 1
+    typed = Command(
+        code,
+        Span(block.span.file, first, first + code.count("\n")),
+        "",
+        assess_typed(code, inside).reasons,
+        False,
+        (),
+        where=inside,
+    )
+    return replace(block, kind="text", typed=(typed,))
+
+
 def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[CodeBlock, str]:
-    if not kind_runs(block.kind) or not (inside or any(c.session for c in block.commands)):
+    if not kind_runs(block.kind):
+        return _spoken(block, inside), inside
+    if not (inside or any(c.session for c in block.commands)):
         return block, inside
     if not KINDS[block.kind].shell:  # queries or requests written for the session
         if not inside:
@@ -116,12 +164,21 @@ def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[Cod
     )
     run: list[Command] = []
     typed: list[Command] = []
+    before: str | None = None
+    """Where commands went before a session this block opened; None when it opened none."""
+    prompted = False
+    """A line after the session's opening carries the program's own prompt (`db=# `): a transcript."""
     for _, runs, command in items:
         if not runs:
             typed.append(replace(command, where=command.where or inside or ""))
+            prompted = prompted or (before is not None and bool(command.where))
             continue
+        if inside and _program(command.text) in _LOCAL_TOOLS and _in_a_container(inside):
+            inside = ""  # `kubectl …` after a pod's shell: the author left it; it runs here again
         if inside and not (keep_local and _program(command.text) in _LOCAL_TOOLS):
-            typed.append(replace(command, where=inside, session=""))
+            # Read again in the language of where it is typed: `DROP TABLE x;` after `psql` is SQL.
+            reasons = assess_typed(command.text, inside).reasons
+            typed.append(replace(command, where=inside, session="", destructive=reasons))
             if closes_session(command.text):
                 inside = ""
             elif command.session:
@@ -129,7 +186,12 @@ def _block(block: CodeBlock, inside: str, keep_local: bool = False) -> tuple[Cod
             continue
         run.append(command)
         if command.session:
+            before = inside if before is None else before
             inside = command.session
+    if prompted and before is not None:
+        # A transcript shows the session from its prompts (`$ psql`, then `db=# …` lines): what
+        # it shows ends with the block, and the next block is the local shell's again.
+        inside = before
     if len(run) == len(block.commands):
         return replace(block, typed=tuple(typed)), inside
     texts = "\n".join(c.text for c in run)

@@ -9,12 +9,8 @@ from dataclasses import dataclass
 
 from ..model.runbook import Command, Expectation, Placeholder
 from ..parse.source import Span
-
-# Re-exported for the run layer (run/step.py, run/launch.py) and cli.py, which other branches are
-# reshaping: the policy itself lives in policy/secrets.py.
 from ..policy.placeholders import PLACEHOLDER
-from ..policy.risk import assess_shell
-from ..policy.secrets import is_secret_name
+from ..policy.risk import assess_shell, assess_typed
 from .placeholders import placeholders_in
 from .scan import split_commands
 from .sessions import opens_session
@@ -25,7 +21,6 @@ __all__ = [
     "analyse_shell",
     "destructive_reasons",
     "is_never_ending",
-    "is_secret_name",
     "parse_expectation",
     "split_commands",
 ]
@@ -237,7 +232,7 @@ def analyse_shell(
                     text,
                     Span(path, start, end),
                     piece.comment,
-                    destructive_reasons(bare),
+                    assess_typed(bare, piece.where).reasons,  # `DROP` typed in psql is SQL
                     False,
                     (),
                     where=piece.where,

@@ -11,6 +11,8 @@ is wrong; the events before it stay readable (`DamagedJournalError.readable`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import DamagedJournalError
 from ..policy.paths import excerpt
 from .events import Event, problem
@@ -22,6 +24,9 @@ def _fault(event: object, run_id: str, expected: int) -> str | None:
     """What makes `event` not event number `expected` of run `run_id`, or None."""
     if not isinstance(event, dict):
         return f"not a JSON object but {type(event).__name__}"
+    named = _name_fault(event)
+    if named:
+        return named
     found = problem(event)
     if found:
         return f"breaks schemas/events.json at {excerpt(found, 160)!r}"
@@ -29,6 +34,37 @@ def _fault(event: object, run_id: str, expected: int) -> str | None:
         return f"belongs to run {event['run']}"
     if event["seq"] != expected:
         return f"is numbered {event['seq']} where {expected} comes next"
+    return None
+
+
+def _names(event: dict[str, Any]) -> list[tuple[str, object]]:
+    """The variable names an event hands to a later run (a resume restores them), by where."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return []
+    kind = event.get("type")
+    if kind == "step.finished":
+        exports = data.get("exports")
+        unset = data.get("unset")
+        return [("exports", k) for k in (exports if isinstance(exports, dict) else ())] + [
+            ("unsets", k) for k in (unset if isinstance(unset, list) else ())
+        ]
+    if kind == "run.started" and isinstance(data.get("inputs"), dict):
+        return [("has the input", k) for k in data["inputs"]]
+    if kind == "input.set" and not str(data.get("name", "")).startswith("placeholder:"):
+        return [("sets", data.get("name"))]
+    return []
+
+
+def _name_fault(event: dict[str, Any]) -> str | None:
+    """A variable name a resume would take from the event and must not (policy/names.py says
+    which and why: a function, BASH_ENV, LD_PRELOAD…), or None."""
+    from ..policy.names import refusal
+
+    for where, name in _names(event):
+        why = refusal(name) if isinstance(name, str) else "not a name"
+        if why is not None:
+            return f"{where} {excerpt(name, 60)!r}, refused: {why}"
     return None
 
 

@@ -39,13 +39,19 @@ class RunJournal(ABC):
         """The run's events so far (a resume rebuilds its state from them)."""
 
     @abstractmethod
-    def append(self, event: Event) -> Event:
+    def append(self, event: Event, sync: bool = True) -> Event:
         """Number the event after the last one the run holds, check it, and write it durably;
         returns it numbered. Notes from other processes may land in between.
+
+        `sync=False` is for an event that announces no action (a step's end): it is written at once
+        and made durable by the next synced append, `sync()` or `close()`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
         """
+
+    def sync(self) -> None:  # noqa: B027 (a store whose every append is durable has nothing to do)
+        """Make every event appended so far durable (before the run waits on a person)."""
 
     @abstractmethod
     def output(self, name: str) -> OutputFile:

@@ -61,6 +61,10 @@ CATALOGUE: dict[str, str] = {
     "note.added": "An operator's note, during the run or afterwards (`runbook note`).",
     "template.announced": "A message template was filled in and shown (an announcement).",
     "environment.snapshot": "The containers of the Docker engine at the start or the end of the run.",
+    "session.opened": "The terminal was handed to a command the operator works in (ssh, psql, a pod's "
+    "shell), with the commands shown for typing there; nothing typed inside is recorded.",
+    "session.closed": "The operator left a session: its exit code, how long it lasted, and whether they "
+    "said they did what was needed inside.",
 }
 """Every event type and what it means, one line each: the vocabulary of everything that reads a
 journal (the schema lists the same types; a test keeps the two and every reader in step)."""

@@ -17,7 +17,7 @@ from . import outputs as output_files
 from .checked import check_events
 from .contract import PARTIAL_TAIL, RunJournal
 from .events import Event, encode, numbered
-from .outputs import OutputFile, PartialOutput
+from .outputs import OutputFile, PartialOutput, datasync
 
 __all__ = [
     "JOURNAL",
@@ -137,6 +137,8 @@ class _Appender:
 
     Each append holds an exclusive lock on the file, numbers the event after the last one on disk,
     writes one line and fsyncs it, so concurrent writers never lose, duplicate or reorder events.
+    An append with `sync=False` is written (other processes read it at once, and a killed
+    process cannot lose it) but fsynced only with the next synced append, `sync()` or `close()`.
     """
 
     def __init__(self, path: Path) -> None:
@@ -146,6 +148,7 @@ class _Appender:
         self._handle = os.fdopen(open_append(path), "a+b", buffering=0)
         self._size = -1
         self._last = 0
+        self._unsynced = False
 
     def _next_seq(self) -> int:
         size = os.fstat(self._handle.fileno()).st_size
@@ -174,8 +177,9 @@ class _Appender:
         os.fsync(self._handle.fileno())
         self._size = -1
 
-    def append(self, event: Event) -> Event:
-        """Number, validate and write one event, then fsync; returns it with its `seq`.
+    def append(self, event: Event, sync: bool = True) -> Event:
+        """Number, validate and write one event, then fsync (unless `sync` is False); returns it
+        with its `seq`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
@@ -190,7 +194,9 @@ class _Appender:
                 view = memoryview(line)
                 while view:
                     view = view[os.write(self._handle.fileno(), view) :]
-                os.fsync(self._handle.fileno())
+                self._unsynced = True
+                if sync:
+                    self.sync()
             except OSError as exc:
                 self._undo(size)
                 raise StorageError(
@@ -206,13 +212,37 @@ class _Appender:
 
     def _undo(self, size: int) -> None:
         # A line half written on a full disk is cut, so the journal ends with whole events (a
-        # truncation needs no space).
-        # If even that fails, a torn last line is left out by readers and cut before the next append.
+        # truncation needs no space). If even that fails, a torn last line is left out by readers
+        # and cut before the next append.
         with contextlib.suppress(OSError):
             os.ftruncate(self._handle.fileno(), size)
+        self._unsynced = False
         self._size = -1
 
+    @property
+    def unsynced(self) -> bool:
+        """True when an append has not been fsynced yet."""
+        return self._unsynced
+
+    def sync(self) -> None:
+        """fsync what was appended unsynced (one fsync makes every earlier write durable too).
+
+        Raises:
+            StorageError: the disk refuses (full, failing).
+        """
+        if self._unsynced:
+            try:
+                datasync(self._handle.fileno())
+            except OSError as exc:
+                raise StorageError(
+                    f"{self.path}: cannot write the journal to disk: {exc.strerror}; the run stops here",
+                    "free the space (or fix the disk) and `runbook resume` the run",
+                ) from None
+            self._unsynced = False
+
     def close(self) -> None:
+        if not self._handle.closed:
+            self.sync()
         self._handle.close()
 
 
@@ -287,6 +317,8 @@ class Journal(RunJournal):
         except BaseException:
             self._lock.close()
             raise
+        self._settling: list[str] = []
+        """Attempts whose partial outputs go once the step.finished written unsynced is synced."""
 
     def _sync_directory(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -298,18 +330,46 @@ class Journal(RunJournal):
     def events(self) -> list[Event]:
         return read_events(self.path, self.run_id)[0]
 
-    def append(self, event: Event) -> Event:
-        return self._appender.append(event)
+    def append(self, event: Event, sync: bool = True) -> Event:
+        """Validate and write one event, then fsync; its `seq` is set to follow the last on disk.
+
+        `sync=False` is for an event that announces no action (a step's end): it is written at
+        once, and made durable by the next synced append (the next step's start), by `sync()` or
+        by `close()`, so a step boundary costs one fsync, not two.
+
+        Raises:
+            RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
+        """
+        written = self._appender.append(event, sync)
+        if sync:
+            self._settle_pending()
+        return written
+
+    def sync(self) -> None:
+        """Make every event appended so far durable (before the run waits on a person)."""
+        self._appender.sync()
+        self._settle_pending()
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(self._outputs, name)
 
     def settle(self, prefix: str) -> None:
-        output_files.settle(self._outputs, prefix)
+        """Drop the partial names of an attempt once its step.finished event is on disk (at the
+        next sync when it was written unsynced: until then a crash must still find them)."""
+        self._settling.append(prefix)
+        if not self._appender.unsynced:
+            self._settle_pending()
+
+    def _settle_pending(self) -> None:
+        if not self._settling:
+            return
+        prefixes, self._settling = tuple(self._settling), []
+        output_files.settle(self._outputs, *prefixes)
 
     def partial_outputs(self, step: str, attempt: int) -> list[PartialOutput]:
         return output_files.partial_outputs(self._outputs, step, attempt, PARTIAL_TAIL)
 
     def close(self) -> None:
         self._appender.close()
+        self._settle_pending()
         self._lock.close()

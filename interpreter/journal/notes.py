@@ -30,14 +30,13 @@ def add_note(
     Raises:
         UsageError: no run, or several, match `run_id`.
     """
-    from ..infer.shell import is_secret_name
-    from ..policy.masking import Masker
+    from ..policy.masking import Masker, add_environment
 
     full = store.resolve(run_id)
     events, _ = store.events(full)
     began = start(events)
     declared = set(began["data"].get("secrets", [])) if began else set()
-    masker = Masker([v for k, v in env.items() if (k in declared or is_secret_name(k)) and len(v) >= 3])
+    masker = add_environment(Masker(), env, declared)
     event = envelope(
         full,
         "note.added",

@@ -265,8 +265,8 @@ class PostgresJournal(RunJournal):
     def events(self) -> list[Event]:
         return self.store.events(self.run_id)[0]
 
-    def append(self, event: Event) -> Event:
-        return self.store.insert(self._conn, self.run_id, event)
+    def append(self, event: Event, sync: bool = True) -> Event:
+        return self.store.insert(self._conn, self.run_id, event)  # each insert commits: always durable
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(

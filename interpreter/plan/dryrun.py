@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.kinds import KINDS, runs
+from ..policy.passwords import redact
 from ..policy.values import is_plain, substitute
 from ..run.questions import FAILED_CHOICES, IN_DOUBT_CHOICES, RUN_CHOICES
+from .typed import group_typed, sessions, shown_blocks, where_words
 
 __all__ = ["plan_lines"]
 
@@ -49,6 +51,11 @@ def plan_lines(
             if KINDS[block["kind"]].role == "announce":
                 lines += [f"{inner}asks {node['id']}:{field}" for field in block["fields"]]
                 continue
+            if block in shown_blocks(node):
+                count = block["code"].rstrip("\n").count("\n") + 1
+                plural = "s" if count > 1 else ""
+                lines.append(f"{inner}shows {block['lang'] or 'text'} ({count} line{plural}, not run)")
+                continue
             known = {
                 p["text"]: placeholders[p["text"]] for p in block["placeholders"] if p["text"] in placeholders
             }
@@ -58,8 +65,17 @@ def plan_lines(
             for command in block["commands"]:
                 given = {k: v for k, v in known.items() if k in command["text"] and is_plain(v)}
                 text = substitute(command["text"], given)
-                marks = " (never-ending)" if command["never_ending"] else ""
+                marks = " (never-ending)" if command["never_ending"] and not command["session"] else ""
+                if command["session"]:
+                    marks = " (opens a session: the terminal is yours until you leave it)"
                 lines.append(f"{inner}$ {text}{marks}".replace("\n", f"\n{inner}  "))  # a request, a heredoc
+                lines += _later(command, inner)
+            lines += _typed(block["typed"], inner)
+        if sessions(node):
+            lines.append(
+                f"{inner}asks {node['id']}:inside=yes|no after the session (did you do what was needed "
+                "inside?); needs you at a terminal: stops under --yes or without one"
+            )
         if any(runs(b["kind"]) for b in node["blocks"]):
             lines.append(
                 f"{inner}asks {node['id']}:run={_keys(RUN_CHOICES)} (--yes answers r), "
@@ -70,7 +86,8 @@ def plan_lines(
             if use["from"]:
                 state = f"set by {use['from']}"
             elif name in variables or name in env:
-                state = "secret, given" if use["secret"] else f"= {variables.get(name, env.get(name))}"
+                value = variables.get(name, env.get(name, ""))
+                state = "secret, given" if use["secret"] else f"= {redact(value)}"
             else:
                 state = f"asked (--var {name}=VALUE)"
             lines.append(f"{inner}${name}: {state}")
@@ -79,6 +96,29 @@ def plan_lines(
     lines.append(
         f"  (resuming a killed run asks ID:in-doubt={_keys(IN_DOUBT_CHOICES)} for a step it had started)"
     )
+    return lines
+
+
+def _typed(commands: list[dict[str, Any]], inner: str) -> list[str]:
+    """Commands the operator types elsewhere: shown apart, never as `$ ` lines that would run."""
+    lines = []
+    for where, group in group_typed(commands):
+        lines.append(f"{inner}typed {where_words(where)} (shown, not run):")
+        for command in group:
+            mark = " (destructive)" if command["destructive"] else ""
+            lines.append(f"{inner}  > {command['text']}{mark}".replace("\n", f"\n{inner}    "))
+    return lines
+
+
+def _later(command: dict[str, Any], inner: str) -> list[str]:
+    """What later steps say to type inside the session this command opens."""
+    items = command.get("inside", [])
+    if not items:
+        return []
+    lines = [f"{inner}  then, inside it, what later steps say to type:"]
+    for item in items:
+        mark = " (destructive)" if item["destructive"] else ""
+        lines.append(f"{inner}    {item['step']}  > {item['text']}{mark}".replace("\n", f"\n{inner}      "))
     return lines
 
 
@@ -103,6 +143,7 @@ def question_ids(unit: dict[str, Any]) -> set[str]:
             f"{node_id}:confirm",
             f"{node_id}:done",
             f"{node_id}:in-doubt",
+            f"{node_id}:inside",
         }
         for block in node.get("blocks", []):
             ids |= {f"{node_id}:{name}" for name in block["fields"]}
@@ -122,7 +163,7 @@ def _check_value(unit: dict[str, Any], key: str, value: str) -> None:
     if suffix in ("run", "failed", "in-doubt"):
         menu = {"run": RUN_CHOICES, "failed": FAILED_CHOICES, "in-doubt": IN_DOUBT_CHOICES}[suffix]
         question = Question(key, "choice", key, menu)
-    elif suffix == "done" or (not suffix and key in items):
+    elif suffix in ("done", "inside") or (not suffix and key in items):
         question = Question(key, "yesno", key)
     elif not suffix and key in nodes:
         node = nodes[key]

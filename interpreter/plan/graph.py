@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,16 +21,12 @@ from ..model.runbook import (
     Step,
 )
 from ..perf import paused_gc
-from ..policy.confirmation import confirmation
+from ..policy.confirmation import confirm_word, confirmation
+from .typed import later_inside
 
 __all__ = ["FORMAT_VERSION", "find_unit", "graph_json", "unit_json"]
 
 FORMAT_VERSION = 1
-_WORDS = (
-    ("DROP", re.compile(r"\bdrop\b", re.I)),
-    ("TRUNCATE", re.compile(r"\btruncate\b", re.I)),
-    ("DELETE", re.compile(r"\bdelete\b", re.I)),
-)
 
 
 def _command(command: Command) -> dict[str, Any]:
@@ -46,6 +41,7 @@ def _command(command: Command) -> dict[str, Any]:
         ],
         "session": command.session,
         "where": command.where,
+        "inside": [],
     }
 
 
@@ -127,7 +123,9 @@ class _Unit:
                 "when": step.when,
                 "destructive": destructive,
                 "reasons": list(dict.fromkeys([*reasons, *step.warnings])),
-                "never_ending": any(c.never_ending for b in blocks for c in b.commands)
+                # A session (`psql`, `ssh host`) waits for the operator, who leaves it: not a
+                # command to stop with Ctrl-C.
+                "never_ending": any(c.never_ending and not c.session for b in blocks for c in b.commands)
                 or any(b.annotation.get("never_ending") for b in blocks),
                 "manual": not runnable and not templates,
                 "timeout": min(timeouts) if timeouts else None,
@@ -139,8 +137,9 @@ class _Unit:
         }
 
     def _word(self, blocks: tuple[CodeBlock, ...]) -> str:
-        text = "\n".join(c.text for b in blocks for c in b.commands if c.destructive)
-        return next((word for word, pattern in _WORDS if pattern.search(text)), self.unit.slug)
+        # Commands typed elsewhere (`DROP DATABASE` in psql) name the word as well as those run here.
+        texts = [c.text for b in blocks for c in (*b.commands, *b.typed) if c.destructive]
+        return confirm_word(texts, self.unit.slug)
 
     def link(self, nodes: tuple[Node, ...]) -> tuple[str | None, list[str]]:
         """Emit `nodes` in order; returns the entry id and the ids the next node continues from."""
@@ -204,10 +203,50 @@ class _Unit:
         return node.id, list(dict.fromkeys(exits))
 
 
+def _inside(session: str, where: str) -> bool:
+    """True when a command typed `where` is typed in `session` (or in one opened inside it)."""
+    return where == session or where.endswith(f"(in {session})")
+
+
+def _sessions_across_steps(nodes: list[dict[str, Any]], slug: str) -> None:
+    """Give each command that opens a session the commands later steps write for inside it: the
+    operator works in the session once, at its step, and sees all of them before going in. When
+    one of them is destructive, so is the step that goes in: its typed word is asked first."""
+    for index, node in enumerate(nodes):
+        for block in node.get("blocks", []):
+            for command in block["commands"]:
+                session = command["session"]
+                if not session:
+                    continue
+                for later in nodes[index + 1 :]:
+                    blocks = later.get("blocks", [])
+                    if any(c["session"] == session for b in blocks for c in b["commands"]):
+                        break  # opened again there: what follows is typed in that one
+                    command["inside"] += [
+                        {
+                            "step": later["id"],
+                            "text": typed["text"],
+                            "where": typed["where"],
+                            "destructive": typed["destructive"],
+                        }
+                        for b in blocks
+                        for typed in b["typed"]
+                        if _inside(session, typed["where"])
+                    ]
+        reasons = [r for item in later_inside(node) for r in item["destructive"]]
+        flags = node.get("flags")
+        if reasons and flags is not None:
+            texts = [item["text"] for item in later_inside(node) if item["destructive"]]
+            flags["reasons"] = list(dict.fromkeys([*flags["reasons"], *reasons]))
+            if not flags["destructive"]:
+                flags.update(destructive=True, confirm="typed", confirm_word=confirm_word(texts, slug))
+
+
 def unit_json(unit: Procedure, secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
     """One procedure or runnable section with its nodes and edges."""
     builder = _Unit(unit, secrets)
     entry, _ = builder.link(unit.nodes)
+    _sessions_across_steps(builder.nodes, unit.slug)
     high = unit.risk is not None and unit.risk.level in ("high", "critical")
     return {
         "id": unit.id,

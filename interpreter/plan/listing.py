@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .typed import outermost, sessions, typed_groups, where_words
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -31,6 +33,13 @@ def node_flags(node: dict[str, Any]) -> list[str]:
     words = node_marks(node)
     if flags.get("timeout"):
         words.append(f"timeout={flags['timeout']:g}s")
+    for session in sessions(node):
+        words.append(f"opens a session: {session}")
+    counts: dict[str, int] = {}
+    for where, commands in typed_groups(node):
+        counts[outermost(where)] = counts.get(outermost(where), 0) + len(commands)
+    for where, count in counts.items():
+        words.append(f"{count} command{'s' if count > 1 else ''} typed {where_words(where)}")
     for use in node.get("uses", []):
         if use["from"] is None:
             words.append(f"{'secret' if use['secret'] else 'input'} ${use['name']}")
@@ -101,8 +110,13 @@ def listing_json(graph: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_listing(graph: dict[str, Any], out: Console) -> None:
-    """Print the listing for a person."""
-    from rich.markup import escape
+    """Print the listing for a person (runbook text shown, never obeyed: policy.terminal)."""
+    from rich.markup import escape as markup
+
+    from ..policy.terminal import visible
+
+    def escape(text: str) -> str:
+        return markup(visible(text))
 
     data = listing_json(graph)
     meta = graph["runbook"]["metadata"]

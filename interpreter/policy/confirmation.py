@@ -9,15 +9,22 @@ On other steps an annotation chooses freely (`confirm: typed` raises a plain ste
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..model.kinds import runs
 from ..model.runbook import Step
 
-__all__ = ["Confirmation", "Weakening", "confirmation"]
+__all__ = ["Confirmation", "Weakening", "confirm_word", "confirmation"]
 
 Confirm = Literal["typed", "yes", "none"]
+_WORDS = (
+    ("DROP", re.compile(r"\bdrop\b", re.I)),
+    ("TRUNCATE", re.compile(r"\btruncate\b", re.I)),
+    ("DELETE", re.compile(r"\bdelete\b", re.I)),
+)
 _LEVEL: dict[str, int] = {"none": 0, "yes": 1, "typed": 2}
 
 
@@ -78,3 +85,10 @@ def confirmation(step: Step) -> Confirmation:
     if step.annotation.get("destructive") is False:
         weakening.append(Weakening(step.span.start, "destructive", False))
     return Confirmation(True, reasons, "typed", tuple(weakening))
+
+
+def confirm_word(destructive: Iterable[str], fallback: str) -> str:
+    """The word a destructive step asks to be typed: `DROP`, `TRUNCATE` or `DELETE` when its
+    destructive commands say one, else `fallback` (the procedure's slug)."""
+    text = "\n".join(destructive)
+    return next((word for word, pattern in _WORDS if pattern.search(text)), fallback)

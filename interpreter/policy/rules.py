@@ -124,6 +124,12 @@ RULES: dict[str, Rule] = {
             "readers see garbled text; commands rarely change",
         ),
         Rule(
+            "encoding/control-character",
+            "error",
+            "A control character (ESC, BEL, a bidirectional override) hides or rewrites what a line shows.",
+            "the operator would confirm a command other than the one that runs",
+        ),
+        Rule(
             "inputs/single-quoted-variable",
             "warning",
             "A $VARIABLE inside single quotes is sent as text, not its value.",

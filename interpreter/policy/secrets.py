@@ -128,10 +128,10 @@ _FILE = re.compile(r"\.(?:pem|key|json|ya?ml|txt|crt|p12|pfx|gpg|asc|env)$", re.
 def is_placeholder(value: str) -> bool:
     """A value that stands in for a secret rather than being one."""
     return bool(
-        _PLACEHOLDER_WORD.match(value)
+        _PLACEHOLDER_WORD.fullmatch(value)
         or _PLACEHOLDER_PART.search(value)
         or _REFERENCE.match(value)
-        or _CONSTANT.match(value)
+        or _CONSTANT.fullmatch(value)
         or _FILE.search(value)
         or len(set(value)) <= 2
     )

@@ -11,12 +11,13 @@ __all__ = ["is_plain", "newest_matching", "substitute"]
 # A value made only of these characters means the same in any quoting context and to any shell a
 # command starts (`bash -c '…'`, `ssh host '…'`): it is written into the command as it is, so the
 # operator reads (and the journal records) the real command line. No other value is accepted.
-_PLAIN = re.compile(r"^[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9._/@:+=,%][A-Za-z0-9._/@:+=,%-]*")
 
 
 def is_plain(value: str) -> bool:
-    """True when a value can be written into a command literally, whatever reads it."""
-    return bool(_PLAIN.match(value))
+    """True when a value can be written into a command literally, whatever reads it (the whole
+    value: `re.match` with `$` would let a final newline through)."""
+    return bool(_PLAIN.fullmatch(value))
 
 
 def substitute(command: str, values: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..policy.durations import precise, since_start
+from ..policy.terminal import visible
 
 __all__ = ["summary", "timeline_lines"]
 
@@ -63,12 +64,32 @@ def summary(event: dict[str, Any]) -> str:
         return f"containers at the {data['when']}: {states}"
     if kind == "run.resumed":
         return "run resumed"
+    if kind == "session.opened":
+        typed = f", {len(data['typed'])} command(s) shown to type inside" if data["typed"] else ""
+        return f"session opened: {data['command'].split(chr(10))[0]}{typed}"
+    if kind == "session.closed":
+        done = {True: "done inside, the operator says", False: "not done inside, the operator says"}
+        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+        return f"session closed:{code} after {precise(data['duration'])}; " + done.get(
+            data["done"], "the command did not start"
+        )
     return str(kind)
 
 
 def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
+    """One line per event; every text from the journal is made visible (control characters
+    shown, never obeyed: a note must not rewrite the reader's clipboard or title)."""
     rows = [
-        (e["time"][:19].replace("T", " "), since_start(e["elapsed"]), e["actor"], e["step"] or "", summary(e))
+        tuple(
+            visible(cell)
+            for cell in (
+                e["time"][:19].replace("T", " "),
+                since_start(e["elapsed"]),
+                e["actor"],
+                e["step"] or "",
+                summary(e),
+            )
+        )
         for e in events
     ]
     if markdown:

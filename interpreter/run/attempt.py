@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..infer.shell import is_secret_name
+from ..policy.names import refusal
+from ..policy.secrets import is_secret_name
+from ..policy.weak_secrets import weakness
 from .context import OutputFile, Planned, StepContext
 from .executors import executor_for
 from .expect import matches
@@ -61,7 +63,7 @@ def attempt(
             exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
             ctx.view.text(
                 f"  {result.status}: {entry['text'].split(chr(10))[0]}{exit_text}"
-                + (f" — {result.error}" if result.error else "")
+                + (f" — {ctx.masker.text(result.error)}" if result.error else "")
             )
             break
         if result.status == "stopped":
@@ -70,15 +72,13 @@ def attempt(
     if status in ("ok", "stopped") and not _expectations(ctx, node, results):
         status, code = "failed", None  # the commands ran, but not as the runbook expects
     ctx.view.result(step_id, status, code if status != "ok" else 0, total)
-    _mask_new_secrets(ctx)
-    # Only plain names are journaled (schemas/events.json): an exported function (BASH_FUNC_f%%)
-    # is code, and a resume must never run code read from a journal.
+    # A secret's value, and what bash or the loader would read as code, never go to the journal.
     exports = {
         k: v
         for k, v in session.env.items()
-        if before.get(k) != v and ctx.masker.text(v) == v and k.isascii() and k.isidentifier()
+        if before.get(k) != v and not _secret(ctx, k) and refusal(k) is None and ctx.masker.text(v) == v
     }
-    removed = sorted(k for k in before if k not in session.env and k.isascii() and k.isidentifier())
+    removed = sorted(k for k in before if k not in session.env and refusal(k) is None)
     ctx.emit(
         "step.finished",
         step_id,
@@ -93,17 +93,34 @@ def attempt(
             "unset": removed,
             "cwd": ctx.masker.text(session.cwd),  # a directory may be named after a secret
         },
+        # The end of a step announces no action: it reaches the disk with the fsync of whatever
+        # comes next (the next step's start, a question, the run's end), one fsync per boundary.
+        sync=False,
     )
     if ctx.journal is not None:
         ctx.journal.settle(f"{started_seq:06d}-{step_id}-{number}-")
     return status in ("ok", "stopped"), results
 
 
-def _mask_new_secrets(ctx: StepContext) -> None:
-    """Variables a step set whose names say they are secret are masked from now on."""
+def _secret(ctx: StepContext, name: str) -> bool:
+    return name in ctx.secret_names or is_secret_name(name)
+
+
+def _learn_secrets(ctx: StepContext, before: dict[str, str], step_id: str) -> bool:
+    """Secret variables the command just set (`export API_TOKEN=$(…)`) are masked from now on:
+    the session learns a command's exports when it ends. True when there is a new one."""
+    new = False
     for name, value in ctx.session.env.items():
-        if name in ctx.secret_names or is_secret_name(name):
-            ctx.masker.add(value)
+        if before.get(name) == value or not _secret(ctx, name):
+            continue
+        if weakness(value) is None:
+            new = ctx.masker.add(value) or new
+        else:
+            ctx.view.text(
+                f"  warning: {name}, set by {step_id}, is too weak to mask ({weakness(value)}); "
+                "it is not journaled, but a command that prints it shows it"
+            )
+    return new
 
 
 @dataclass(slots=True)
@@ -146,6 +163,7 @@ def _one(
     step_id = node["id"]
     out = _Output(ctx, journal.output(f"{started_seq:06d}-{step_id}-{number}-{index}") if journal else None)
     ctx.view.running(ctx.masker.text(command.text))
+    before = dict(ctx.session.env)
     result = executor_for(command.kind).run(ctx, node, command, out, limit)
     rest = ctx.masker.flush()
     if rest:
@@ -153,6 +171,11 @@ def _one(
         out.tail.extend(rest)
         if out.file is not None:
             out.file.write(rest)
+    if _learn_secrets(ctx, before, step_id):
+        # The screen showed it already (the value was known only now); the journal will not.
+        if out.file is not None:
+            out.file.rewrite(ctx.masker.feed, ctx.masker.flush)
+        out.tail[:] = ctx.masker.mask_bytes(bytes(out.tail))
     tail = out.tail
     del tail[: max(0, len(tail) - _TAIL)]
     info = out.file.finish() if out.file is not None else {"file": "", "sha256": "0" * 64, "bytes": len(tail)}
@@ -189,6 +212,7 @@ def _expectations(ctx: StepContext, node: dict[str, Any], results: list[dict[str
                     "result": verdict,
                     "command": result["text"],
                 },
+                sync=False,  # announces no action: synced with the step's boundary
             )
             ctx.view.text(f"  expected {expectation['text']}: {verdict}")
             ok = ok and passed

@@ -9,11 +9,13 @@ import tempfile
 from typing import Any
 
 from ..infer.shell import is_never_ending, split_commands
+from ..policy.confirmation import confirm_word
+from ..policy.risk import assess_shell
 from .context import Planned, StepContext, Stop
 from .executors import executor_for
 from .questions import RUN_CHOICES, Question
 
-__all__ = ["confirm", "edit", "skip"]
+__all__ = ["confirm", "confirm_edited", "edit", "skip"]
 
 
 def skip(ctx: StepContext, node: dict[str, Any], reason: str) -> None:
@@ -57,11 +59,43 @@ def confirm(ctx: StepContext, node: dict[str, Any]) -> str:
             ctx.emit("note.added", step_id, {"text": ctx.masker.text(text)})
         elif action == "h":
             ctx.view.text("Opening a shell in the run's environment; `exit` returns to the run.")
-            subprocess.call([os.environ.get("SHELL", "bash")], cwd=ctx.session.cwd, env=ctx.session.env)
+            # $PWD as the shell starts: the one inherited from runbook's own start may be stale.
+            env = {**ctx.session.env, "PWD": ctx.session.cwd}
+            subprocess.call([os.environ.get("SHELL", "bash")], cwd=ctx.session.cwd, env=env)
         elif action == "e":
             return "edit"
         else:
             raise Stop("aborted", 1, f"aborted by the operator at {step_id}")
+
+
+def confirm_edited(ctx: StepContext, node: dict[str, Any], edited: list[Planned]) -> None:
+    """What the operator saved in the editor is judged again by the risk policy before it runs:
+    when it is destructive (`rm -rf` typed into a plain step), or the step was, the typed word is
+    asked, as for any destructive step; `--yes` alone never gives it.
+
+    Raises:
+        UnansweredQuestion: the word is not given, and nobody can be asked.
+    """
+    risky = {c.text: assess_shell(c.text).reasons for c in edited}
+    reasons = list(dict.fromkeys(r for found in risky.values() for r in found))
+    flags = node["flags"]
+    if not reasons and not flags["destructive"]:
+        return
+    step_id = node["id"]
+    word = flags["confirm_word"] or confirm_word([t for t, r in risky.items() if r], ctx.unit["slug"])
+    for reason in reasons if not flags["destructive"] else ():
+        ctx.view.text(f"  ⚠ the edit is destructive: {reason}")
+    allowed = ctx.options.yes and ctx.options.allow_destructive
+    question = Question(
+        f"{step_id}:confirm", "typed", f"{step_id} as edited is destructive. Run it", word=word
+    )
+    ctx.ask(question, word if allowed else None)
+    by = ctx.decided_by(question.id, allowed, "allow-destructive")
+    ctx.emit(
+        "step.confirmed",
+        step_id,
+        {"kind": "typed", "word": word, "by": by, "edited": True, "reasons": reasons},
+    )
 
 
 def edit(ctx: StepContext, commands: list[Planned]) -> list[Planned] | None:

@@ -8,7 +8,7 @@ masker, so a step, an executor or a test can depend on it without the runner. `R
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -118,14 +118,24 @@ class EventSink(Protocol):
     """Receives every event, in order; the journal is the first, so an event is on disk before
     the action it announces."""
 
-    def append(self, event: Event) -> object:
-        """Take the event; a journal numbers it in place (after the last event on disk)."""
+    def append(self, event: Event, sync: bool = True) -> object:
+        """Take one event (a journal numbers it in place, after the last event on disk); with `sync`
+        False (an event that announces no action) it may reach the disk with the next synced one."""
+        ...
+
+    def sync(self) -> None:
+        """Make every event taken so far durable."""
+        ...
 
 
 class OutputFile(Protocol):
     """One command's output being journaled."""
 
     def write(self, data: bytes) -> None: ...
+    def rewrite(self, feed: Callable[[bytes], bytes], flush: Callable[[], bytes]) -> None:
+        """Pass what was written through a stream filter (a secret learnt late is masked)."""
+        ...
+
     def finish(self) -> dict[str, Any]: ...
 
 
@@ -219,7 +229,14 @@ class ExecutorContext(Protocol):
 
     @property
     def view(self) -> View: ...
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event: ...
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> Event:
+        """Announce an event to the sinks; `sync=False` for one that announces no action (see
+        EventSink.append)."""
+        ...
+
+    def ask(self, question: Question, auto: str | None = None) -> str:
+        """The operator's answer about the command being run (after a session: was it done?)."""
+        ...
 
 
 class Executor(Protocol):
@@ -281,7 +298,6 @@ class StepContext(ExecutorContext, Protocol):
         """Variables whose values are secret whatever their names (declared, or sent as credentials)."""
         ...
 
-    def ask(self, question: Question, auto: str | None = None) -> str: ...
     def decided_by(self, question_id: str, automatic: bool, flag: str) -> str: ...
     def interactive_or_answered(self, question_id: str) -> bool: ...
     def can_prompt(self) -> bool: ...

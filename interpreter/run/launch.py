@@ -14,11 +14,12 @@ from ..journal.files import new_run_id
 from ..journal.store import open_store
 from ..plan.dryrun import check_answer_ids
 from ..plan.graph import find_unit, graph_json
-from ..policy.masking import MASK, Masker
+from ..policy.masking import MASK
 from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
-from .executors import secret_variables
-from .questions import Answers, Prompter
+from .masked_view import MaskedView
+from .questions import Answers, Prompter, check_names
 from .runner import Runner, operator
+from .secrets import RunSecrets, run_secrets
 from .session import ShellSession, Spawn
 from .state import InDoubt, replay
 
@@ -37,21 +38,9 @@ class RunRequest:
     allow_changed: bool = False
     store: str | None = None
     """--store URL (or RUNBOOK_STORE): a PostgreSQL run store instead of the runs folder."""
-
-
-def _secret_names(graph: dict[str, Any], unit: dict[str, Any]) -> frozenset[str]:
-    """Variables declared secret, and those the unit's blocks send where secrets go."""
-    declared = {v["name"] for v in graph["runbook"]["variables"] if v["secret"]}
-    return frozenset(declared) | secret_variables(unit["nodes"])
-
-
-def _secret_values(declared: frozenset[str], env: dict[str, str]) -> list[str]:
-    """Values to mask from the start: secret variables already in the environment."""
-    from ..infer.shell import is_secret_name
-
-    return [
-        value for name, value in env.items() if (name in declared or is_secret_name(name)) and len(value) >= 3
-    ]
+    cwd: str | None = None
+    """--cwd: where the run's shell starts [default: the current directory]; a resume goes on
+    where the run's last step left it."""
 
 
 def _runner(
@@ -65,43 +54,27 @@ def _runner(
     prompter: Prompter | None,
     spawn: Spawn,
     clock: Clock,
+    secrets: RunSecrets,
 ) -> Runner:
-    from .database import url_passwords
     from .docker_engine import snapshot
 
-    env = dict(os.environ)
-    declared = _secret_names(graph, unit)
-    masker = Masker(_secret_values(declared, env))
-    # Passwords written in URLs (DATABASE_URL, --db) are masked wherever they would be written.
-    for value in [*env.values(), *request.variables.values(), *request.answers.values()]:
-        for password in url_passwords(value) if "@" in value or "password" in value else ():
-            masker.add(password)
+    env = {**os.environ, **request.variables}
     terminal = 0 if request.options.interactive and os.isatty(0) else None
-    session = ShellSession(env=env, cwd=os.getcwd(), spawn=spawn, terminal=terminal)
+    session = ShellSession(env=env, cwd=request.cwd or os.getcwd(), spawn=spawn, terminal=terminal)
     runner = Runner(
         graph=graph,
         unit=unit,
         runbook_path=path,
         run_id=run_id,
         session=session,
-        ports=Ports(view, prompter, (journal,), journal, clock, snapshot),
+        ports=Ports(MaskedView(view, secrets.masker), prompter, (journal,), journal, clock, snapshot),
         inputs=Inputs(
             request.options, Answers(dict(request.answers)), dict(request.variables), dict(request.notes)
         ),
-        masker=masker,
+        masker=secrets.masker,
         actor=operator(),
-        secret_names=declared,
+        secret_names=secrets.names,
     )
-    from ..infer.shell import is_secret_name
-
-    for name, value in request.variables.items():
-        if name in declared or is_secret_name(name):
-            masker.add(value)
-        env[name] = value
-    for key, value in request.answers.items():
-        # Answers are journaled: a secret given as an answer is masked from the start.
-        if key.startswith("var:") and (key[4:] in declared or is_secret_name(key[4:])):
-            masker.add(value)
     return runner
 
 
@@ -141,6 +114,8 @@ def start_run(
             [n["id"] for n in unit["nodes"]],
             "use an id from `runbook list`",
         )
+    # A secret too weak to mask stops the run here, before anything is journaled or run.
+    secrets = run_secrets(graph, unit, os.environ, request.variables, request.answers)
     clock = clock or SystemClock()
     run_id = new_run_id(clock.now())
     store = open_store(request.runs_dir, request.store)
@@ -150,9 +125,9 @@ def start_run(
         view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
     # The journal keeps the absolute path: a resume may start from another directory.
     runner = _runner(
-        graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock
+        graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock, secrets
     )
-    view.header(unit, run_id, store.where)
+    runner.view.header(unit, run_id, store.where)
     inputs = {k: v for k, v in request.variables.items()}
     try:
         code = runner.run({"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}, inputs)
@@ -163,8 +138,9 @@ def start_run(
     return code, run_id
 
 
-def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -> None:
-    """Restore what a killed run had decided and done, from its journal."""
+def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -> list[str]:
+    """Restore what a killed run had decided and done, from its journal; returns the names of
+    the variables it restored."""
     found = replay(events)
     runner.state = found.state
     for key, value in found.answers.items():
@@ -180,6 +156,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -
     for step, info in found.state.in_doubt.items():
         partial = tuple((p.name, p.data) for p in journal.partial_outputs(step, info.attempt))
         found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial)
+    return sorted(name for name, value in found.env.items() if value is not None)
 
 
 _OWN = (":start", ":confirm", ":run", ":failed", ":done", ":in-doubt", ":note")
@@ -245,42 +222,60 @@ def _resume(
     unit = find_unit(graph, unit_id)
     if unit is None:
         raise InvalidRunbookError(f"{path} no longer has {unit_id!r}")
-    journal: RunJournal = store.open(run_id)
-    events = journal.events()
     # The same answers and inputs as the first attempt (what is given now adds to them), but the
     # confirmations are the resuming operator's own: --yes and --allow-destructive are not inherited.
     mode = first["data"]["mode"]
     recorded = {k: v for k, v in first["data"]["inputs"].items() if v != MASK}
+    inherited = {k: v for k, v in first["data"].get("answers", {}).items() if _inherited(k, v)}
+    try:
+        check_names(recorded, inherited, f"journal of run {run_id}")
+        replay(events)  # a journal that sets a refused name is refused before anything is opened
+    except UsageError as error:
+        raise InvalidRunbookError(
+            error.message, "the journal was edited or damaged; nothing was run"
+        ) from None
     request = RunRequest(
         options=replace(
             request.options,
             from_step=mode.get("from_step"),
             follow_timeout=request.options.follow_timeout or mode.get("follow_timeout"),
         ),
-        answers={
-            **{k: v for k, v in first["data"].get("answers", {}).items() if _inherited(k, v)},
-            **request.answers,
-        },
+        answers={**inherited, **request.answers},
         variables={**recorded, **request.variables},
         notes=request.notes,
         runs_dir=request.runs_dir,
         allow_changed=request.allow_changed,
         store=request.store,
     )
+    secrets = run_secrets(graph, unit, os.environ, request.variables, request.answers)
+    journal: RunJournal = store.open(run_id)
     runner = _runner(
-        graph, unit, Path(path), run_id, journal, request, view, prompter, spawn, clock or SystemClock()
-    )
-    started_in = first["data"].get("cwd")
-    if started_in and os.path.isdir(started_in):
-        runner.session.cwd = started_in
-    _replay(events, runner, journal)
-    view.header(unit, run_id, store.where)
-    state = runner.state
-    done = ", ".join(sorted(state.done)) or "nothing yet"
-    view.text(
-        f"resuming: done {done}" + (f"; in doubt {', '.join(state.in_doubt)}" if state.in_doubt else "")
+        graph,
+        unit,
+        Path(path),
+        run_id,
+        journal,
+        request,
+        view,
+        prompter,
+        spawn,
+        clock or SystemClock(),
+        secrets,
     )
     try:
+        started_in = first["data"].get("cwd")
+        if started_in and os.path.isdir(started_in):
+            runner.session.cwd = started_in
+        restored = _replay(journal.events(), runner, journal)
+        view = runner.view  # masked from here on
+        view.header(unit, run_id, store.where)
+        state = runner.state
+        done = ", ".join(sorted(state.done)) or "nothing yet"
+        view.text(
+            f"resuming: done {done}" + (f"; in doubt {', '.join(state.in_doubt)}" if state.in_doubt else "")
+        )
+        if restored:
+            view.text(f"variables restored from the journal: {', '.join(restored)}")
         code = runner.run({}, {}, resumed=True)
     finally:
         runner.session.close()

@@ -16,9 +16,7 @@ _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
 def run_by_hand(ctx: StepContext, node: dict[str, Any]) -> None:
     """A step with nothing to run (bullets, SQL to run by hand): the operator says when it is done."""
-    ctx.view.node(node, [], [])
-    for block in node["blocks"]:
-        ctx.view.text(block["code"])
+    ctx.view.node(node, [], [])  # its blocks too: shown as written, or typed where they go
     if node["flags"]["confirm"] == "typed" and confirm(ctx, node) == "skip":
         return  # destructive work done by hand is confirmed like any destructive step
     auto = "yes" if ctx.options.yes else None

@@ -16,6 +16,7 @@ __all__ = [
     "Question",
     "TerminalPrompter",
     "UnansweredQuestion",
+    "check_names",
     "load_answers",
     "parse_pairs",
 ]
@@ -82,7 +83,25 @@ def parse_pairs(pairs: tuple[str, ...] | list[str], what: str) -> dict[str, str]
         if not sep or not name:
             raise UsageError(f"{what} {pair!r} is not NAME=VALUE", f"write {what} NAME=VALUE")
         found[name.strip()] = value
+    check_names(found if what == "--var" else {}, found, what)
     return found
+
+
+def check_names(variables: dict[str, str], answers: dict[str, str], where: str) -> None:
+    """Variables (and `var:NAME` answers) must have names a run may take from outside
+    (`policy.names`): none that bash or the loader read as code.
+
+    Raises:
+        UsageError: one has not; the message names it.
+    """
+    from ..policy.names import taken_name
+
+    names = [*variables, *(k[4:] for k in answers if k.startswith("var:"))]
+    try:
+        for name in names:
+            taken_name(name, where)
+    except ValueError as exc:
+        raise UsageError(str(exc), "give the value another name; a runbook reads it as $NAME") from None
 
 
 def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -118,6 +137,7 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     answers = {str(k): str(v) for k, v in (data.get("answers") or {}).items()}
     variables = {str(k): str(v) for k, v in (data.get("vars") or {}).items()}
     notes = {str(k): str(v) for k, v in (data.get("notes") or {}).items()}
+    check_names(variables, answers, path)
     return answers, variables, notes
 
 
@@ -205,9 +225,12 @@ class TerminalPrompter:
     read_secret: Callable[[str], str] = getpass.getpass
 
     def ask(self, question: Question) -> str:
+        from ..policy.terminal import visible
+
         for _ in range(5):
             if question.kind == "choice":
                 for index, (key, label) in enumerate(question.choices, start=1):
+                    label = visible(label)  # branch titles come from the runbook
                     self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
             suffix = {
                 "yesno": " [y/n]",
@@ -217,7 +240,7 @@ class TerminalPrompter:
                 "secret": " (hidden)",
             }[question.kind]
             default = f" [{question.default}]" if question.default is not None else ""
-            prompt = f"? {question.prompt}{suffix}{default}: "
+            prompt = visible(f"? {question.prompt}{suffix}{default}: ")  # shown, never obeyed
             try:
                 raw = self.read_secret(prompt) if question.kind == "secret" else self.read(prompt)
             except EOFError as exc:

@@ -73,7 +73,7 @@ class Runner:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> dict[str, Any]:
         if step is not None and kind in _TITLED and "title" not in data:
             node = self.nodes().get(step)
             if node is not None:
@@ -81,18 +81,20 @@ class Runner:
         now = self.ports.clock.now()
         if self.state.started is None:
             self.state.started = now
+        # Every field of every event is masked here, the one door to the sinks: a secret in a
+        # SQL error, a snapshot or an answer is caught whichever code put it there.
         event = envelope(
             self.run_id,
             kind,
             step,
-            data,
+            self.masker.event(data),
             at=now,
             started=self.state.started,
             actor=self.actor,
             seq=self.state.seq + 1,
         )
         for sink in self.ports.sinks:
-            sink.append(event)
+            sink.append(event, sync)
         self.state.seq = int(event["seq"])
         return event
 
@@ -132,6 +134,8 @@ class Runner:
             return auto
         if self.ports.prompter is None or not self.options.interactive:
             raise UnansweredQuestion(question)
+        for sink in self.ports.sinks:
+            sink.sync()  # nothing unsynced waits on a person, who may take an hour
         return self.ports.prompter.ask(question)
 
     def decided_by(self, question_id: str, automatic: bool, flag: str) -> str:
@@ -247,6 +251,7 @@ class Runner:
         except Stop as stop:
             status, code, reason = stop.status, stop.code, stop.reason
         except UnansweredQuestion as error:
+            error.message = self.masker.text(error.message)
             status, code, reason = "unanswered", 2, error.message
             self.environment("end")
             self.emit(
@@ -256,6 +261,7 @@ class Runner:
             )
             raise
         except RunbookError as error:
+            error.message = self.masker.text(error.message)  # an error message may repeat a value
             self.environment("end")
             self.emit(
                 "run.finished",

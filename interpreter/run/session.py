@@ -92,9 +92,11 @@ class ShellSession:
     _private: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        # State files may hold secrets: they live in a private folder, never in the run folder.
+        # State files may hold secrets: they live in a private folder, never in the run folder, and
+        # in memory (tmpfs) where the system has one: creating a file on a journaled disk costs
+        # more than the command `true`, and a secret in RAM never reaches a disk.
         _remove_stale_folders()
-        self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-"))
+        self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-", dir=_private_root()))
         (self._private / "prelude.sh").write_text(_PRELUDE, "utf-8")
 
     def close(self) -> None:
@@ -187,6 +189,61 @@ class ShellSession:
             status = "ok" if code == 0 else "failed"
         return CommandResult(status, code, time.monotonic() - started)
 
+    def handover(self, command: str, *, capture: tuple[str, ...] = ()) -> CommandResult:
+        """Run a command the operator works in (`ssh host`, `psql`, `kubectl exec -it pod -- bash`)
+        with the terminal handed over, and wait until they leave it.
+
+        Nothing is captured and there is no timeout: the command reads and writes the terminal
+        itself, in the interpreter's own process group so that it is the terminal's foreground
+        (Ctrl-C, Ctrl-Z and window sizes reach it, not the run). The run ignores SIGINT and
+        SIGQUIT meanwhile, as a shell does for its foreground job. The terminal's settings are
+        restored afterwards (a session may leave it raw). SIGTERM or SIGHUP to the run stop the
+        command and propagate. The status is `ok` whatever the exit code (the last command typed
+        inside makes it): whether the work was done is the operator's to say; only a command that
+        could not start (exit 126, 127) is `errored`.
+        """
+        state = self._private / "state"
+        state.unlink(missing_ok=True)
+        env = {
+            **self.env,
+            "BASH_ENV": str(self._private / "prelude.sh"),
+            "RUNBOOK_STATE": str(state),
+            "RUNBOOK_CAPTURE": " ".join(capture),
+        }
+        started = time.monotonic()
+        saved_terminal = _terminal_settings(self.terminal)
+        held = _hold_for_foreground()
+        try:
+            try:
+                process = self.spawn(["bash", "-c", command], cwd=self.cwd, env=env, stdin=self.terminal)
+            except OSError as exc:
+                return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
+            try:
+                code = process.wait()
+            except BaseException:
+                self._signal_group_member(process)
+                raise
+        finally:
+            _release_foreground(held)
+            _restore_terminal(self.terminal, saved_terminal)
+        self._load_state(state)
+        took = time.monotonic() - started
+        code = 128 - code if code < 0 else code  # ended by a signal: as a shell reports it
+        if code in (126, 127):
+            return CommandResult("errored", code, took, f"the session could not start (exit {code})")
+        return CommandResult("ok", code, took)
+
+    def _signal_group_member(self, process: Any) -> None:
+        """Stop a handed-over command, which shares the run's process group: SIGTERM, then SIGKILL."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError, OSError):
+                process.send_signal(sig)
+            try:
+                process.wait(timeout=self.grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
     def _stop(self, process: Any) -> None:
         """SIGINT, then SIGTERM, then SIGKILL to the command's whole process group.
 
@@ -266,9 +323,16 @@ def _exported_functions(listing: str) -> dict[str, str]:
     return functions
 
 
+def _private_root() -> str:
+    """Where private folders go: /dev/shm (memory) when it is there and writable, else the temp folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else tempfile.gettempdir()
+
+
 def _remove_stale_folders() -> None:
     """Private folders of interpreters that were killed (their state files may hold secrets)."""
-    for folder in Path(tempfile.gettempdir()).glob("runbook-session-*-*"):
+    roots = dict.fromkeys((_private_root(), tempfile.gettempdir()))
+    for folder in (f for root in roots for f in Path(root).glob("runbook-session-*-*")):
         pid = folder.name.split("-")[2]
         try:
             if not pid.isdigit() or folder.stat().st_uid != os.getuid():
@@ -303,6 +367,24 @@ def _restore_terminal(fd: int | None, settings: Any) -> None:
         termios.tcsetattr(fd, termios.TCSADRAIN, settings)
     except (ImportError, OSError):
         pass
+
+
+def _hold_for_foreground() -> list[tuple[int, Any]]:
+    """SIGINT and SIGQUIT caught and dropped while a handed-over command has the terminal (main
+    thread only). A handler, not SIG_IGN: an ignored signal stays ignored in the child across
+    exec, and Ctrl-C must reach the session; a handler is reset to the default there."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    return [(sig, signal.signal(sig, _dropped)) for sig in (signal.SIGINT, signal.SIGQUIT)]
+
+
+def _dropped(_signum: int, _frame: object) -> None:
+    return None
+
+
+def _release_foreground(held: list[tuple[int, Any]]) -> None:
+    for sig, previous in held:
+        signal.signal(sig, previous)
 
 
 def _hold_interrupts() -> Any:

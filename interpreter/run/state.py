@@ -57,8 +57,16 @@ class Replayed:
 
 
 def replay(events: list[dict[str, Any]], exists: Callable[[str], bool] = os.path.isdir) -> Replayed:
-    """What a run had decided and done, from its events (the journal's one resume fold)."""
+    """What a run had decided and done, from its events (the journal's one resume fold).
+
+    Raises:
+        InvalidRunbookError: an event sets a variable a run may not take from outside (an edited
+            journal restoring `BASH_FUNC_ls%%` would run code on the resumer's machine).
+    """
     found = resume_state(events)
+    run = events[0].get("run") if events else "?"
+    for name in (*found.exports, *found.unset):
+        _check_name(name, run)
     state = RunState(
         done=dict(found.done),
         in_doubt={step: InDoubt(info.attempt, info.seq) for step, info in found.in_doubt.items()},
@@ -70,3 +78,15 @@ def replay(events: list[dict[str, Any]], exists: Callable[[str], bool] = os.path
     )
     env: dict[str, str | None] = {**found.exports, **dict.fromkeys(found.unset)}
     return Replayed(state, dict(found.answers), env, found.cwd(exists))
+
+
+def _check_name(name: str, run: object) -> None:
+    from ..errors import InvalidRunbookError
+    from ..policy.names import refusal
+
+    why = refusal(name)
+    if why is not None:
+        raise InvalidRunbookError(
+            f"journal of run {run}: it sets the variable {name!r}, refused: {why}",
+            "the journal was edited or damaged; nothing was run",
+        )

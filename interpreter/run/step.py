@@ -6,8 +6,9 @@ from typing import Any
 
 from ..model.kinds import KINDS, runs
 from .attempt import attempt
-from .confirm import confirm, edit, skip
+from .confirm import confirm, confirm_edited, edit, skip
 from .context import StepContext, Stop
+from .handover import check_operator
 from .manual import announce_template, run_by_hand
 from .questions import FAILED_CHOICES, IN_DOUBT_CHOICES, Question
 from .step_inputs import ask_inputs, ask_placeholders, env_lines
@@ -38,6 +39,7 @@ def run_step(ctx: StepContext, node: dict[str, Any]) -> None:
     if not runnable:
         run_by_hand(ctx, node)
         return
+    check_operator(ctx, node)  # a session needs the operator at the terminal (handover.py)
     ask_inputs(ctx, node)
     commands = ask_placeholders(ctx, node, runnable)
     # The commands are listed up front when the operator decides; each is echoed as it runs.
@@ -48,6 +50,8 @@ def run_step(ctx: StepContext, node: dict[str, Any]) -> None:
     decision = confirm(ctx, node)
     while decision == "edit":
         edited = edit(ctx, commands)
+        if edited is not None:
+            confirm_edited(ctx, node, edited)  # an edit that made it destructive asks the word
         decision = "run" if edited is not None else confirm(ctx, node)
         commands = edited or commands
     if decision == "skip":
@@ -79,8 +83,7 @@ def run_step(ctx: StepContext, node: dict[str, Any]) -> None:
             edited = edit(ctx, commands)
             if edited is None:
                 continue  # the edit was cancelled: the same commands, asked again on failure
-            if flags["destructive"] and confirm(ctx, node) == "skip":
-                return  # an edited destructive step is confirmed again
+            confirm_edited(ctx, node, edited)  # destructive as edited, or before: the word again
             commands = edited
             continue
         raise Stop("failed", 1, f"{step_id} failed" + (f" (exit {failed['exit_code']})" if failed else ""))

@@ -1,19 +1,30 @@
-"""The terminal view of a run: what the operator sees before, during and after each step."""
+"""The terminal view of a run: what the operator sees before, during and after each step.
+
+The one door to the operator's screen during a run: every text is shown through
+`policy.terminal.visible` (control characters shown, never obeyed) and command output through
+`LiveOutput` (colours kept, other escape sequences dropped). When output comes faster than the
+screen takes it, the view shows a sample and says how many lines it left out; the journal keeps
+every byte.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..plan.typed import later_inside, sessions, shown_blocks, typed_groups, where_words
 from ..policy import durations
+from ..policy.terminal import LiveOutput, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["TerminalView"]
+__all__ = ["TerminalView", "stdout_view"]
 
 _STATUS_STYLE = {
     "ok": "green",
@@ -24,6 +35,12 @@ _STATUS_STYLE = {
     "interrupted": "yellow",
     "errored": "bold red",
 }
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35", "cyan": "36"}
+_COLOURS = frozenset({"red", "green", "yellow", "magenta", "cyan"})
+_SLOW = 0.02
+"""A write to the screen that takes longer than this (seconds) means the output outruns it."""
+_TAIL_LINES = 10
+"""Lines shown from the end of output the screen could not keep up with (the end says how it went)."""
 
 
 @dataclass(slots=True)
@@ -35,6 +52,16 @@ class TerminalView:
     """Where live command output goes (the console's file by default)."""
     closed: bool = False
     """The screen went away (`runbook run … | head`): the run goes on, its output in the journal."""
+    now: Callable[[], float] = time.monotonic
+    _live: LiveOutput = field(default_factory=LiveOutput)
+    _skip_until: float = 0.0
+    """While the screen is behind, output arriving before this moment is counted, not shown."""
+    _skipped: int = 0
+    """Lines left out of the screen since the last shown output."""
+    _last: bytes = b""
+    """The end of what was left out, shown when the command ends."""
+    _open: bool = False
+    """The output shown last did not end its line."""
 
     def __post_init__(self) -> None:
         # rich exits the program on a broken pipe; a rollback must not stop half way for that.
@@ -54,85 +81,17 @@ class TerminalView:
         with contextlib.suppress(OSError):
             sys.stderr.write("runbook: the output was closed; the run goes on, its output in the journal\n")
 
-    def _print(self, markup: str) -> None:
-        if self.closed:
-            return
-        try:
-            self.console.print(markup)
-        except BrokenPipeError:
-            self._closed()
+    # -- writing ----------------------------------------------------------------------------------
 
-    def text(self, message: str) -> None:
-        from rich.markup import escape
+    def _paint(self, text: str, style: str) -> str:
+        """`text` (already made visible) in `style`, when the console shows styles."""
+        console = self.console
+        if not style or console.color_system is None:
+            return text
+        words = [w for w in style.split() if not (console.no_color and w in _COLOURS)]
+        return f"\x1b[{';'.join(_SGR[w] for w in words)}m{text}\x1b[0m" if words else text
 
-        self._print(escape(message))
-
-    def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None:
-        from rich.markup import escape
-
-        kind = f"Procedure {unit['number']}" if unit["kind"] == "procedure" else "Section"
-        self._print(f"\n[bold]{kind}: {escape(unit['title'])}[/]  [dim]run {run_id}[/]")
-        facts = []
-        if unit.get("use_case"):
-            facts.append(f"Use case: {unit['use_case']}")
-        if unit.get("risk"):
-            facts.append(f"Risk: {unit['risk']['text']}")
-        if unit.get("duration"):
-            facts.append(f"Duration budget: {unit['duration']['text']}")
-        if unit.get("prerequisites"):
-            facts.append(f"Prerequisites: {unit['prerequisites']}")
-        for fact in facts:
-            self._print(f"  {escape(fact)}")
-        if "://" in runs_dir:
-            self._print(f"  [dim]store: {escape(runs_dir)} (run {run_id})[/]")
-        else:
-            self._print(f"  [dim]journal: {escape(runs_dir)}/{run_id}/journal.jsonl[/]")
-
-    def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
-        parts = [f"elapsed {durations.compact(elapsed)}"]
-        over = False
-        if target_minutes is not None:
-            parts.append(f"response target {durations.compact(target_minutes * 60)}")
-            over = elapsed > target_minutes * 60
-        if budget:
-            parts.append(f"budget {budget['text']}")
-            over = over or elapsed > budget["max"] * 60
-        style = "bold red" if over else "dim"
-        self._print(f"[{style}]  ⏱  {' · '.join(parts)}{' — over' if over else ''}[/]")
-
-    def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None:
-        from rich.markdown import Markdown
-        from rich.markup import escape
-
-        flags = node.get("flags") or {}
-        marks = [
-            m
-            for m, on in (
-                ("optional", flags.get("optional")),
-                ("DESTRUCTIVE", flags.get("destructive")),
-                ("never-ending", flags.get("never_ending")),
-            )
-            if on
-        ]
-        tail = f"  [yellow]{escape(', '.join(marks))}[/]" if marks else ""
-        self._print(f"\n[bold cyan]▶ {escape(node['id'])}[/] [bold]{escape(node['title'])}[/]{tail}")
-        prose = "\n\n".join(p for p in node.get("prose", []) if p.strip())
-        if prose:
-            self.console.print(Markdown(prose))
-        for reason in flags.get("reasons", []) if flags.get("destructive") else []:
-            self._print(f"  [red]⚠ {escape(reason)}[/]")
-        for command in commands:
-            for number, line in enumerate(command.split("\n")):
-                self._print(f"  [bold]{'$' if number == 0 else '>'}[/] {escape(line)}")
-        for line in env_lines:
-            self._print(f"  [dim]{escape(line)}[/]")
-
-    def running(self, command: str) -> None:
-        from rich.markup import escape
-
-        self._print(f"[dim]  $ {escape(command.split(chr(10))[0])}[/]")
-
-    def output(self, data: bytes) -> None:
+    def _write(self, data: bytes) -> None:
         if self.closed:
             return
         stream = self.raw or getattr(self.console.file, "buffer", None)
@@ -146,28 +105,209 @@ class TerminalView:
         except BrokenPipeError:
             self._closed()
 
+    def _line(self, *parts: tuple[str, str] | str) -> None:
+        """One line of the view's own; str parts came from elsewhere and are made visible."""
+        self._end_output()
+        text = "".join(
+            visible(part) if isinstance(part, str) else self._paint(visible(part[0]), part[1])
+            for part in parts
+        )
+        self._write(text.encode("utf-8", "replace") + b"\n")
+
+    def _rich(self, renderable: Any) -> None:
+        self._end_output()
+        if self.closed:
+            return
+        try:
+            self.console.print(renderable)
+        except BrokenPipeError:
+            self._closed()
+
+    # -- command output ---------------------------------------------------------------------------
+
+    def output(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if self.now() < self._skip_until:
+            self._miss(data)
+            return
+        shown = self._live.feed(data)
+        if self._skipped:
+            # Back on screen after a gap: from the next whole line, after saying what was left out.
+            cut = shown.find(b"\n")
+            if cut < 0:
+                self._miss(data)
+                return
+            self._skipped += 1  # the line the gap cut
+            shown, self._last = self._notice() + shown[cut + 1 :], b""
+        started = self.now()
+        self._write(shown)
+        took = self.now() - started
+        if shown:
+            self._open = not shown.endswith(b"\n")
+        if took > _SLOW:
+            # The screen is slower than the output: the next reads are counted, not shown, for as
+            # long as this one took to show, so the screen takes half the time at most and the
+            # command is never held back by it.
+            self._skip_until = self.now() + took
+            self._live = LiveOutput()
+
+    def _miss(self, data: bytes) -> None:
+        self._skipped += data.count(b"\n")
+        self._last = data[-4096:] if len(data) >= 4096 else (self._last + data)[-4096:]
+
+    def _notice(self) -> bytes:
+        count, self._skipped = self._skipped, 0
+        return self._paint(f"… {count:,} lines not shown, all in the journal", "dim").encode() + b"\n"
+
+    def _end_output(self) -> None:
+        """A command's output ended: what was held back, and the end of what the screen missed."""
+        rest = self._live.flush()
+        if self._skipped:
+            tail = self._last.split(b"\n")[-_TAIL_LINES - 1 :]
+            self._skipped -= len(tail) - 1
+            ends_line = rest.endswith(b"\n") if rest else not self._open
+            rest += (b"" if ends_line else b"\n") + self._notice()
+            rest += self._live.feed(b"\n".join(tail)) + self._live.flush()
+        self._skip_until, self._last, self._open = 0.0, b"", False
+        if rest:
+            self._write(rest)
+
+    # -- the run's facts --------------------------------------------------------------------------
+
+    def text(self, message: str) -> None:
+        self._line(message)
+
+    def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None:
+        kind = f"Procedure {unit['number']}" if unit["kind"] == "procedure" else "Section"
+        self._end_output()
+        self._write(b"\n")
+        self._line((f"{kind}: {unit['title']}", "bold"), "  ", (f"run {run_id}", "dim"))
+        facts = []
+        if unit.get("use_case"):
+            facts.append(f"Use case: {unit['use_case']}")
+        if unit.get("risk"):
+            facts.append(f"Risk: {unit['risk']['text']}")
+        if unit.get("duration"):
+            facts.append(f"Duration budget: {unit['duration']['text']}")
+        if unit.get("prerequisites"):
+            facts.append(f"Prerequisites: {unit['prerequisites']}")
+        for fact in facts:
+            self._line(f"  {fact}")
+        if "://" in runs_dir:
+            self._line(("  store: " + runs_dir + f" (run {run_id})", "dim"))
+        else:
+            self._line((f"  journal: {runs_dir}/{run_id}/journal.jsonl", "dim"))
+
+    def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
+        parts = [f"elapsed {durations.compact(elapsed)}"]
+        over = False
+        if target_minutes is not None:
+            parts.append(f"response target {durations.compact(target_minutes * 60)}")
+            over = elapsed > target_minutes * 60
+        if budget:
+            parts.append(f"budget {budget['text']}")
+            over = over or elapsed > budget["max"] * 60
+        self._line((f"  ⏱  {' · '.join(parts)}{' — over' if over else ''}", "bold red" if over else "dim"))
+
+    def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None:
+        flags = node.get("flags") or {}
+        marks = [
+            m
+            for m, on in (
+                ("optional", flags.get("optional")),
+                ("DESTRUCTIVE", flags.get("destructive")),
+                ("never-ending", flags.get("never_ending")),
+            )
+            if on
+        ]
+        self._end_output()
+        self._write(b"\n")
+        tail: list[tuple[str, str] | str] = ["  ", (", ".join(marks), "yellow")] if marks else []
+        self._line((f"▶ {node['id']}", "bold cyan"), " ", (node["title"], "bold"), *tail)
+        prose = "\n\n".join(visible(p) for p in node.get("prose", []) if p.strip())
+        if prose:
+            from rich.markdown import Markdown
+
+            self._rich(Markdown(prose))
+        self._shown(node)
+        for reason in flags.get("reasons", []) if flags.get("destructive") else []:
+            self._line((f"  ⚠ {reason}", "red"))
+        for command in commands:
+            for number, line in enumerate(command.split("\n")):
+                self._line("  ", ("$" if number == 0 else ">", "bold"), " ", line)
+        self._typed(node)
+        for line in env_lines:
+            self._line(("  " + line, "dim"))
+
+    def _shown(self, node: dict[str, Any]) -> None:
+        """The step's content that is neither run nor typed (a config file, sample output): as written."""
+        for block in shown_blocks(node):
+            self._line((f"  {block['lang'] or 'text'} (shown, not run):", "dim"))
+            for line in block["code"].rstrip("\n").split("\n"):
+                self._line(("  │", "dim"), " ", line)
+
+    def _typed(self, node: dict[str, Any]) -> None:
+        """Commands for the operator to type elsewhere (in a session, in psql): apart from the
+        `$ ` lines the run executes, each group headed by where it is typed."""
+        for session in sessions(node):
+            self._line(
+                (
+                    f"  ⇥ opens a session ({session}): the terminal is yours until you leave it (exit)",
+                    "magenta",
+                )
+            )
+        for where, typed in typed_groups(node):
+            self._line((f"  type these yourself, {where_words(where)}:", "magenta"))
+            for command in typed:
+                self._command_lines(command["text"], bool(command["destructive"]))
+        later = later_inside(node)
+        if later:
+            self._line(("  then, still inside it, what the next steps say to type:", "magenta"))
+            for item in later:
+                self._line(("    " + item["step"], "dim"))
+                self._command_lines(item["text"], bool(item["destructive"]))
+
+    def _command_lines(self, text: str, destructive: bool) -> None:
+        for number, line in enumerate(text.split("\n")):
+            mark: list[tuple[str, str] | str] = (
+                ["  ", ("⚠ destructive", "red")] if destructive and not number else []
+            )
+            self._line("    ", ("⌨" if number == 0 else " ", "magenta"), " ", line, *mark)
+
+    def running(self, command: str) -> None:
+        self._line(("  $ " + command.split("\n")[0], "dim"))
+        self._live = LiveOutput()
+
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
     ) -> None:
-        from rich.markup import escape
-
-        style = _STATUS_STYLE.get(status, "")
         code = f" exit {exit_code}" if exit_code is not None else ""
-        extra = f" — {escape(note)}" if note else ""
-        took = durations.precise(duration)
-        self._print(f"  [{style}]{status}[/]{code} in {took} [dim]({escape(node_id)})[/]{extra}")
+        extra = f" — {note}" if note else ""
+        self._line(
+            "  ",
+            (status, _STATUS_STYLE.get(status, "")),
+            f"{code} in {durations.precise(duration)} ",
+            (f"({node_id})", "dim"),
+            extra,
+        )
 
     def announce(self, text: str) -> None:
         from rich.markup import escape
         from rich.panel import Panel
 
-        if self.closed:
-            return
-        try:
-            self.console.print(Panel(escape(text.strip("\n")), title="announcement", expand=False))
-        except BrokenPipeError:
-            self._closed()
+        self._rich(Panel(escape(visible(text.strip("\n"))), title="announcement", expand=False))
 
 
 def stdout_view(console: Console) -> TerminalView:
+    """The view on standard output. When that is a pipe (`runbook run … | tee log`), its buffer is
+    made 1 MiB, as the command's own is: a megabyte read is then passed on in one write, not
+    sixteen, each waiting for the reader."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        import fcntl
+        import stat
+
+        fd = sys.stdout.fileno()
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     return TerminalView(console, getattr(sys.stdout, "buffer", None))

@@ -16,17 +16,9 @@ from .. import __version__
 from ..errors import RunbookError, UnsafeDataError, UsageError
 from ..journal.summary import RunSummary
 from ..policy.paths import check_run_id, confined
-from .history import (
-    PastRun,
-    match_runs,
-    post_mortem_html,
-    published,
-    published_summary,
-    run_card,
-    runs_for_site,
-)
+from .history import PastRun, post_mortem_html, published, published_summary, run_card, runs_for_site
 from .manifest import MANIFEST, Manifest, digest, write_if_changed
-from .page import PageInput, overdue, render_page
+from .pages import build_pages
 from .templates import assets, environment, fingerprint
 
 __all__ = ["SiteReport", "build_site"]
@@ -116,8 +108,10 @@ def build_site(
     store: str | None = None,
     today: dt.date | None = None,
     shellcheck: bool = True,
+    jobs: int | None = None,
 ) -> SiteReport:
-    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`.
+    """Build (or bring up to date) the static site for the runbooks `paths` name, in `out_dir`;
+    `jobs` processes build the runbook pages (None: one per processor when there are enough).
 
     Raises:
         UsageError: a path does not exist, no runbook was found, `out_dir` is not ours to write,
@@ -160,10 +154,10 @@ def build_site(
         shellcheck,
         old,
         new,
-        out_dir,
         emit,
         report,
         owners,
+        jobs,
         (root, displays),
     )
     report.runs = _run_pages(past, owners, read_output, old, new, out_dir, emit, report)
@@ -179,7 +173,7 @@ def build_site(
     emit("assets/search-index.js", "", f"window.RUNBOOK_SEARCH = {index};\n")
     for name in sorted(set(old.entries) - set(new.entries)):
         # Only ever files an earlier build wrote, and only inside -o: the manifest is a file in
-        # the folder, and a planted one may name anything (Manifest.load keeps only such names).
+        # the folder, and Manifest.load keeps only the names that stay in it.
         (out_dir / name).unlink(missing_ok=True)
         report.removed.append(name)
     new.save(out_dir)
@@ -195,88 +189,46 @@ def _runbook_pages(
     shellcheck: bool,
     old: Manifest,
     new: Manifest,
-    out_dir: Path,
     emit: Any,
     report: SiteReport,
     owners: dict[str, tuple[str, str]],
+    jobs: int | None,
     where: tuple[Path, dict[Path, str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Each runbook's page (unless its inputs are unchanged); fills `owners`: run id → (page, the
-    runbook's path as shown). `where` is the source folder and each runbook's path as shown."""
-    from ..infer.load import load_document
-    from ..parse.source import read_source
-    from ..plan.graph import graph_json
-    from ..validate import validate_file
+    runbook's path as shown). `where`: the source folder, and each runbook's path as shown."""
     from .gitlog import last_changes
+    from .images import image_file
 
-    changes = last_changes(files)
+    root, displays = where
+    out_dir = Path(report.out_dir)
+    built = (
+        build_pages(
+            files, names, summaries, bases, today, shellcheck, old, out_dir, last_changes(files), jobs, *where
+        )
+        if files
+        else []
+    )
     rows: list[dict[str, Any]] = []
     search: list[dict[str, str]] = []
-    pages = sorted(names.items())
-    # Every page depends on the list of pages (links between runbooks): hashed once, not per page,
-    # or the keys alone would cost time in the square of the number of runbooks.
-    pages_key = digest(pages)
-    root, displays = where
-    for file in files:
-        name = names[file.resolve()]
-        display = displays[file]
-        git = changes.get(file)
-        try:
-            source = read_source(file)
-        except RunbookError as error:
-            report.unreadable[str(file)] = error.message
-            blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
-            counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
-            row = {**blank, **counts, "path": display, "page": None, "overdue": False, "git": git}
-            rows.append({**row, "error": error.message})
-            continue
-        matched = match_runs(summaries, file, source.sha256, bases)
-        runs = [run_card(published_summary(s, display), f"runs/{s.id}.html") for s in matched]
-        owners.update((run["run"], (name, display)) for run in runs)
-        inputs = [
-            fingerprint(),
-            source.sha256,
-            display,
-            name,
-            pages_key,
-            git and git.to_json(),
-            runs,
-            shellcheck,
-        ]
-        key = digest(*inputs)
-        entry = old.fresh(out_dir, name, key)
-        if entry is not None and overdue(entry["summary"]["next_review"], today) == entry["overdue"]:
-            new.entries[name] = entry
-            report.unchanged.append(name)
-            summary, entries = entry["summary"], entry["search"]
-        else:
-            runbook, document = load_document(source)
-            output = render_page(
-                PageInput(
-                    path=file.resolve(),
-                    display=display,
-                    page=name,
-                    text=source.text,
-                    runbook=runbook,
-                    graph=graph_json(runbook),
-                    findings=validate_file(file, today, shellcheck, (source, runbook)).findings,
-                    git=git,
-                    runs=runs,
-                    today=today,
-                    pages={p: n for p, n in pages},
-                    parsed=(document.tokens, document.env),
-                    version=__version__,
-                    root=root,
-                )
-            )
-            report.refused += [f"{display}: {message}" for message in output.refused]
-            summary, entries = output.summary, output.search
-            flag = overdue(summary["next_review"], today)
-            emit(name, key, output.html, summary=summary, search=entries, overdue=flag)
-            for media, data in output.media.items():
-                emit(media, "", data)
-        rows.append({**summary, "git": git, "error": "", "overdue": overdue(summary["next_review"], today)})
-        search += entries
+    for file, page in zip(files, built, strict=True):
+        if page.error:
+            report.unreadable[str(file)] = page.error
+        report.refused += [f"{displays[file]}: {message}" for message in page.refused]
+        if page.entry is not None:
+            new.entries[page.name] = page.entry
+            (report.written if page.written else report.unchanged).append(page.name)
+        for media, origin in page.media.items():
+            try:  # checked again as it is copied: what is published is what was checked
+                image = image_file(root, origin)
+            except RunbookError as error:
+                report.refused.append(f"{displays[file]}: image {origin.name!r}{error.message}")
+                continue
+            if image is not None and image.name == media:
+                emit(media, "", image.data)
+        owners.update((run, (page.name, displays[file])) for run in page.runs)
+        rows.append(page.row)
+        search += page.search
     return rows, search
 
 

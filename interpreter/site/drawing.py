@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import escape
 
+from ..plan.typed import outermost, sessions, typed_groups, where_words
+
 __all__ = ["graph_svg"]
 
 _W = 230  # node width
@@ -57,6 +59,10 @@ class _Layout:
                 marks.append("optional" + (f": {flags['when']}" if flags.get("when") else ""))
             if node["kind"] == "choice":
                 marks.append("choose one")
+            if sessions(node):
+                marks.append("⇥ opens a session")
+            if typed_groups(node):
+                marks.append("⌨ typed " + where_words(outermost(typed_groups(node)[0][0])))
             # A long id keeps its end, which tells siblings apart (…deployment.2.a, …deployment.2.b).
             shown = node["id"] if len(node["id"]) <= _CHARS else "…" + node["id"][-(_CHARS - 1) :]
             shortened = [textwrap.shorten(m, _CHARS) for m in marks]

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import RunbookError, UnsafeDataError
 from ..policy.paths import IMAGE_LIMIT, confined, read_regular, shown
 
-__all__ = ["SVG_LIMIT", "Image", "site_image", "sniff"]
+__all__ = ["SVG_LIMIT", "Image", "image_file", "site_image", "sniff"]
 
 SVG_LIMIT = 1 << 20
 """An SVG travels inside each page that shows it (base64, a third larger): 1 MiB at most."""
@@ -57,6 +57,8 @@ def sniff(data: bytes) -> str | None:
 class Image:
     """An image the site may show."""
 
+    file: Path
+    """The file it was read from, symlinks resolved (inside the site's folder)."""
     name: str | None
     """Its file in the site (`media/HASH.png`), or None for an SVG shown inline."""
     data: bytes
@@ -76,25 +78,37 @@ def site_image(root: Path, page_folder: Path, src: str) -> Image | None:
     if not path or path.startswith("/"):
         raise RunbookError(f"image {shown(src)}: not a path relative to the runbook")
     try:
-        file = confined(root, page_folder / path, "image")
+        return image_file(root, page_folder / path)
+    except RunbookError as error:
+        raise RunbookError(f"image {shown(src)}{error.message}") from None
+
+
+def image_file(root: Path, file: Path) -> Image | None:
+    """The image in `file`, as the site may publish it (a copy made before is checked again with
+    this before it is copied again); None when there is no such file.
+
+    Raises:
+        RunbookError: `file` is outside `root`, not a regular file, too large or not an image;
+            the message goes on from the image's name (` is outside …`).
+    """
+    try:
+        file = confined(root, file, "image")
     except UnsafeDataError:
-        raise RunbookError(
-            f"image {shown(src)} is outside the folder the site is built from ({root})"
-        ) from None
+        raise RunbookError(f" is outside the folder the site is built from ({root})") from None
     try:
         data = read_regular(file, IMAGE_LIMIT, "an image")
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise RunbookError(f"image {shown(src)}: cannot be read ({exc.strerror})") from None
+        raise RunbookError(f": cannot be read ({exc.strerror})") from None
+    except RunbookError as error:
+        raise RunbookError(f": {error.message.split(': ', 1)[-1]}") from None
     kind = sniff(data)
     if kind is None:
-        raise RunbookError(
-            f"image {shown(src)}: not an image (PNG, JPEG, GIF, WebP, AVIF, BMP, ICO or SVG by its content)"
-        )
+        raise RunbookError(": not an image (PNG, JPEG, GIF, WebP, AVIF, BMP, ICO or SVG by its content)")
     if kind == "svg":
         if len(data) > SVG_LIMIT:
-            raise RunbookError(f"image {shown(src)}: an SVG over 1 MiB")
-        return Image(None, data, "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii"))
+            raise RunbookError(": an SVG over 1 MiB")
+        return Image(file, None, data, "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii"))
     name = f"media/{hashlib.sha256(data).hexdigest()[:16]}.{kind}"
-    return Image(name, data, name)
+    return Image(file, name, data, name)

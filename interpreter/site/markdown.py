@@ -128,9 +128,24 @@ Annotate = Callable[[int, int], str]
 """Given a block's first and last source line, HTML to show right after it (findings), or ""."""
 
 
-def _markdown(
-    link: Callable[[str], str], media: Callable[[str], str | None], marked_lines: set[int], annotate: Annotate
-) -> MarkdownIt:
+@dataclass(slots=True)
+class _Hooks:
+    """What one page's rendering asks of its page, handed to the render rules through `env`."""
+
+    link: Callable[[str], str]
+    media: Callable[[str], str | None]
+    marked_lines: set[int]
+    annotate: Annotate
+
+
+_HOOKS = "runbook_site_hooks"
+"""The key of the page's `_Hooks` in the markdown-it environment."""
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """The renderer, built once: a site of 1,000 pages built 1,000 parsers before (each a cycle of
+    rule chains for the garbage collector), and its rules read the page from `env`."""
     md = MarkdownIt("commonmark", {"html": True}, renderer_cls=_Renderer)
     md.enable(["table", "strikethrough"]).use(front_matter_plugin).use(tasklists_plugin)
     rules: Any = md.add_render_rule
@@ -140,30 +155,33 @@ def _markdown(
 
     def html_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
+        annotate = env[_HOOKS].annotate
         return sanitize(token.content) + (annotate(token.map[0] + 1, token.map[1]) if token.map else "")
 
     def fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
+        hooks: _Hooks = env[_HOOKS]
         info = token.info.strip()
         lang = info.split(maxsplit=1)[0].split("{", 1)[0].lower() if info else ""
         first = (token.map[0] + 2) if token.map and token.type == "fence" else 1
-        marked = sorted(n - first + 1 for n in marked_lines if first <= n < first + token.content.count("\n"))
+        count = token.content.count("\n")
+        marked = sorted(n - first + 1 for n in hooks.marked_lines if first <= n < first + count)
         label = f'<span class="code-lang">{html.escape(lang)}</span>' if lang else ""
         line = token.map[0] + 1 if token.map else 0
         return (
             f'<div class="code" data-line="{line}">{label}'
             f'<pre class="highlight"><code>{_highlight(token.content, lang, marked)}</code></pre></div>\n'
-            + (annotate(line, token.map[1]) if token.map else "")
+            + (hooks.annotate(line, token.map[1]) if token.map else "")
         )
 
     def closing(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         html_ = str(self.renderToken(tokens, idx, options, env))
         lines = tokens[idx].meta.get("lines")
-        return html_ + annotate(*lines) if lines else html_
+        return html_ + env[_HOOKS].annotate(*lines) if lines else html_
 
     def link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
-        token.attrSet("href", link(str(token.attrGet("href") or "")))
+        token.attrSet("href", env[_HOOKS].link(str(token.attrGet("href") or "")))
         return str(self.renderToken(tokens, idx, options, env))
 
     def image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -171,7 +189,7 @@ def _markdown(
         src = str(token.attrGet("src") or "")
         alt = html.escape(self.renderInlineAsText(token.children or [], options, env))
         # Loading an image from elsewhere would break the offline promise: link to it instead.
-        local = media(src) if _local(src) else None
+        local = env[_HOOKS].media(src) if _local(src) else None
         if local is None:
             return (
                 f'<a class="image-link" href="{html.escape(src)}" rel="noopener noreferrer">{alt or src}</a>'
@@ -321,12 +339,13 @@ def render_markdown(
     code (the lines with findings); `annotate` adds HTML after each paragraph, code block, table
     and heading. `parsed` is the loader's block tokens and environment for this very text: the
     block parse (the same rules) is not done twice, only inline parsing and the core rules after."""
-    md = _markdown(link, media, set(marked_lines), annotate)
+    md = _markdown()
     if parsed is None:
         env: dict[str, Any] = {}
         tokens = md.parse(text, env)
     else:
         tokens, env = _finish(md, text, parsed)
+    env[_HOOKS] = _Hooks(link, media, set(marked_lines), annotate)
     _prepare(tokens)
     rendered = Rendered()
     heading: tuple[str, str] | None = None

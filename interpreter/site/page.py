@@ -15,13 +15,14 @@ from markupsafe import Markup
 
 from ..errors import RunbookError
 from ..parse.source import Finding
+from ..plan.typed import group_typed, where_words
 from .drawing import graph_svg
 from .gitlog import LastChange
-from .images import site_image
+from .images import image_file, site_image
 from .markdown import relative, render_markdown
 from .templates import environment
 
-__all__ = ["PageInput", "PageOutput", "render_page"]
+__all__ = ["PageInput", "PageOutput", "media_name", "overdue", "render_page"]
 
 _TAGS = re.compile(r"<[^<>]*>")  # not `[^>]*`: from every `<` of a long line to its end
 _SEARCH_TEXT = 20_000  # characters of one entry's text in the search index
@@ -58,10 +59,20 @@ class PageOutput:
     html: str
     summary: dict[str, Any]
     search: list[dict[str, str]]
-    media: dict[str, bytes] = field(default_factory=dict)
-    """Images the page shows: site path → the image's bytes, as checked."""
+    media: dict[str, Path] = field(default_factory=dict)
+    """Images the page shows: site path → source file (checked by images.py, and again when copied)."""
     refused: list[str] = field(default_factory=list)
     """Images the page names that are not published, and why (one line each)."""
+
+
+def media_name(file: Path, root: Path) -> str | None:
+    """Where an image is copied in the site, named by its content; None when it is not one to
+    copy any more (gone, or refused: see images.py)."""
+    try:
+        image = image_file(root, file)
+    except RunbookError:
+        return None
+    return image.name if image is not None else None
 
 
 def overdue(next_review: str, today: dt.date) -> bool:
@@ -76,7 +87,7 @@ class _Links:
 
     def __init__(self, data: PageInput) -> None:
         self.data = data
-        self.media: dict[str, bytes] = {}
+        self.media: dict[str, Path] = {}
         self.refused: list[str] = []
 
     def page(self, target: str) -> str:
@@ -99,7 +110,7 @@ class _Links:
             return None
         if image.name is None:
             return image.src  # an SVG, inline
-        self.media[image.name] = image.data
+        self.media[image.name] = image.file
         return quote(relative(image.name, self.data.page))
 
 
@@ -111,6 +122,22 @@ def _unit_text(unit: dict[str, Any]) -> str:
         parts += [item["text"] for item in node.get("items", [])]
         parts += [block["code"] for block in node.get("blocks", [])]
     return " ".join(p for p in parts if p)[:_SEARCH_TEXT]
+
+
+def _typed_notes(graph: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """By a block's first line: the sessions its commands open and where its typed commands go."""
+    notes: dict[int, dict[str, Any]] = {}
+    for unit in [*graph["procedures"], *graph["sections"]]:
+        for node in unit["nodes"]:
+            for block in node.get("blocks", []):
+                opened = [c["session"] for c in block["commands"] if c["session"]]
+                groups = [
+                    (where_words(where), len(group), any(c["destructive"] for c in group))
+                    for where, group in group_typed(block["typed"])
+                ]
+                if opened or groups:
+                    notes[block["span"]["start"]] = {"sessions": opened, "groups": groups}
+    return notes
 
 
 def _unit_title(unit: dict[str, Any]) -> str:
@@ -127,12 +154,18 @@ def render_page(data: PageInput) -> PageOutput:
     placed: set[int] = set()
     aside = env.get_template("findings.html")
 
+    typed_notes = _typed_notes(data.graph)
+    typed_aside = env.get_template("typed.html")
+
     def annotate(start: int, end: int) -> str:
-        """The findings on these lines not shown yet, as an aside right after their block."""
+        """The findings on these lines not shown yet, as an aside right after their block; and
+        for a block with commands typed elsewhere or a session, where they go."""
         first, last = bisect.bisect_left(lines, start), bisect.bisect_right(lines, end)
         here = [(n, f) for n, f in numbered[first:last] if n not in placed]
         placed.update(n for n, _ in here)
-        return str(aside.render(findings=here, start=start, end=end)) if here else ""
+        note = typed_notes.pop(start, None)
+        typed = str(typed_aside.render(**note, start=start, end=end)) if note else ""
+        return (str(aside.render(findings=here, start=start, end=end)) if here else "") + typed
 
     rendered = render_markdown(data.text, links.page, links.image, marked, annotate, data.parsed)
     units = [*data.graph["procedures"], *data.graph["sections"]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,13 +16,14 @@ from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from ..policy.secrets import secret_values
 from .checks import check_model
-from .code import code_findings
+from .code import CodeDraft, code_draft, with_shellcheck
 from .links import Reference, check_links, is_myst, resolve_references, slug_style
+from .shellcheck_batch import Shellcheck
 
 if TYPE_CHECKING:
     from ..model.runbook import Runbook
 
-__all__ = ["FileResult", "collect", "resolve", "validate", "validate_file"]
+__all__ = ["Draft", "FileResult", "Validator", "collect", "resolve", "validate", "validate_file"]
 
 _IGNORE = re.compile(r"<!--\s*runbook-ignore\s+([\w/,\s-]+?)\s*-->")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".runbook", "site-packages"}
@@ -138,6 +141,108 @@ def _off(rule: str, rules: set[str]) -> bool:
     return any(rule == r or rule.startswith(r.rstrip("/") + "/") for r in rules)
 
 
+@dataclass(slots=True)
+class Draft:
+    """One file's findings but shellcheck's, and what finishing it needs."""
+
+    result: FileResult
+    source: Source | None = None
+    """The file as read; None when it could not be (`result.error` says why)."""
+    findings: list[Finding] = field(default_factory=list)
+    code: CodeDraft = field(default_factory=CodeDraft)
+    """Its shell blocks' findings so far, and the scripts shellcheck reads."""
+    references: list[Reference] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    """The rules the front matter turns off for the file."""
+
+
+class Validator:
+    """Validation of many files with one shellcheck for all of them: `draft` a file as it is read
+    (its scripts go to shellcheck in the background), `finish` it when its findings are needed.
+    Use it as a context manager, so that shellcheck's processes end with it."""
+
+    def __init__(self, today: dt.date, shellcheck: bool = True, slugs: SlugStyle = "github") -> None:
+        self.today = today
+        self.slugs: SlugStyle = slugs
+        self.shellcheck = Shellcheck.start() if shellcheck else None
+
+    def __enter__(self) -> Validator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shellcheck is not None:
+            self.shellcheck.close()
+
+    def draft(self, path: Path, loaded: tuple[Source, Runbook] | None = None) -> Draft:
+        """Every finding for `path` but shellcheck's (`loaded`: its source and model, when the
+        caller has them already); its scripts are handed to shellcheck."""
+        from ..infer.load import load_source
+        from ..parse.source import read_source
+
+        draft = Draft(FileResult(str(path)))
+        if loaded is not None:
+            source, runbook = loaded
+        else:
+            try:
+                source = read_source(path)
+            except RunbookError as error:
+                draft.result.error = error.message + (f" ({error.hint})" if error.hint else "")
+                return draft
+            runbook = load_source(source)
+        draft.source = source
+        draft.result.lines = source.lines
+        findings = list(runbook.findings)
+        findings += check_model(runbook, source.lines, self.today)
+        broken_links, draft.references = check_links(
+            runbook, slug_style(runbook, self.slugs), is_myst(source.text)
+        )
+        findings += broken_links
+        draft.result.targets = {t.lower() for t in runbook.targets}
+        draft.findings = findings
+        draft.code = code_draft(runbook)
+        if self.shellcheck is not None:
+            self.shellcheck.submit(draft.code.scripts)
+        disabled = runbook.front_matter.get("disable")
+        draft.disabled = [str(r) for r in disabled] if isinstance(disabled, list) else []
+        return draft
+
+    def ready(self, draft: Draft) -> bool:
+        """Whether `finish` would not wait for shellcheck."""
+        return self.shellcheck is None or self.shellcheck.ready(draft.code.scripts)
+
+    def finish(self, draft: Draft) -> FileResult:
+        """The file's result: shellcheck's findings added, suppressions and masking applied."""
+        result, source = draft.result, draft.source
+        if source is None:
+            return result
+        scripts = draft.code.scripts
+        warned = self.shellcheck.findings(scripts, source.lines) if self.shellcheck and scripts else []
+        findings = draft.findings + with_shellcheck(draft.code, warned)
+        file_rules, line_rules = _suppressed(source, draft.disabled)
+        kept = [f for f in findings if _kept(f, file_rules, line_rules)]
+        flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
+        secrets = secret_values([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
+        if secrets:
+            # A finding quoting a command must not copy a secret written beside it into CI logs.
+            masker = Masker(secrets)
+            kept = [replace(f, message=masker.text(f.message), hint=masker.text(f.hint)) for f in kept]
+        unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
+        result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
+        result.references = [r for r in draft.references if _kept(r.finding, file_rules, line_rules)]
+        return result
+
+    def each(self, paths: Iterable[Path], ahead: int = 256) -> Iterator[FileResult]:
+        """The results for `paths`, in order. Files are read up to `ahead` beyond the last result
+        given, so that shellcheck works on a batch while the next files are read, in bounded memory."""
+        drafts: deque[Draft] = deque()
+        for path in paths:
+            drafts.append(self.draft(path))
+            while drafts and (len(drafts) > ahead or self.ready(drafts[0])):
+                yield self.finish(drafts.popleft())
+        while drafts:
+            yield self.finish(drafts.popleft())
+
+
 def validate_file(
     path: Path,
     today: dt.date,
@@ -146,41 +251,8 @@ def validate_file(
     slugs: SlugStyle = "github",
 ) -> FileResult:
     """All findings for one file; `loaded` is its source and model when the caller has them already."""
-    from ..infer.load import load_source
-    from ..parse.source import read_source
-
-    result = FileResult(str(path))
-    if loaded is not None:
-        source, runbook = loaded
-    else:
-        try:
-            source = read_source(path)
-        except RunbookError as error:
-            result.error = error.message + (f" ({error.hint})" if error.hint else "")
-            return result
-        runbook = load_source(source)
-    result.lines = source.lines
-    findings = list(runbook.findings)
-    findings += check_model(runbook, source.lines, today)
-    broken_links, references = check_links(runbook, slug_style(runbook, slugs), is_myst(source.text))
-    findings += broken_links
-    result.targets = {t.lower() for t in runbook.targets}
-    findings += code_findings(runbook, source.lines, shellcheck)
-    disabled = (
-        runbook.front_matter.get("disable") if isinstance(runbook.front_matter.get("disable"), list) else []
-    )
-    file_rules, line_rules = _suppressed(source, [str(r) for r in disabled or []])
-    kept = [f for f in findings if _kept(f, file_rules, line_rules)]
-    flagged = sorted({f.line for f in findings if f.rule == "safety/secret-in-text"})
-    secrets = secret_values([source.lines[n - 1] for n in flagged if 0 < n <= len(source.lines)])
-    if secrets:
-        # A finding quoting a command must not copy a secret written beside it into CI logs.
-        masker = Masker(secrets)
-        kept = [replace(f, message=masker.text(f.message), hint=masker.text(f.hint)) for f in kept]
-    unique = {(f.rule, f.line, f.column, f.message): f for f in kept}
-    result.findings = sorted(unique.values(), key=lambda f: (f.line, f.column, f.rule))
-    result.references = [r for r in references if _kept(r.finding, file_rules, line_rules)]
-    return result
+    with Validator(today, shellcheck, slugs) as validator:
+        return validator.finish(validator.draft(path, loaded))
 
 
 def _kept(finding: Finding, file_rules: set[str], line_rules: dict[int, set[str]]) -> bool:
@@ -205,12 +277,12 @@ def validate(
     shellcheck: bool = True,
     slugs: SlugStyle = "github",
 ) -> list[FileResult]:
-    """Validate every runbook the paths name.
+    """Validate every runbook the paths name (shellcheck, when installed and asked for, runs once
+    for all of them, on the scripts its cache does not know).
 
     Raises:
         UsageError: a path does not exist or the git reference is unknown.
     """
-    today = today or dt.date.today()
-    return resolve(
-        [validate_file(path, today, shellcheck, slugs=slugs) for path in collect(paths, changed_since)]
-    )
+    files = collect(paths, changed_since)
+    with Validator(today or dt.date.today(), shellcheck, slugs) as validator:
+        return resolve(list(validator.each(files)))

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from ..infer.placeholders import placeholders_in
 from ..model.kinds import runs
 from ..model.runbook import CodeBlock, Runbook, Step, walk_steps
 from ..parse.source import Finding
+from ..plan.typed import where_words
 from ..policy.confirmation import confirmation
 from ..policy.secrets import find_secrets
 
@@ -129,6 +131,19 @@ def _inputs(runbook: Runbook) -> Iterator[Finding]:
                     f"declare it in front matter (variables: {{{name}: {{prompt: …}}}}) or set it "
                     "in an earlier step",
                 )
+        for command in block.typed:
+            # Placeholders in commands typed elsewhere are the operator's to fill as they type.
+            for placeholder in placeholders_in(command.text, command.span.start):
+                if name_declared(placeholder.text, declared):
+                    continue
+                yield _finding(
+                    "inputs/placeholder",
+                    runbook.path,
+                    placeholder.line,
+                    f"placeholder {placeholder.text} ({placeholder.kind}) is left in a command typed "
+                    f"{where_words(command.where or 'elsewhere')}",
+                    "the operator fills it in as they type it; say in the text what goes there",
+                )
         for placeholder in block.placeholders:
             if placeholder.kind == "field" or name_declared(placeholder.text, declared):
                 continue
@@ -151,9 +166,20 @@ def _safety(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
             yield from _weakening(runbook.path, step, lines)
             warned = bool(step.warnings) or step.annotation.get("confirm") == "typed"
             for block in step.blocks:
+                covered = warned or block.annotation.get("confirm") == "typed"
+                for command in block.typed:
+                    if command.destructive and not covered:
+                        yield _finding(
+                            "safety/unwarned-destructive",
+                            runbook.path,
+                            command.span.start,
+                            f"destructive command typed {where_words(command.where or 'elsewhere')} with no "
+                            f"warning in {step.id}: {command.destructive[0]}",
+                            "say WARNING in the step (or `> [!CAUTION]`) so readers see it before "
+                            "they type it; the run asks for a typed confirmation before they go in",
+                        )
                 if not runs(block.kind):
                     continue
-                covered = warned or block.annotation.get("confirm") == "typed"
                 for command in block.commands:
                     if command.destructive and not covered:
                         yield _finding(
@@ -286,4 +312,26 @@ def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> lis
         *_secrets(runbook, lines),
         *_metadata(runbook, today),
         *_languages(runbook),
+        *_controls(runbook.path, lines),
     ]
+
+
+def _controls(path: str, lines: tuple[str, ...]) -> Iterator[Finding]:
+    """Control characters (ESC, BEL, bidirectional overrides…): a terminal or an editor obeys
+    them, so the line shows something other than what it holds."""
+    from ..policy.terminal import controls
+
+    for number, line in enumerate(lines, start=1):
+        found = controls(line)
+        if found:
+            index, shown = found[0]
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            yield _finding(
+                "encoding/control-character",
+                path,
+                number,
+                f"control character {shown}{more} in the text: a terminal would obey it, and the line "
+                "would show something other than what it holds",
+                "remove it; if a command needs one, write it as text (printf '\\033')",
+                index + 1,
+            )

@@ -112,7 +112,11 @@ def junit(results: list[FileResult], strict: bool) -> str:
 
 def text(results: list[FileResult], strict: bool, console: Console, held: int = 0) -> None:
     """Grouped by file, coloured on a terminal and plain when piped; `held`: findings a baseline held."""
-    from rich.markup import escape as markup
+    from ..markup import escape  # rich's own escape, without importing rich
+    from ..policy.terminal import visible
+
+    def markup(text: str) -> str:
+        return escape(visible(text))  # a message may quote a runbook line: shown, never obeyed
 
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for result in results:

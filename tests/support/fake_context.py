@@ -7,6 +7,7 @@ from typing import Any
 
 from interpreter.policy.masking import Masker
 from interpreter.run.context import Event
+from interpreter.run.questions import Question, UnansweredQuestion
 from interpreter.run.session import ShellSession
 
 
@@ -40,8 +41,17 @@ class FakeContext:
     settings: dict[str, Any] = field(default_factory=dict)
     view: RecordingView = field(default_factory=RecordingView)
     events: list[Event] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    """Answers to the questions an executor asks (after a session: was it done?)."""
 
-    def emit(self, kind: str, step: str | None, data: dict[str, Any]) -> Event:
+    def ask(self, question: Question, auto: str | None = None) -> str:
+        if question.id in self.answers:
+            return self.answers[question.id]
+        if auto is not None:
+            return auto
+        raise UnansweredQuestion(question)
+
+    def emit(self, kind: str, step: str | None, data: dict[str, Any], *, sync: bool = True) -> Event:
         event = {"type": kind, "step": step, "data": data}
         self.events.append(event)
         return event

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import pytest
@@ -24,22 +25,49 @@ def unavailable(service: str, why: str) -> NoReturn:
     pytest.skip(f"{service} not available: {why} (run scripts/services)")
 
 
+def _admin() -> Any:
+    import psycopg
+
+    try:
+        return psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        unavailable("PostgreSQL on 127.0.0.1:5432", str(exc).strip().split("\n")[0])
+
+
+@contextmanager
+def _databases() -> Iterator[Callable[[], str]]:
+    """Makes empty databases on demand; drops every one it made when the block ends."""
+    names: list[str] = []
+
+    def new() -> str:
+        name = f"runbook_test_{secrets.token_hex(4)}"
+        with _admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        return f"{POSTGRES}/{name}"
+
+    try:
+        yield new
+    finally:
+        if names:
+            with _admin() as admin:
+                for name in names:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database() -> Iterator[str]:
     """A fresh database for this test session, dropped afterwards: its URL (no password)."""
-    import psycopg
+    with _databases() as new:
+        yield new()
 
-    name = f"runbook_test_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3)
-    except psycopg.Error as exc:
-        unavailable("PostgreSQL on 127.0.0.1:5432", str(exc).strip().split("\n")[0])
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture
+def new_database() -> Iterator[Callable[[], str]]:
+    """For a test that needs empty databases of its own (a second store, an import target): call it
+    for each one; all are dropped after the test."""
+    with _databases() as new:
+        yield new
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...infer.http import RequestError, expected_statuses, parse_request, variables_in
-from ...infer.shell import is_secret_name
+from ...policy.secrets import is_secret_name
 from ...policy.values import substitute
 from ..context import ExecutorContext, Output, Planned
 from ..expect import matches

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from ...infer.http import VARIABLE
-from ...infer.shell import is_secret_name
 from ...policy.masking import Masker
+from ...policy.secrets import is_secret_name
 from ..database import url_passwords
 
 __all__ = ["Unfillable", "fill_body", "fill_header", "fill_url", "is_credential", "mask_credentials"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...policy.values import substitute
 from ..context import ExecutorContext, Output, Planned
+from ..handover import open_session
 from ..session import CommandResult
 from .container import container_name, run_in_container
 
@@ -53,9 +54,10 @@ class ShellExecutor:
             Planned(
                 kind,
                 text,
-                never_ending=command["never_ending"],
+                never_ending=command["never_ending"] and not command["session"],
                 expectations=tuple(command["expectations"]),
                 target=target,
+                detail=_session(command) if container_name(target) is None else {},
             )
             for text, command in zip(texts, block["commands"], strict=True)
         ]
@@ -68,6 +70,8 @@ class ShellExecutor:
         out: Output,
         limit: float | None,
     ) -> CommandResult:
+        if command.detail.get("session"):
+            return open_session(ctx, node, command)  # the terminal handed over (handover.py)
         inside = container_name(command.target)
         if inside is not None:
             # Container output arrives in this thread: mask, record, show.
@@ -80,6 +84,13 @@ class ShellExecutor:
             timeout=limit,
             never_ending=command.never_ending,
         )
+
+
+def _session(command: Mapping[str, Any]) -> dict[str, Any]:
+    """For a command that opens a session: the session, and what later steps type inside it."""
+    if not command.get("session"):
+        return {}
+    return {"session": command["session"], "inside": tuple(i["text"] for i in command.get("inside", []))}
 
 
 SHELL = ShellExecutor()
