@@ -271,7 +271,13 @@ def append_event(directory: Path, event: Event) -> Event:
     Raises:
         UnsafeDataError: the run's folder or journal is a symlink, or the journal is damaged.
     """
-    appender = _Appender(real_folder(directory, "run folder") / JOURNAL)
+    try:
+        appender = _Appender(real_folder(directory, "run folder") / JOURNAL)
+    except OSError as exc:
+        raise StorageError(
+            f"{directory / JOURNAL}: cannot write the journal: {exc.strerror}",
+            "a note needs a journal it can append to (a read-only runs folder cannot take one)",
+        ) from None
     try:
         return appender.append(event)
     finally:

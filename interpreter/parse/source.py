@@ -100,7 +100,7 @@ class Source:
 
 def read_source(path: str | Path) -> Source:
     """Read a runbook from disk: a regular file (never a device or a FIFO, which would never end
-    or never answer) of at most RUNBOOK_LIMIT bytes (10 MiB; policy/paths.py says why).
+    or never answer) of at most RUNBOOK_LIMIT bytes (4 MiB; policy/paths.py says why).
 
     Raises:
         UsageError: the file does not exist (a path mistyped on the command line).

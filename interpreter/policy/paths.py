@@ -9,8 +9,10 @@ socket, which never end or never answer) no larger than its kind's limit. Anythi
 in one line that names the value, masked when it could be a secret.
 
 The limits, and why:
-- a runbook, 10 MiB: the largest of 640 real runbooks measured is 35 KB; 10 MiB is 300 times
-  that, and validates in seconds in bounded memory (tests/bench `validate_huge`).
+- a runbook, 4 MiB: the largest of 640 real runbooks measured is 35 KB, so 4 MiB is over 100
+  times that; the densest Markdown measured (a numbered step with a command every 90 bytes)
+  loads in about 4 s and 80 MB per MiB, so the worst a runbook can cost is some 16 s and
+  350 MB, not the 16 GB /dev/zero took.
 - an answers file, 1 MiB; an image copied into the site, 10 MiB (a screenshot or a diagram,
   not a video); a validate baseline, 64 MiB (about 200,000 findings); a run's journal, 256 MiB
   (some 250,000 events: days of running; outputs are files of their own, not in it).
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 MiB = 1 << 20
-RUNBOOK_LIMIT = 10 * MiB
+RUNBOOK_LIMIT = 4 * MiB
 ANSWERS_LIMIT = 1 * MiB
 IMAGE_LIMIT = 10 * MiB
 OUTPUT_LIMIT = 1 << 40
