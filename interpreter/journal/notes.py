@@ -30,7 +30,8 @@ def add_note(
     Raises:
         UsageError: no run, or several, match `run_id`.
     """
-    from ..policy.masking import Masker, add_environment
+    from ..policy.masking import Masker
+    from ..policy.secrets import add_environment
 
     full = store.resolve(run_id)
     events, _ = store.events(full)

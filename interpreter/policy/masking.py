@@ -9,7 +9,6 @@ secret (at most the longest form less one byte) waits for the next read.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .secret_forms import forms
@@ -17,7 +16,7 @@ from .secret_forms import forms
 if TYPE_CHECKING:
     from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
-__all__ = ["MASK", "Masker", "add_environment"]
+__all__ = ["MASK", "Masker"]
 
 MASK = "••••"
 _MASK_BYTES = MASK.encode("utf-8")
@@ -130,20 +129,3 @@ class Masker:
         held, self._held = self._held, b""
         # What waited could begin a long form and still hold a whole shorter one.
         return self.mask_bytes(held) if held else held
-
-
-def add_environment(masker: Masker, env: Mapping[str, str], declared: Collection[str]) -> Masker:
-    """Mask what an environment holds that is secret: values of variables declared secret or named
-    like secrets (`*PASSWORD*`, `*TOKEN*`…), and passwords written in URLs (`DATABASE_URL`). A value
-    too weak to mask (short, a common word) is left out here; the run refuses it where it uses it."""
-    from .passwords import url_passwords
-    from .secrets import is_secret_name
-    from .weak_secrets import weakness
-
-    for name, value in env.items():
-        if (name in declared or is_secret_name(name)) and weakness(value) is None:
-            masker.add(value)
-        for password in url_passwords(value):
-            if weakness(password) is None:
-                masker.add(password)
-    return masker

@@ -14,9 +14,22 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Secret", "find_secrets", "is_placeholder", "is_secret_name", "looks_random", "secret_values"]
+if TYPE_CHECKING:
+    from .masking import Masker
+
+__all__ = [
+    "Secret",
+    "add_environment",
+    "find_secrets",
+    "is_placeholder",
+    "is_secret_name",
+    "looks_random",
+    "secret_values",
+]
 
 _SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|CREDENTIAL|PRIVATE|(?:^|_)KEY(?:S)?(?:$|_)|API_?KEY"
@@ -225,3 +238,19 @@ def find_secrets(lines: tuple[str, ...] | list[str]) -> list[Secret]:
 def secret_values(lines: tuple[str, ...] | list[str]) -> list[str]:
     """The secret values written in `lines`, to keep out of every other message."""
     return [secret.value for secret in find_secrets(lines)]
+
+
+def add_environment(masker: Masker, env: Mapping[str, str], declared: Collection[str]) -> Masker:
+    """Mask what an environment holds that is secret: values of variables declared secret or named
+    like secrets (`*PASSWORD*`, `*TOKEN*`…), and passwords written in URLs (`DATABASE_URL`). A value
+    too weak to mask (short, a common word) is left out here; the run refuses it where it uses it."""
+    from .passwords import url_passwords
+    from .weak_secrets import weakness
+
+    for name, value in env.items():
+        if (name in declared or is_secret_name(name)) and weakness(value) is None:
+            masker.add(value)
+        for password in url_passwords(value):
+            if weakness(password) is None:
+                masker.add(password)
+    return masker

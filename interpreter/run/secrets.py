@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
-from ..policy.masking import Masker, add_environment
+from ..policy.masking import Masker
 from ..policy.passwords import url_passwords
-from ..policy.secrets import is_secret_name
+from ..policy.secrets import add_environment, is_secret_name
 from ..policy.weak_secrets import MIN_LENGTH, weakness
 from .database import ENV_NAME
 from .executors import secret_variables
