@@ -150,6 +150,7 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
     import subprocess
 
     from ..run.questions import UnansweredQuestion
+    from ..run.runner import Terminated
     from ..run.view import stdout_view
 
     screen = console()
@@ -159,6 +160,10 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
         code, run_id = start(stdout_view(screen), prompter, subprocess.Popen)
     except UnansweredQuestion as error:
         fail(error)
+    except Terminated as stop:
+        # Outside the run's own handling (loading the runbook, opening the store): nothing ran.
+        console(stderr=True).print(f"runbook: stopped by signal {stop.signum}")
+        sys.exit(128 + stop.signum)
     words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
     console(stderr=True).print(
         f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
