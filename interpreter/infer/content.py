@@ -106,8 +106,6 @@ _COMPOUND = frozenset(
         "case_statement",
         "c_style_for_statement",
         "function_definition",
-        "compound_statement",
-        "subshell",
         "test_command",
         "negated_command",
     }
@@ -135,6 +133,8 @@ def _shape(text: str) -> tuple[bool, str]:
             first = "="
         elif statement.type in _COMPOUND:
             first = "if"
+        # `{ cmd; }` and `( cmd )` group commands: what they run is what they are (a group around
+        # an unknown word is no more a command than the word alone).
         else:
             first = _command_name(statement)
     return not root.has_error, first
