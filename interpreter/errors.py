@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 __all__ = [
+    "DamagedJournalError",
     "ExitCode",
     "InvalidRunbookError",
     "RunbookError",
     "SelectionError",
+    "StorageError",
+    "UnsafeDataError",
     "UsageError",
 ]
 
@@ -73,3 +77,24 @@ class InvalidRunbookError(RunbookError):
     """The runbook cannot be trusted as read: unreadable, not text, or with error findings."""
 
     exit_code = ExitCode.INVALID
+
+
+class UnsafeDataError(InvalidRunbookError):
+    """Data that names a path or holds an event breaks its form: a run id that is a path, an output
+    file outside its run, a journal line that is not an event (policy/paths.py, journal/checked.py).
+    It is refused whole, never half-trusted."""
+
+
+class DamagedJournalError(UnsafeDataError):
+    """A run's journal (a file, or a store's rows) holds something that is not the next event of
+    that run. What came before the damage is kept, for a reader that can show it as far as it goes."""
+
+    def __init__(self, message: str, readable: list[dict[str, Any]], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.readable = readable
+        """The events before the damage, each checked."""
+
+
+class StorageError(RunbookError):
+    """The journal or the run store cannot be written or reached any more (a full disk, a
+    read-only folder, a lost connection): the run stops, and what was written stays valid."""

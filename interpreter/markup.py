@@ -8,8 +8,10 @@ __all__ = ["CONTROL", "escape", "plain"]
 
 # rich.markup's grammar: a tag is `[` then a letter, `#`, `/` or `@`, up to the next `]`; a
 # backslash before it makes it text.
-_TAG = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
-_ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+# (The backslashes are taken from the start of their run only: a search from each of a long run
+# of them was quadratic.)
+_TAG = re.compile(r"((?<!\\)(\\*)\[([a-z#/@][^[]*?)])")
+_ESCAPE = re.compile(r"(?<!\\)(\\*)(\[[a-z#/@][^[]*?])")
 
 
 def escape(text: str) -> str:

@@ -14,7 +14,7 @@ from interpreter.journal.files import Journal, read_events
 
 
 def test_an_unsynced_event_is_readable_at_once_and_synced_with_the_next(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "run")
+    journal = Journal(tmp_path / "20261201-000000-abcdef")  # a run's folder is named by its id
     synced: list[int] = []
     real = os.fdatasync
     try:

@@ -218,3 +218,23 @@ def test_shell_groups_and_subshells_run_and_json_does_not() -> None:
         "( cd /tmp && ls )",
     ]
     assert commands(node(procedure, "1.2")) == []
+
+
+def test_a_table_whose_code_column_is_not_commands_is_not_a_table_of_steps() -> None:
+    # A schema explained row by row: the `Code` column holds Jsonnet, which must never run as shell
+    # (`(import "x")` would run ImageMagick's `import`).
+    markdown = textwrap.dedent(
+        """\
+        # Schema
+
+        | Block | Code | What it does |
+        | --- | --- | --- |
+        | Import | (import "shared/default.jsonnet") | Loads the defaults. |
+        | Types | { document_type: ["a", "b"], | The types allowed. |
+        | Details | type: "object", | A structured object. |
+        """
+    )
+    graph = graph_json(load_text(markdown, "schema.md"))
+    assert [
+        c for u in [*graph["procedures"], *graph["sections"]] for n in u["nodes"] for c in commands(n)
+    ] == []

@@ -340,7 +340,8 @@ def test_a_journal_line_that_is_not_an_event_is_reported(tmp_path: Path) -> None
     directory.mkdir(parents=True)
     (directory / "journal.jsonl").write_text(json.dumps({"hello": "world"}) + "\n")
     result = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
-    assert result.exit_code == 1 and "not a journal event" in result.stderr
+    # Exit 3: the journal cannot be trusted as read (issue 17); it names the run and the event.
+    assert result.exit_code == 3 and "event 1 breaks schemas/events.json" in result.stderr
 
 
 def test_method_comments_split_alternatives_and_rm_r_is_destructive(tmp_path: Path) -> None:

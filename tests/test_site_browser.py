@@ -202,3 +202,41 @@ def test_phone_width_and_scripts_off(browser: Any, site: str) -> None:
         problems = phone.problems
         phone.close()
     assert problems == []
+
+
+def test_an_svg_image_shows_and_runs_no_script_even_opened_alone(browser: Any, tmp_path: Path) -> None:
+    """Issue 17: an SVG (or an .html "image") was copied as a file, and opening it ran its script.
+    Now an SVG is shown through a data: URL in an <img> (the CSP lets those in), and no file of
+    it is written; an HTML file named as an image is not published at all."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="alert(1)">'
+        '<script>alert(2)</script><rect width="40" height="20" fill="red"/></svg>'
+    )
+    (docs / "diagram.svg").write_text(svg)
+    (docs / "page.png").write_text("<html><body onload='alert(3)'><script>alert(4)</script></body></html>")
+    (docs / "rb.md").write_text("# Pictures\n\n![diagram](diagram.svg)\n\n![page](page.png)\n")
+    CliRunner().invoke(main, ["site", str(docs), "-o", str(tmp_path / "out")])
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.suffix in (".svg", ".png")]
+    handler = functools.partial(_Quiet, directory=str(tmp_path / "out"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    view = Watched(browser, f"http://127.0.0.1:{server.server_address[1]}/")
+    try:
+        page = view.open("rb.html")
+        page.wait_for_timeout(300)
+        image = page.locator("img[alt=diagram]")
+        assert image.get_attribute("src").startswith("data:image/svg+xml;base64,")
+        assert page.evaluate("document.querySelector('img[alt=diagram]').naturalWidth") == 40
+        # A link to it from the page (a renderer's navigation) is refused by the browser; a data:
+        # page opened by hand runs in an origin of its own, never the site's.
+        page.evaluate("location.href = document.querySelector('img[alt=diagram]').src")
+        page.wait_for_timeout(300)
+        assert page.url.endswith("/rb.html")
+    finally:
+        problems = [p for p in view.problems if "Not allowed to navigate" not in p]
+        view.close()
+        server.shutdown()
+        server.server_close()
+    assert problems == []

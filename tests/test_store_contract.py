@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from interpreter.errors import RunbookError, UsageError
+from interpreter.errors import RunbookError, UnsafeDataError, UsageError
 from interpreter.journal.contract import RunJournal, Store
 from interpreter.journal.events import Event, envelope, problem
 from interpreter.journal.folder import DirectoryStore
@@ -220,7 +220,8 @@ def test_runs_copy_between_stores_whole_once_and_never_over_a_different_run(
 def test_a_run_brought_from_elsewhere_reaches_nothing_outside_the_store(
     kind: str, make: Maker, tmp_path: Path
 ) -> None:
-    """Output names come from a journal someone else wrote: they never name a file outside."""
+    """Output names come from a journal someone else wrote: one that names a file outside its run is
+    refused whole, and nothing of it is written."""
     store = make(kind)
     sneaky = "outputs/../../../escaped.log"
     command = {
@@ -235,6 +236,9 @@ def test_a_run_brought_from_elsewhere_reaches_nothing_outside_the_store(
         event("step.finished", {"status": "ok", "exit_code": 0, "duration": 0, "commands": [command]}, "1.1")
         | {"seq": 2},
     ]
-    assert store.put_run(RUN, events, lambda name: b"bad")
+    with pytest.raises(UnsafeDataError, match=r"event 2 .*outputs/\.\./\.\./\.\./escaped\.log"):
+        store.put_run(RUN, events, lambda name: b"bad")
     assert not list(tmp_path.rglob("escaped.log"))
-    assert store.output(RUN, "../../../../etc/hostname") is None
+    assert RUN not in store.run_ids()
+    with pytest.raises(UnsafeDataError, match="etc/hostname"):
+        store.output(RUN, "../../../../etc/hostname")

@@ -108,6 +108,13 @@ CASES: dict[str, tuple[str, set[str]]] = {
         "   export PGPASSWORD='<$PASSWORD>'\n   psql -h localhost -U readonly\n   ```\n",
         set(),
     ),
+    "a zero-width space in a message to send": (
+        HEAD
+        + "# Notify\n\n"
+        + STEP
+        + "## Tell them\n\n```markdown\nHi {{ name }},\n\u200b\nWe are on it.\n```\n",
+        set(),
+    ),
     "single quotes handed to another shell": (
         HEAD + "# Search\n\n## Procedure 1: Snapshot\n\n1. **List snapshots**\n   ```bash\n"
         "   kubectl exec deploy/search -- sh -c 'curl \"$ES_URI/_snapshot/_all\"'\n"
@@ -194,3 +201,11 @@ def test_gitlab_templates_link_from_the_repository_root(tmp_path: Path) -> None:
     [broken, onboarding] = validate([str(templates)], shellcheck=False)
     assert [f.rule for f in onboarding.findings if f.severity != "info"] == []
     assert [f.rule for f in broken.findings if f.severity != "info"] == ["links/file"]
+
+
+def test_a_zero_width_space_in_a_command_that_runs_is_an_error(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + "# Restart\n\n## Procedure 1: Restart\n\n1. **Restart**\n   ```bash\n   systemctl restart api\u200b\n   ```\n"
+    )
+    assert ("encoding/control-character", "error") in _rules(tmp_path, text)

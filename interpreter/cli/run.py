@@ -154,6 +154,7 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
 
     from ..run.alongside import FollowInstead
     from ..run.questions import UnansweredQuestion
+    from ..run.runner import Terminated
     from ..run.view import stdout_view
 
     screen = console()
@@ -167,6 +168,10 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
         from .timeline import follow
 
         follow.main([other.run_id, *_store_args(request, masked=False)], standalone_mode=True)
+    except Terminated as stop:
+        # Outside the run's own handling (loading the runbook, opening the store): nothing ran.
+        console(stderr=True).print(f"runbook: stopped by signal {stop.signum}")
+        sys.exit(128 + stop.signum)
     words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
     where = " ".join(_store_args(request))
     where = f" {where}" if where else ""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import ExitCode
 from .options import store_options
 from .output import EXIT_CODES, console
 
@@ -43,14 +45,19 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
     from ..journal.store import open_store
     from .output import shown as escape
 
+    damaged: dict[str, str] = {}
     with open_store(runs_dir, store) as where:
-        summaries = where.runs()
+        summaries = where.runs(damaged)
     if as_json:
         click.echo(json.dumps([s.as_json() for s in summaries], indent=2, ensure_ascii=False))
     elif not summaries:
         console(stderr=True).print(f"no runs in {escape(where.where)}")
     else:
         _table(summaries)
+    for message in damaged.values():
+        console(stderr=True).print(f"[bold red]runbook:[/] {escape(message)} (left out)")
+    if damaged:
+        sys.exit(ExitCode.INVALID)
 
 
 def _table(summaries: list[RunSummary]) -> None:
@@ -159,12 +166,20 @@ def _copy(source: Store, target: Store, run_ids: tuple[str, ...]) -> None:
     from .output import shown as escape
 
     err = console(stderr=True)
-    copied = skipped = 0
+    copied = skipped = refused = 0
     for result in copy_runs(source, target, run_ids):
         if result.outcome == "running":
-            err.print(f"[yellow]skipped {result.run_id}: it is still running[/]")
+            err.print(f"[yellow]skipped {escape(result.run_id)}: it is still running[/]")
+        elif result.outcome == "refused":
+            err.print(f"[bold red]runbook:[/] {escape(result.reason)} (not copied)")
         elif result.torn:
             err.print(f"[yellow]{result.run_id}: its torn last line is left out[/]")
         copied += result.outcome == "copied"
-        skipped += result.outcome != "copied"
-    err.print(f"{copied} run(s) copied to {escape(target.where)}, {skipped} already there or running")
+        refused += result.outcome == "refused"
+        skipped += result.outcome in ("present", "running")
+    err.print(
+        f"{copied} run(s) copied to {escape(target.where)}, {skipped} already there or running"
+        + (f", {refused} refused" if refused else "")
+    )
+    if refused:
+        sys.exit(ExitCode.INVALID)

@@ -16,7 +16,8 @@ SITE_EXIT_CODES = exit_codes(
     {
         ExitCode.OK: "the site is built (findings in runbooks are shown on their pages)",
         ExitCode.USAGE: "usage error (no such path, output folder not empty and not a site, --store)",
-        ExitCode.INVALID: "a runbook or a run's journal could not be read (the rest is still built)",
+        ExitCode.INVALID: "a runbook or a run's journal could not be read, or an image or runbook "
+        "was refused (outside the folder, not an image, too large): the rest is still built",
     }
 )
 
@@ -79,4 +80,6 @@ def site(
         )
     for path, message in report.unreadable.items():
         console(stderr=True).print(f"runbook: {shown(path)}: {shown(message)} (left out of the site)")
-    sys.exit(ExitCode.INVALID if report.unreadable else ExitCode.OK)
+    for message in report.refused:
+        console(stderr=True).print(f"runbook: {shown(message)} (not published)")
+    sys.exit(ExitCode.INVALID if report.unreadable or report.refused else ExitCode.OK)

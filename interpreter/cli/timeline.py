@@ -26,11 +26,17 @@ def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> 
       runbook timeline 20261128-223536 --format md
       runbook timeline 20261128-223536 --store postgresql://postgres@db/runbook
     """
+    from ..errors import DamagedJournalError
     from ..journal.store import open_store
     from ..report.timeline import timeline_lines
 
+    damage: DamagedJournalError | None = None
     with open_store(runs_dir, store) as where:
-        events, torn = where.events(where.resolve(run_id))
+        try:
+            events, torn = where.events(where.resolve(run_id))
+        except DamagedJournalError as error:
+            # A damaged journal is shown as far as it is intact, then the damage is reported.
+            damage, events, torn = error, error.readable, False
     if fmt == "json":
         for event in events:
             click.echo(json.dumps(event, ensure_ascii=False))
@@ -40,6 +46,8 @@ def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> 
         ):
             click.echo(line)
     torn_warning(torn)
+    if damage is not None:
+        raise damage
 
 
 @click.command(epilog=EXIT_CODES)

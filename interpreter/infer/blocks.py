@@ -16,7 +16,7 @@ from .shell import ShellFacts, analyse_shell
 
 __all__ = ["ANALYSERS", "code_block"]
 
-_FIELD = re.compile(r"\[([^\]\n]{1,60})\](?!\()")
+_FIELD = re.compile(r"\[([^\[\]\n]{1,60})\](?!\()")  # no `[` inside: not 60 steps from every `[`
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 # Lines that make a block config or data, not a message to fill in: `key = value`, `{`, `"key":`.
 _CONFIG_LINE = re.compile(r"^\s*(?:[{}]\s*,?\s*$|[\w.-]+\s*=\s*\S|\"[^\"]*\"\s*:)")

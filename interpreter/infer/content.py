@@ -106,8 +106,6 @@ _COMPOUND = frozenset(
         "case_statement",
         "c_style_for_statement",
         "function_definition",
-        "compound_statement",
-        "subshell",
         "test_command",
         "negated_command",
     }
@@ -121,8 +119,13 @@ _ASSIGNING = frozenset(
 def _shape(text: str) -> tuple[bool, str]:
     """Whether the text parses as bash, and how its first statement starts: the program it runs,
     `=` for an assignment, `if` for a compound command, "" when it cannot be told."""
+    from ..policy.bash_syntax import parse
+
     code = _PLACEHOLDER.sub(_neutral, text)
-    root = _parser().parse((code + "\n").encode("utf-8")).root_node
+    tree = parse(code + "\n")
+    if tree is None:
+        return False, ""  # too tangled to read in bounded time (or no tree-sitter): not shell
+    root = tree.root_node
     statement = next((n for n in root.named_children if n.type != "comment"), None)
     first = ""
     if statement is not None:
@@ -130,6 +133,8 @@ def _shape(text: str) -> tuple[bool, str]:
             first = "="
         elif statement.type in _COMPOUND:
             first = "if"
+        # `{ cmd; }` and `( cmd )` group commands: what they run is what they are (a group around
+        # an unknown word is no more a command than the word alone).
         else:
             first = _command_name(statement)
     return not root.has_error, first
@@ -151,14 +156,6 @@ def _neutral(match: re.Match[str]) -> str:
     # `<pod name>` is a value to fill in; `$<x>` is left alone (it is not one).
     start = match.start()
     return "PLACEHOLDER" if start == 0 or match.string[start - 1] != "$" else ""
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    import tree_sitter
-    import tree_sitter_bash
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
 def parses_as_shell(text: str) -> bool:

@@ -101,7 +101,7 @@ def alternative_title(title: str, strict: bool = False) -> bool:
         return bool(_NAMED_ALTERNATIVE.match(text))
     # A platform word names a variant only in a short title ("GCP", "Azure Files"), not in
     # "AWS account prerequisites".
-    if len(re.sub(r"\([^)]*\)", "", text).split()) > 2 and not _NAMED_ALTERNATIVE.match(text):
+    if len(re.sub(r"\([^()]*\)", "", text).split()) > 2 and not _NAMED_ALTERNATIVE.match(text):
         return bool(
             re.match(r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:for|on|using|with|via|without|from)\s", text, re.I)
         )

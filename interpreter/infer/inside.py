@@ -23,8 +23,12 @@ from .sessions import closes_session
 
 __all__ = ["place_commands"]
 
+# After the word that leaves, the place it leaves within 40 characters, not past another word
+# that leaves (which starts a search of its own): without that, `quit quit quit…` read 40
+# characters from every one.
+_LEAVING = r"\b(?:exit|log\s*out|logout|disconnect|leave|quit|detach)\b"
 _LEAVE = re.compile(
-    r"\b(?:exit|log\s*out|logout|disconnect|leave|quit|detach)\b[^.\n]{0,40}?"
+    rf"{_LEAVING}(?:(?!{_LEAVING})[^.\n]){{0,40}}?"
     r"\b(?:pod|node|host|shell|session|container|console|psql|ssh|box|vm|instance|server|machine|screen|chroot)\b"
     r"|^\W*exit\b",
     re.I | re.M,

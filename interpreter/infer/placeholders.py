@@ -44,7 +44,9 @@ _NOT_PLACEHOLDERS = frozenset(
     A B C D E F I J K L M N O P Q R S T U V W X Y Z ID OS UI CI CD PR VM DB""".split()  # noqa: SIM905
 )
 _TS_CORE = re.compile(r"20\d{6}-\d{6}")
-_TIMESTAMP = re.compile(r"[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
+# Only from the start of a run of name characters (the lookbehind): a match may not begin at
+# every character of a long run, which made the search quadratic.
+_TIMESTAMP = re.compile(r"(?<![\w./-])[\w./-]*\b20\d{6}-\d{6}\b[\w./-]*")
 _COMMIT = re.compile(r"(?<![\w./-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![\w./-])")
 _PATH = re.compile(r"/path/to(?:/[\w.@-]*)*")
 _GIT = re.compile(r"\bgit\b")
@@ -126,10 +128,25 @@ _IS = re.compile(
     r"[`\"'](?P<text>[^`\"'\n]{1,60})[`\"']\s+(?:is|are|means|should\s+be|stands\s+for|represents)\s+(?P<what>[^.;\n]{1,120})",
     re.I,
 )
+# `… (represented by `X`)`: the words before the bracket are read back from it (`_before`), not
+# matched forward from every character, which took minutes on a long line.
 _REPRESENTED = re.compile(
-    r"(?P<what>(?:[^.;\n]|\.(?!\s)){1,80}?)\s*\((?:represented|shown|written)\s+(?:by|as)\s+[`\"'](?P<text>[^`\"'\n]{1,60})[`\"']",
-    re.I,
+    r"\((?:represented|shown|written)\s+(?:by|as)\s+[`\"'](?P<text>[^`\"'\n]{1,60})[`\"']", re.I
 )
+
+
+def _before(text: str, end: int, floor: int) -> str:
+    """The words before `end` back to a full stop and space, a semicolon or a line break (not
+    before `floor`), 80 characters at most."""
+    start = end
+    while start > floor and end - start < 80:
+        char = text[start - 1]
+        if char in ";\n" or (char == "." and text[start : start + 1].isspace()):
+            break
+        start -= 1
+    return text[start:end]
+
+
 _EXAMPLE = re.compile(r"^(?:e\.g\.\s*|for\s+example\s*|like\s*)?`([^`\n]{1,60})`", re.I)
 
 
@@ -155,8 +172,15 @@ def describe(
         if any(word in lowered for word in words)
     ]
     for pattern in patterns:
+        floor = 0
         for match in pattern.finditer(text):
-            what = match.group("what").strip().rstrip(",:")
+            if pattern is _REPRESENTED:
+                what = _before(text, match.start(), floor).strip().rstrip(",:")
+                floor = match.end()
+                if not what:
+                    continue
+            else:
+                what = match.group("what").strip().rstrip(",:")
             example = _EXAMPLE.match(what)
             value = example.group(1) if example and pattern is _IS else ""
             described.setdefault(match.group("text").strip(), (_clean(what), value))

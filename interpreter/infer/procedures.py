@@ -22,8 +22,11 @@ _STEPS_TITLE = re.compile(r"^(steps|procedure|instructions)\s*:?$", re.I)
 _PREREQ_TITLE = re.compile(
     r"^(prerequisites?|pre-?requisites?|before you (begin|start)|requirements)\b", re.I
 )
+# A number starts where no digit or dot comes before it, and space is read after a word only:
+# otherwise every digit and every space of a long line is a start (quadratic, cubic on digits).
 _DURATION = re.compile(
-    r"(?P<lt><|≤|under|up to|less than)?\s*(?P<a>\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
+    r"(?:(?P<lt><|≤|under|up to|less than)\s*)?(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*"
+    r"(?:(?:-|–|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
     r"(?P<unit>seconds?|secs?|s\b|minutes?|mins?|m\b|hours?|hrs?|h\b)",
     re.I,
 )

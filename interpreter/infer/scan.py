@@ -10,7 +10,8 @@ __all__ = ["EXPECTED", "Scan", "split_commands"]
 EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*(?::\s*(.+)|\s(within\s+[^:]+:\s*.+))$", re.I)
 """`# Expected: …` after a command: what its output should be (`# Expected within 5m: …`: in time;
 the expectation's text then starts with `within 5m:`, which `parse_expectation` reads)."""
-_CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"'[^']*'")}
+# (The lookbehind changes nothing for `fullmatch`; a search would otherwise start at every `\"`.)
+_CLOSED = {'"': re.compile(r'(?<!\\)"(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"'[^']*'")}
 _DOUBLE_END = re.compile(r'(?<!\\)(?:\\\\)*"')
 _OPEN_END = re.compile(r"(\|\||&&|\|)\s*$")
 _OPENERS = {"if": 1, "case": 1, "do": 1, "fi": -1, "esac": -1, "done": -1, "{": 1, "}": -1}

@@ -148,7 +148,8 @@ _HANDOVER = re.compile(
     r"|(?:^|[\s;|&(])(?:awk|gawk|mawk|sed|perl|jq|yq|python3?|ruby|node|ssh|watch|xargs|parallel|find|su"
     r"|envsubst|psql|mysql|sqlite3|redis-cli|bash|sh|zsh)\b[^;|&]*$"
 )
-_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+# `{{ … }}` with no `{{` or `}}` inside: `.*?` scanned from every `{{` of a long line to its end.
+_TEMPLATE = re.compile(r"\{\{(?:[^{}]|\{(?!\{)|\}(?!\}))*\}\}")
 
 
 def _handed_over(before: str) -> bool:

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 _OPTIONAL = re.compile(
-    r"\((if\b[^)]*|optional|[^)]*\bonly)\)|^optional(?:ly)?\b[:\s,]|\bif\s+(?:necessary|needed|required|applicable)\b",
+    r"\((if\b[^()]*|optional|[^()]*\bonly)\)|^optional(?:ly)?\b[:\s,]|\bif\s+(?:necessary|needed|required|applicable)\b",
     re.I,
 )
 

@@ -6,6 +6,7 @@ import re
 
 from ..parse.document import Block, Fence, Paragraph, Table
 from ..parse.source import Span
+from .content import statement_kind
 from .context import Context
 from .draft import Draft
 
@@ -24,6 +25,9 @@ def table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
     column = next((i for i, h in enumerate(table.header) if is_command_column(h)), None)
     if column is None:
         return []
+    cells = [row[column].strip() for row in table.rows if column < len(row) and row[column].strip()]
+    if not cells or sum(statement_kind(c) == "command" for c in cells) * 2 < len(cells):
+        return []  # a column of code that is mostly not commands (a schema, a config): not steps
     drafts = []
     for offset, (row, line) in enumerate(zip(table.rows, table.row_lines, strict=False)):
         command = row[column].strip() if column < len(row) else ""
@@ -32,6 +36,8 @@ def table_drafts(table: Table, start: int, ctx: Context) -> list[Draft]:
         span = Span(ctx.path, line, line)
         blocks: list[Block] = [Paragraph(p, span) for p in others[1:]]
         if command:
-            blocks.append(Fence("bash", "", command + "\n", span, line))
+            # A cell is no fence: nothing says it is shell. It runs only if it reads as a command
+            # (`Code` columns hold JSON, Jsonnet or YAML as often as commands).
+            blocks.append(Fence("", "", command + "\n", span, line))
         drafts.append(Draft(start + offset, title, span, "", blocks))
     return drafts

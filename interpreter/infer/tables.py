@@ -22,8 +22,12 @@ _OUTCOME = re.compile(
     re.I,
 )
 _SEVERITY = re.compile(r"\b(P[0-5]|SEV[- ]?\d|S[0-4])\b", re.I)
+# A number starts where no digit or dot comes before it, and the second is apart from the first
+# (a dash, `to` or a space): two `\d+` side by side split a long run of digits in every way (cubic).
 _MINUTES = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:-|–|to)?\s*(\d+(?:\.\d+)?)?\s*(min|minutes?|h|hours?|hrs?|days?)\b", re.I
+    r"(?<![\d.])(\d+(?:\.\d+)?)(?:(?:\s*(?:-|–|to)\s*|\s+)(\d+(?:\.\d+)?))?\s*"
+    r"(min|minutes?|h|hours?|hrs?|days?)\b",
+    re.I,
 )
 
 

@@ -183,14 +183,16 @@ class Store(ABC):
         """
         return RunSummary.of(run_id, self.events(run_id)[0], self.is_live(run_id))
 
-    def runs(self) -> list[RunSummary]:
-        """Every readable run's summary, oldest first (a damaged journal is left out)."""
+    def runs(self, damaged: dict[str, str] | None = None) -> list[RunSummary]:
+        """Every readable run's summary, oldest first; a damaged journal (or a run id that is not
+        one) is left out, and named in `damaged` (where → why) when it is given."""
         result = []
         for run_id in self.run_ids():
             try:
                 result.append(self.summary(run_id))
-            except RunbookError:
-                continue
+            except RunbookError as error:
+                if damaged is not None:
+                    damaged[self.label(run_id)] = error.message
         return sorted(result, key=lambda r: r.started)
 
     def follow(

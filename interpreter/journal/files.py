@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -10,11 +11,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from ..errors import RunbookError, UsageError
+from ..errors import DamagedJournalError, RunbookError, StorageError, UsageError
+from ..policy.paths import JOURNAL_LIMIT, RUN_ID, check_run_prefix, open_append, read_regular, real_folder
 from . import outputs as output_files
 from .chain import GENESIS, hash_of
+from .checked import check_events
 from .contract import PARTIAL_TAIL, RunJournal
-from .events import Event, encode, numbered, problem
+from .events import Event, encode, numbered
 from .outputs import OutputFile, PartialOutput, datasync
 
 __all__ = [
@@ -47,12 +50,15 @@ def run_directory(runs_dir: Path, run_id: str) -> Path:
     """The folder of a run, by id or by a unique prefix of it.
 
     Raises:
-        UsageError: no run, or several, match.
+        UsageError: `run_id` is not (the start of) a run id, or no run, or several, match.
     """
+    check_run_prefix(run_id)  # digits, a-f and dashes: no `..`, no `/`, no glob
     if (runs_dir / run_id / JOURNAL).is_file():
         return runs_dir / run_id
     matches = (
-        sorted(p for p in runs_dir.glob(f"{run_id}*") if (p / JOURNAL).is_file()) if runs_dir.is_dir() else []
+        sorted(p for p in runs_dir.glob(f"{run_id}*") if RUN_ID.fullmatch(p.name) and (p / JOURNAL).is_file())
+        if runs_dir.is_dir()
+        else []
     )
     if len(matches) == 1:
         return matches[0]
@@ -66,39 +72,48 @@ def run_directory(runs_dir: Path, run_id: str) -> Path:
     )
 
 
-def read_events(path: Path) -> tuple[list[Event], bool]:
-    """The events of a journal, and whether its last line was torn (a kill mid-write).
+def read_events(path: Path, run_id: str | None = None) -> tuple[list[Event], bool]:
+    """The events of a journal (of run `run_id`, by default its folder's name), and whether its
+    last line was torn (a kill mid-write).
 
-    A torn last line is left out; a damaged line anywhere else is an error.
+    A torn last line is left out; a damaged line anywhere else is an error. The journal must be
+    a regular file, not a symlink, of at most 256 MiB (policy/paths.py), and every event the next
+    one of its run (checked.py).
 
     Raises:
-        RunbookError: the journal cannot be read or a line before the last is not an event.
+        RunbookError: the journal cannot be read.
+        DamagedJournalError: a line before the last is not the run's next event.
     """
+    run_id = run_id or path.parent.name
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, JOURNAL_LIMIT, "a journal", follow=False)
     except OSError as exc:
         raise RunbookError(f"{path}: cannot read the journal: {exc.strerror}") from exc
     complete, _, tail = raw.rpartition(b"\n")
-    events: list[Event] = []
+    events: list[object] = []
     for number, line in enumerate(complete.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
-        except ValueError as exc:
-            raise RunbookError(f"{path}:{number}: damaged journal line (not JSON)") from exc
-        found = problem(event)
-        if found:
-            raise RunbookError(f"{path}:{number}: not a journal event ({found})")
-        events.append(event)
+            events.append(json.loads(line))
+        except ValueError:
+            readable = check_events(run_id, events, str(path))
+            raise DamagedJournalError(
+                f"{path}:{number}: damaged journal line (not JSON); the journal is damaged or was edited",
+                readable,
+                "the events before it are intact: `runbook timeline` shows them",
+            ) from None
+    checked = check_events(run_id, events, str(path))
     torn = False
     if tail.strip():
-        # The last line has no newline: a kill during its write. Keep it only if it is whole.
+        # The last line has no newline: a kill during its write. Keep it only if it is whole and
+        # the run's next event; anything else there is left out like a torn line (and cut before
+        # the next event is appended).
         try:
-            events.append(json.loads(tail))
-        except ValueError:
+            checked = check_events(run_id, [*checked, json.loads(tail)], str(path))
+        except (ValueError, DamagedJournalError):
             torn = True
-    return events, torn
+    return checked, torn
 
 
 def _last_line(handle: IO[bytes], size: int) -> bytes:
@@ -133,7 +148,9 @@ class _Appender:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = open(path, "a+b")  # noqa: SIM115
+        # Never through a symlink: a planted `journal.jsonl -> ~/.bashrc` is refused, not appended to.
+        # Unbuffered: a write that fails leaves nothing behind in a buffer to be written later.
+        self._handle = os.fdopen(open_append(path), "a+b", buffering=0)
         self._size = -1
         self._last = 0
         self._last_hash = GENESIS
@@ -149,11 +166,7 @@ class _Appender:
             self._foreign = self._foreign or self._size >= 0
             self._handle.seek(0)
             last = _last_line(self._handle, size) if size else b""
-            if last.strip():
-                event = json.loads(last)
-                self._last, self._last_hash = int(event["seq"]), hash_of(event)
-            else:
-                self._last, self._last_hash = 0, GENESIS
+            self._last, self._last_hash = _tip(last, self.path) if last.strip() else (0, GENESIS)
             self._handle.seek(0, os.SEEK_END)
         elif not size:
             self._last, self._last_hash = 0, GENESIS
@@ -170,8 +183,8 @@ class _Appender:
         self._handle.seek(size - 1)
         if self._handle.read(1) == b"\n":
             return
-        raw = self.path.read_bytes()
-        keep = raw.rfind(b"\n") + 1
+        self._handle.seek(0)
+        keep = self._handle.read(size).rfind(b"\n") + 1
         self._handle.truncate(keep)
         self._handle.flush()
         os.fsync(self._handle.fileno())
@@ -190,16 +203,35 @@ class _Appender:
             seq, prev = self._next()
             line = encode(numbered(event, seq, prev))
             self._handle.seek(0, os.SEEK_END)
-            self._handle.write(line)
-            self._handle.flush()
-            self._unsynced = True
-            if sync:
-                self.sync()
+            size = self._handle.tell()
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(self._handle.fileno(), view) :]
+                self._unsynced = True
+                if sync:
+                    self.sync()
+            except OSError as exc:
+                self._undo(size)
+                raise StorageError(
+                    f"{self.path}: cannot write the journal: {exc.strerror}; the run stops here",
+                    "the events before it are kept: free the space (or fix the folder) and "
+                    f"`runbook resume {event['run']}`",
+                ) from None
             self._size = os.fstat(self._handle.fileno()).st_size
             self._last, self._last_hash = event["seq"], event["hash"]
         finally:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         return event
+
+    def _undo(self, size: int) -> None:
+        # A line half written on a full disk is cut, so the journal ends with whole events (a
+        # truncation needs no space). If even that fails, a torn last line is left out by readers
+        # and cut before the next append.
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._handle.fileno(), size)
+        self._unsynced = False
+        self._size = -1
 
     @property
     def unsynced(self) -> bool:
@@ -207,9 +239,19 @@ class _Appender:
         return self._unsynced
 
     def sync(self) -> None:
-        """fsync what was appended unsynced (one fsync makes every earlier write durable too)."""
+        """fsync what was appended unsynced (one fsync makes every earlier write durable too).
+
+        Raises:
+            StorageError: the disk refuses (full, failing).
+        """
         if self._unsynced:
-            datasync(self._handle.fileno())
+            try:
+                datasync(self._handle.fileno())
+            except OSError as exc:
+                raise StorageError(
+                    f"{self.path}: cannot write the journal to disk: {exc.strerror}; the run stops here",
+                    "free the space (or fix the disk) and `runbook resume` the run",
+                ) from None
             self._unsynced = False
 
     def written_since(self, seq: int) -> list[Event]:
@@ -230,9 +272,39 @@ class _Appender:
         self._handle.close()
 
 
+def _tip(line: bytes, path: Path) -> tuple[int, str]:
+    """The `seq` and hash of a journal's last line, which the next event follows and chains to.
+
+    Raises:
+        DamagedJournalError: the line is not an event.
+    """
+    try:
+        event = json.loads(line)
+        seq = event["seq"]
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1:
+            return seq, hash_of(event)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
+    raise DamagedJournalError(
+        f"{path}: the last line is not a journal event; nothing is appended to a damaged journal",
+        [],
+        "`runbook timeline` shows the events before the damage",
+    )
+
+
 def append_event(directory: Path, event: Event) -> Event:
-    """Add one event to a run's journal from another process (a note), beside a running writer."""
-    appender = _Appender(directory / JOURNAL)
+    """Add one event to a run's journal from another process (a note), beside a running writer.
+
+    Raises:
+        UnsafeDataError: the run's folder or journal is a symlink, or the journal is damaged.
+    """
+    try:
+        appender = _Appender(real_folder(directory, "run folder") / JOURNAL)
+    except OSError as exc:
+        raise StorageError(
+            f"{directory / JOURNAL}: cannot write the journal: {exc.strerror}",
+            "a note needs a journal it can append to (a read-only runs folder cannot take one)",
+        ) from None
     try:
         return appender.append(event)
     finally:
@@ -247,8 +319,16 @@ class Journal(RunJournal):
         self.directory = directory
         self.path = directory / JOURNAL
         self._outputs = directory / "outputs"
-        directory.mkdir(parents=True, exist_ok=True)
-        self._lock = open(directory / ".lock", "a")  # noqa: SIM115
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            real_folder(directory, "run folder")
+            real_folder(self._outputs, "outputs folder")
+            self._lock = os.fdopen(open_append(directory / ".lock", "a lock file"), "a")
+        except OSError as exc:
+            raise UsageError(
+                f"{directory}: cannot write the run's folder: {exc.strerror}",
+                "--runs-dir (or RUNBOOK_RUNS_DIR) picks a folder runbook can write",
+            ) from None
         try:
             # One process per run: a resume must not run beside the run it resumes.
             fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -258,10 +338,20 @@ class Journal(RunJournal):
                 f"run {directory.name} is in use by another runbook process",
                 "wait for it to end, or stop it first",
             ) from exc
-        self._appender = _Appender(self.path)
+        try:
+            self._appender = _Appender(self.path)
+            self._sync_directory()
+        except OSError as exc:
+            self._lock.close()
+            raise UsageError(
+                f"{self.path}: cannot write the journal: {exc.strerror}",
+                "--runs-dir (or RUNBOOK_RUNS_DIR) picks a folder runbook can write",
+            ) from None
+        except BaseException:
+            self._lock.close()
+            raise
         self._settling: list[str] = []
         """Attempts whose partial outputs go once the step.finished written unsynced is synced."""
-        self._sync_directory()
 
     def _sync_directory(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -271,7 +361,7 @@ class Journal(RunJournal):
             os.close(fd)
 
     def events(self) -> list[Event]:
-        return read_events(self.path)[0]
+        return read_events(self.path, self.run_id)[0]
 
     def append(self, event: Event, sync: bool = True) -> Event:
         """Validate, chain and write one event, then fsync; its `seq` is set to follow the last on

@@ -7,6 +7,17 @@ import os
 from pathlib import Path
 
 from ..errors import UsageError
+from ..policy.paths import (
+    OUTPUT_LIMIT,
+    OUTPUT_NAME,
+    RUN_ID,
+    check_output_name,
+    check_run_id,
+    check_run_prefix,
+    read_regular,
+    real_folder,
+)
+from .checked import check_events
 from .contract import OutputReader, Store
 from .events import Event, encode
 from .files import JOURNAL, Journal, append_event, read_events, run_directory
@@ -31,14 +42,16 @@ class DirectoryStore(Store):
         return (self.root, *self.also)
 
     def _folder(self, run_id: str) -> Path:
-        """The folder of a run: under the root, or under one of the other folders that keeps it."""
-        for root in self._roots():
-            if (root / run_id / JOURNAL).is_file():
-                return root / run_id
-        return self.root / run_id
+        """A run's folder: its id checked (never a path), under the root or one of the other
+        folders that keeps it, the folder itself no symlink."""
+        name = check_run_id(run_id, self.where)
+        found = next((r / name for r in self.also if (r / name / JOURNAL).is_file()), None)
+        if found is None or (self.root / name / JOURNAL).is_file():
+            found = self.root / name
+        return real_folder(found, "run folder")
 
     def create(self, run_id: str) -> Journal:
-        journal = Journal(self.root / run_id)
+        journal = Journal(real_folder(self.root / check_run_id(run_id, self.where), "run folder"))
         if self._remember:
             remember(self.root, run_id)
         return journal
@@ -49,16 +62,17 @@ class DirectoryStore(Store):
     def resolve(self, run_id: str) -> str:
         if not self.also:
             return run_directory(self.root, run_id).name
+        check_run_prefix(run_id)  # digits, a-f and dashes: no `..`, no `/`, no glob
         for root in self._roots():
             if (root / run_id / JOURNAL).is_file():
-                return run_id
+                return run_directory(root, run_id).name
         matches = sorted(
             {
                 p.name
                 for r in self._roots()
                 if r.is_dir()
                 for p in r.glob(f"{run_id}*")
-                if (p / JOURNAL).is_file()
+                if RUN_ID.fullmatch(p.name) and (p / JOURNAL).is_file()
             }
         )
         if len(matches) == 1:
@@ -73,7 +87,7 @@ class DirectoryStore(Store):
         )
 
     def events(self, run_id: str) -> tuple[list[Event], bool]:
-        return read_events(self._folder(run_id) / JOURNAL)
+        return read_events(self._folder(run_id) / JOURNAL, run_id)
 
     def append(self, run_id: str, event: Event) -> Event:
         return append_event(self._folder(run_id), event)
@@ -83,37 +97,47 @@ class DirectoryStore(Store):
         return sorted(found)
 
     def label(self, run_id: str) -> str:
-        return str(self._folder(run_id) / JOURNAL)
+        # Names a run in a message, whatever its folder's name: nothing is opened through it.
+        name = Path(run_id).name
+        found = next((r / name for r in self._roots() if (r / name / JOURNAL).is_file()), self.root / name)
+        return str(found / JOURNAL)
 
     def is_live(self, run_id: str) -> bool:
         # The run's process holds an exclusive lock on `.lock` (see Journal) for as long as it works.
         lock = self._folder(run_id) / ".lock"
-        if not lock.exists():
-            return False
-        with open(lock, "a") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                return True
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        try:
+            # Read-only, never through a symlink: `runbook runs` works on a read-only runs folder.
+            fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return False  # no lock file: no process ever held the run here
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
         return False
 
     def output(self, run_id: str, name: str) -> bytes | None:
-        if not _is_output_name(name):
-            return None  # a journal names its outputs; anything else is not ours to read
+        # Only `outputs/SHA256.log`, only a regular file in the run's own outputs folder, never
+        # through a symlink: a journal names its outputs, and nothing else is ours to read.
+        check_output_name(name, self.label(run_id))
+        folder = real_folder(self._folder(run_id) / "outputs", "outputs folder")
         try:
-            return (self._folder(run_id) / name).read_bytes()
+            return read_regular(folder / name.partition("/")[2], OUTPUT_LIMIT, "an output file", follow=False)
         except OSError:
-            return None
+            return None  # not kept (an empty output need not be), or unreadable
 
     def output_names(self, run_id: str) -> list[str]:
         outputs = self._folder(run_id) / "outputs"
-        return sorted(f"outputs/{p.name}" for p in outputs.glob("*.log")) if outputs.is_dir() else []
+        names = (f"outputs/{p.name}" for p in outputs.glob("*.log")) if outputs.is_dir() else ()
+        return sorted(n for n in names if OUTPUT_NAME.fullmatch(n))
 
     def put_run(self, run_id: str, events: list[Event], outputs: OutputReader) -> bool:
-        directory = self.root / run_id
+        directory = self._folder(run_id)
+        events = check_events(run_id, list(events), f"run {run_id} to copy into {self.where}")
         if (directory / JOURNAL).exists():
-            mine, _ = read_events(directory / JOURNAL)
+            mine, _ = read_events(directory / JOURNAL, run_id)
             if mine == events:
                 return False
             raise UsageError(
@@ -121,28 +145,25 @@ class DirectoryStore(Store):
                 "remove one copy, or import into another folder",
             )
         directory.mkdir(parents=True, exist_ok=True)
-        names = recorded_outputs(events)
-        for name in sorted(names):
+        folder = real_folder(directory / "outputs", "outputs folder")
+        for name in sorted(recorded_outputs(events)):  # each `outputs/SHA256.log` (the schema says)
             data = outputs(name)
-            if data is not None and _is_output_name(name):
-                target = directory / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _write_durably(target, data)
+            if data is not None:
+                folder.mkdir(exist_ok=True)
+                _write_durably(folder / name.partition("/")[2], data)
         # The journal appears whole or not at all: written aside, fsynced, then renamed.
         _write_durably(directory / JOURNAL, b"".join(encode(e) for e in events))
         return True
 
 
-def _is_output_name(name: str) -> bool:
-    """`outputs/NAME.log`: the only shape of name a journal gives its output files."""
-    folder, _, file = name.partition("/")
-    return folder == "outputs" and bool(file) and "/" not in file and file not in (".", "..")
-
-
 def _write_durably(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    # A fresh file (O_EXCL after clearing a leftover), never through a symlink planted beside it.
+    temporary.unlink(missing_ok=True)
+    with os.fdopen(
+        os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "wb"
+    ) as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
     os.replace(temporary, path)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from ..errors import StorageError
 
 __all__ = ["PARTIAL", "OutputFile", "PartialOutput", "datasync", "partial_outputs", "settle"]
 
@@ -54,13 +57,21 @@ class OutputFile:
         return open(self.directory / f"{self.name}{PARTIAL}", "wb", buffering=0)
 
     def write(self, data: bytes) -> None:
+        """Add a chunk of the command's output.
+
+        Raises:
+            StorageError: it cannot be written (a full disk): the command is stopped.
+        """
         if not data:
             return
-        if self.handle is None:
-            self.handle = self._open()
-        view = memoryview(data)
-        while view:
-            view = view[self.handle.write(view) or 0 :]
+        try:
+            if self.handle is None:
+                self.handle = self._open()
+            view = memoryview(data)
+            while view:
+                view = view[self.handle.write(view) or 0 :]
+        except OSError as exc:
+            raise _failed(self.directory, exc) from None
         self.digest.update(data)
         self.size += len(data)
         if self.size - self._written_back >= 2 * _WRITEBACK and hasattr(os, "posix_fadvise"):
@@ -81,12 +92,15 @@ class OutputFile:
         partial = self.directory / f"{self.name}{PARTIAL}"
         fresh = self.directory / f"{self.name}.rewrite"
         self.digest, self.size = hashlib.sha256(), 0
-        with open(partial, "rb") as source, open(fresh, "wb") as target:
-            while block := source.read(_BLOCK):
-                self._put(target, feed(block))
-            self._put(target, flush())
-        os.replace(fresh, partial)
-        self.handle = open(partial, "ab", buffering=0)  # noqa: SIM115
+        try:
+            with open(partial, "rb") as source, open(fresh, "wb") as target:
+                while block := source.read(_BLOCK):
+                    self._put(target, feed(block))
+                self._put(target, flush())
+            os.replace(fresh, partial)
+            self.handle = open(partial, "ab", buffering=0)  # noqa: SIM115
+        except OSError as exc:
+            raise _failed(self.directory, exc) from None
 
     def _put(self, target: IO[bytes], data: bytes) -> None:
         target.write(data)
@@ -94,7 +108,17 @@ class OutputFile:
         self.size += len(data)
 
     def finish(self) -> dict[str, Any]:
-        """Close the file, name it by its hash; returns the step.finished event's `output` object."""
+        """Close the file, name it by its hash; returns the step.finished event's `output` object.
+
+        Raises:
+            StorageError: it cannot be written (a full disk).
+        """
+        try:
+            return self._finish()
+        except OSError as exc:
+            raise _failed(self.directory, exc) from None
+
+    def _finish(self) -> dict[str, Any]:
         sha = self.digest.hexdigest()
         final = self.directory / f"{sha}.log"
         if self.handle is None:
@@ -114,6 +138,13 @@ class OutputFile:
         return {"file": f"outputs/{final.name}", "sha256": sha, "bytes": self.size}
 
 
+def _failed(directory: Path, exc: OSError) -> StorageError:
+    return StorageError(
+        f"{directory}: cannot write a command's output: {exc.strerror}; the command is stopped",
+        "free the space (or fix the folder); the step is in doubt for `runbook resume`",
+    )
+
+
 def datasync(fd: int) -> None:
     """Make a file's data durable: fdatasync where there is one (Linux). It writes what reading
     the data back needs (the blocks, the new size) and skips the modification time, which fsync
@@ -128,10 +159,18 @@ def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> lis
     for path in (
         sorted(directory.glob(f"*-{glob.escape(step)}-{attempt}-*{PARTIAL}")) if directory.is_dir() else []
     ):
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            handle.seek(max(0, size - limit))
-            found.append(PartialOutput(path.name, handle.read()))
+        try:
+            # Never through a symlink, never blocking on a FIFO planted in the folder.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            handle.seek(max(0, info.st_size - limit))
+            found.append(PartialOutput(path.name, handle.read(limit)))
     return found
 
 

@@ -8,14 +8,17 @@ process works on a run at a time (a session-level advisory lock). The tables: po
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ..errors import UsageError
+from ..errors import StorageError, UsageError
+from ..policy.paths import OUTPUT_NAME, check_output_name, check_run_id, check_run_prefix, real_folder
 from . import outputs as output_files
 from .chain import GENESIS, hash_of
+from .checked import check_events
 from .contract import PARTIAL_TAIL, OutputReader, RunJournal, Store
 from .events import Event, numbered
 from .folds import recorded_outputs
@@ -26,6 +29,29 @@ __all__ = ["PostgresJournal", "PostgresStore", "masked_url"]
 
 CHUNK = 1 << 20
 """Output files are kept in chunks of this many bytes."""
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(method: Callable[..., _T]) -> Callable[..., _T]:
+    """A store method whose database error (a connection the server ended, a full disk on the
+    server) becomes one line naming the store, and the run stops: what was committed stays."""
+
+    @functools.wraps(method)
+    def guarded(self: PostgresStore, *args: Any, **kwargs: Any) -> _T:
+        import psycopg
+
+        try:
+            return method(self, *args, **kwargs)
+        except psycopg.Error as exc:
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0].replace(self.url, self.where)
+            raise StorageError(
+                f"run store {self.where}: {text}",
+                "what was committed is kept: when the store is back, `runbook resume RUN_ID` goes on",
+            ) from None
+
+    return guarded
 
 
 def masked_url(url: str) -> str:
@@ -61,12 +87,14 @@ class PostgresStore(Store):
         self._conn.close()
 
     def create(self, run_id: str) -> PostgresJournal:
-        return PostgresJournal(self, run_id)
+        return PostgresJournal(self, check_run_id(run_id, self.where))
 
     def open(self, run_id: str) -> PostgresJournal:
-        return PostgresJournal(self, run_id)
+        return PostgresJournal(self, check_run_id(run_id, self.where))
 
+    @_guarded
     def resolve(self, run_id: str) -> str:
+        check_run_prefix(run_id)
         rows = self._conn.execute(
             "SELECT run_id FROM runbook_runs WHERE run_id = %s OR run_id LIKE %s ORDER BY run_id",
             (run_id, run_id.replace("%", "").replace("_", "") + "%"),
@@ -85,12 +113,15 @@ class PostgresStore(Store):
             "give more of the id",
         )
 
+    @_guarded
     def events(self, run_id: str) -> tuple[list[Event], bool]:
+        check_run_id(run_id, self.where)
         rows = self._conn.execute(
             "SELECT event FROM runbook_events WHERE run_id = %s ORDER BY seq", (run_id,)
         ).fetchall()
-        return [r[0] for r in rows], False
+        return check_events(run_id, [r[0] for r in rows], self.label(run_id)), False
 
+    @_guarded
     def insert(self, conn: Any, run_id: str, event: Event) -> Event:
         """Number and insert one event in one transaction, and tell followers."""
         from psycopg.types.json import Jsonb
@@ -127,13 +158,15 @@ class PostgresStore(Store):
         return hash_of(whole[0]) if whole is not None else GENESIS
 
     def append(self, run_id: str, event: Event) -> Event:
-        return self.insert(self._conn, run_id, event)
+        return self.insert(self._conn, check_run_id(run_id, self.where), event)
 
+    @_guarded
     def run_ids(self) -> list[str]:
         return [
             r[0] for r in self._conn.execute("SELECT run_id FROM runbook_runs ORDER BY run_id").fetchall()
         ]
 
+    @_guarded
     def is_live(self, run_id: str) -> bool:
         key = lock_key(run_id)
         got = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
@@ -141,6 +174,7 @@ class PostgresStore(Store):
             self._conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
         return not got
 
+    @_guarded
     def live_runs(self) -> list[str]:
         # One query for every run: the advisory locks other sessions hold, matched with the keys
         # of the runs (a bigint key is held as classid, the high half, and objid, the low one).
@@ -152,18 +186,22 @@ class PostgresStore(Store):
         }
         return [run_id for run_id in self.run_ids() if lock_key(run_id) % (1 << 64) in held]
 
+    @_guarded
     def output(self, run_id: str, name: str) -> bytes | None:
+        check_output_name(name, self.label(run_id))
         rows = self._conn.execute(
             "SELECT data FROM runbook_outputs WHERE run_id = %s AND name = %s ORDER BY chunk", (run_id, name)
         ).fetchall()
         return b"".join(bytes(r[0]) for r in rows) if rows else None
 
+    @_guarded
     def output_names(self, run_id: str) -> list[str]:
         rows = self._conn.execute(
             "SELECT DISTINCT name FROM runbook_outputs WHERE run_id = %s ORDER BY name", (run_id,)
         ).fetchall()
-        return [r[0] for r in rows]
+        return [r[0] for r in rows if OUTPUT_NAME.fullmatch(r[0])]
 
+    @_guarded
     def upload(self, conn: Any, run_id: str, name: str, path: Path) -> None:
         with conn.transaction(), open(path, "rb") as handle:
             conn.execute("DELETE FROM runbook_outputs WHERE run_id = %s AND name = %s", (run_id, name))
@@ -175,9 +213,11 @@ class PostgresStore(Store):
                 )
                 chunk += 1
 
+    @_guarded
     def put_run(self, run_id: str, events: list[Event], outputs: OutputReader) -> bool:
         from psycopg.types.json import Jsonb
 
+        events = check_events(check_run_id(run_id, self.where), list(events), f"run {run_id} to copy")
         mine, _ = self.events(run_id)
         if mine:
             if mine == events:
@@ -193,10 +233,6 @@ class PostgresStore(Store):
                 "INSERT INTO runbook_runs (run_id, last_seq) VALUES (%s, %s)", (run_id, len(events))
             )
             for number, event in enumerate(events, start=1):
-                if event["seq"] != number:
-                    raise UsageError(
-                        f"run {run_id}: event {number} has seq {event['seq']}; the journal has a gap"
-                    )
                 self._conn.execute(
                     "INSERT INTO runbook_events (run_id, seq, type, event) VALUES (%s, %s, %s, %s)",
                     (run_id, number, event["type"], Jsonb(event)),
@@ -212,11 +248,12 @@ class PostgresStore(Store):
                     )
         return True
 
+    @_guarded
     def _events_after(self, run_id: str, seq: int) -> list[Event]:
         rows = self._conn.execute(
             "SELECT event FROM runbook_events WHERE run_id = %s AND seq > %s ORDER BY seq", (run_id, seq)
         ).fetchall()
-        return [r[0] for r in rows]
+        return check_events(run_id, [r[0] for r in rows], self.label(run_id), after=seq)
 
     @contextmanager
     def _waiter(self) -> Iterator[Callable[[float], None]]:
@@ -242,7 +279,9 @@ class PostgresJournal(RunJournal):
         self.run_id = run_id
         # Outputs are written to a local folder first: a partial output must survive a lost
         # connection, and the in-doubt screen of a resume on this machine reads it from there.
-        self._outputs = store.runs_dir / run_id / "outputs"
+        self._outputs = (
+            real_folder(store.runs_dir / check_run_id(run_id, store.where), "run folder") / "outputs"
+        )
         self._conn = store.connect()
         # One process per run, across machines: a session-level advisory lock.
         got = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(run_id),)).fetchone()[0]

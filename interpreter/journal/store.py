@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..errors import UnsafeDataError, UsageError
 from .contract import Store
 from .folder import DirectoryStore
 from .locate import locate
@@ -46,14 +46,20 @@ class Copied:
     run_id: str
     outcome: str
     """`copied`; `present` (the target has it, with the same events); `running` (left alone: a
-    process still works on it, so a copy would miss what it writes next)."""
+    process still works on it, so a copy would miss what it writes next); `refused` (its id, an
+    event or an output name breaks its form: nothing of it is copied)."""
     torn: bool = False
     """Its last line was torn by a kill and is left out of the copy."""
+    reason: str = ""
+    """Why it was refused, in one line."""
 
 
 def copy_runs(source: Store, target: Store, run_ids: tuple[str, ...] | list[str]) -> Iterator[Copied]:
     """Copy runs (those named, by id or unique prefix, else all) with their outputs from one store to
     another, each whole or not at all; yields each run's outcome as it is done.
+
+    A run whose id, events or output names break their form (policy/paths.py, checked.py) is
+    refused whole and the others are copied: a hostile row must not write outside the target.
 
     Raises:
         UsageError: a named run is unknown or ambiguous, or the target holds a run of the same id
@@ -61,9 +67,13 @@ def copy_runs(source: Store, target: Store, run_ids: tuple[str, ...] | list[str]
     """
     ids = [source.resolve(r) for r in run_ids] or source.run_ids()
     for run_id in ids:
-        if source.is_live(run_id):
-            yield Copied(run_id, "running")
+        try:
+            if source.is_live(run_id):
+                yield Copied(run_id, "running")
+                continue
+            events, torn = source.events(run_id)
+            done = target.put_run(run_id, events, functools.partial(source.output, run_id))
+        except UnsafeDataError as error:
+            yield Copied(run_id, "refused", reason=error.message)
             continue
-        events, torn = source.events(run_id)
-        done = target.put_run(run_id, events, functools.partial(source.output, run_id))
         yield Copied(run_id, "copied" if done else "present", torn)

@@ -10,14 +10,15 @@ from typing import Any
 import yaml
 
 from .. import jsonschemas
+from . import yamlsafe
 from .fences import is_foreign
 from .source import Finding
 
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
 
-_ATTRS = re.compile(r"\{(.*)\}\s*$", re.S)
+# From the first `{` (the `^[^{]*`: one start, not one per `{` of a long line) to a final `}`.
+_ATTRS = re.compile(r"^[^{]*\{(.*)\}\s*$", re.S)
 _PAIR = re.compile(r"""\s*([A-Za-z_][\w-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}"']+))?(?=\s|$)""")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _COMMENT = re.compile(r"^\s*<!--\s*runbook:(.*?)-->\s*$", re.S)
 
 
@@ -91,15 +92,16 @@ def parse_comment(html: str, path: str, line: int) -> tuple[Annotation, list[Fin
     if match is None:
         return None
     try:
-        values = yaml.safe_load(match.group(1).strip() or "{}")
+        values = yamlsafe.load(match.group(1).strip() or "{}")
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        what = "is refused: it" if isinstance(exc, yamlsafe.YamlBudgetError) else "is not valid YAML:"
         return Annotation({}, line), [
             Finding.of(
                 "annotations/syntax",
                 path,
                 line,
-                f"runbook comment is not valid YAML: {problem}",
+                f"runbook comment {what} {problem}",
                 'write it as <!-- runbook: {optional: true, when: "staging available"} -->',
             )
         ]
@@ -171,30 +173,22 @@ def _misspelt(data: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _load_yaml(content: str) -> Any:
-    """libyaml's loader when PyYAML has it (the same YAML, several times faster); on an error, the
-    pure-Python loader's, which points at the line where the mistake starts."""
-    try:
-        return yaml.load(content, Loader=_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(content)
-
-
 def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, Any], list[Finding]]:
     """Read and check the YAML front matter whose `---` line is `start`."""
     first = start + 1
     try:
-        data = _load_yaml(content) if content.strip() else {}
+        data = yamlsafe.load(content) if content.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first + mark.line if mark is not None else start
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        what = "is refused: it" if isinstance(exc, yamlsafe.YamlBudgetError) else "is not valid YAML:"
         return {}, [
             Finding.of(
                 "annotations/front-matter",
                 path,
                 line,
-                f"front matter is not valid YAML: {problem}",
+                f"front matter {what} {problem}",
                 "fix the YAML between the --- lines at the top of the file",
             )
         ]

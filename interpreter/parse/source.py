@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidRunbookError, UsageError
+from ..policy.paths import RUNBOOK_LIMIT, read_regular
 from ..policy.rules import RULES, Severity
 
 __all__ = ["Finding", "Severity", "Source", "Span", "read_source"]
@@ -98,19 +99,19 @@ class Source:
 
 
 def read_source(path: str | Path) -> Source:
-    """Read a runbook from disk.
+    """Read a runbook from disk: a regular file (never a device or a FIFO, which would never end
+    or never answer) of at most RUNBOOK_LIMIT bytes (4 MiB; policy/paths.py says why).
 
     Raises:
         UsageError: the file does not exist (a path mistyped on the command line).
-        InvalidRunbookError: the file cannot be read, is a folder, binary or not UTF-8.
+        InvalidRunbookError: the file cannot be read, is a folder, a device, a FIFO, too large,
+            binary or not UTF-8.
     """
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular(path, RUNBOOK_LIMIT, "a runbook file")
     except FileNotFoundError as exc:
         raise UsageError(f"{name}: no such file", "check the path") from exc
-    except IsADirectoryError as exc:
-        raise InvalidRunbookError(f"{name}: is a directory, not a runbook file") from exc
     except OSError as exc:
         raise InvalidRunbookError(f"{name}: cannot be read: {exc.strerror}") from exc
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):

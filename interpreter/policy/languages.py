@@ -40,7 +40,7 @@ _YAML_KEY = re.compile(r"""^(?:-\s+)?(?:[\w.-]+|"[^"]*"|'[^']*')\s*:(?:\s|$)""")
 _YAML_ITEM = re.compile(r"^-(?:\s|$)")
 _INI_SECTION = re.compile(r"^\[[\w .\"'-]+\]$")
 _INI_PAIR = re.compile(r"^[\w.-]+\s*=\s*")
-_TEMPLATE = re.compile(r"\{\{.*\}\}")
+_TEMPLATE = re.compile(r"\{\{(?:[^{}]|\{(?!\{)|\}(?!\}))*\}\}")  # linear: no `.*` from every `{{`
 # A line that starts as a command line does: a lower-case word, an assignment, a path, `$(`, `{`.
 _COMMAND = re.compile(r"^(?:[A-Za-z_]\w*=|[a-z0-9_./~\[@-][\w./~+@%,:=\[\]-]*(?:\s|$)|[$({!`]|\.{1,2}/|\\$)")
 # Output as tools print it: `docker: Error …`, `port   : 53`, `...`, `ls -l` rows, `tree`'s

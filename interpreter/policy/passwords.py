@@ -15,10 +15,13 @@ from urllib.parse import unquote
 
 __all__ = ["redact", "url_passwords"]
 
-# After `scheme://`, the user information runs to the first `@` that comes before any `/`.
-_USERINFO = re.compile(r"\b[a-z][a-z0-9+.-]*://([^@/\s]*)@", re.I)
-_USERINFO_LAST = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s]*)@", re.I)
-_USERINFO_LOOSE = re.compile(r"\b[a-z][a-z0-9+.-]*://(\S*)@", re.I)
+# After `scheme://`, the user information runs to the first `@` that comes before any `/`. A
+# scheme starts where no scheme character comes before it (`\b` made every letter of a long run a
+# start); the loose reading stops at another `://`, which starts a URL of its own.
+_SCHEME = r"(?<![\w+.-])[a-z][a-z0-9+.-]*://"
+_USERINFO = re.compile(_SCHEME + r"([^@/\s]*)@", re.I)
+_USERINFO_LAST = re.compile(_SCHEME + r"([^/\s]*)@", re.I)
+_USERINFO_LOOSE = re.compile(_SCHEME + r"((?:(?!://)\S)*)@", re.I)
 """A password holding an unencoded `/` breaks every parser, but is still the operator's secret."""
 _QUERY = re.compile(r"[?&]password=([^&\s]*)", re.I)
 _CONNINFO = re.compile(r"(?:^|(?<=[\s\"'(]))password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.I)

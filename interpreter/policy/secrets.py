@@ -59,15 +59,18 @@ class Secret:
 # `client_secret`); `secretName`, `TOKEN_TTL` and `passwordSecretRef` name or describe one.
 def _key(group: str) -> str:
     return (
-        rf"(?P<{group}>(?:[A-Za-z_][\w.-]*?)?(?:password|passwd|passphrase|token|secret|api[_-]?key"
+        rf"(?P<{group}>(?:[A-Za-z_][\w.-]{{0,80}}?)?(?:password|passwd|passphrase|token|secret|api[_-]?key"
         r"|private[_-]?key|access[_-]?key|credentials?))"
     )
 
 
 # `KEY=value` (shell, env files, flags), `key = value` (INI, TOML, HCL), `key: value` (YAML, as a
 # line's first key), `"key": "value"` (JSON). A YAML anchor (`&name`) before the value is skipped.
+# A key starts at the start of a name, or after the dashes of an option (`--password=`), never
+# after a dash inside a name: a start at every dash of a long name made the search quadratic.
+_KEY_START = r"(?:(?<![\w.-])|(?<=(?<![\w.-])-)|(?<=(?<![\w.-])--))"
 _ASSIGNMENT = re.compile(
-    rf"(?:(?<![\w.]){_key('key')}\s*=\s*|^\s*(?:-\s+)?{_key('ykey')}\s*:\s+(?:&[\w-]+\s+)?"
+    rf"(?:{_KEY_START}{_key('key')}\s*=\s*|^\s*(?:-\s+)?{_key('ykey')}\s*:\s+(?:&[\w-]+\s+)?"
     rf"|[\"']{_key('jkey')}[\"']\s*:\s*)"
     r"(?P<quote>['\"]?)(?P<value>[^\s'\",;]+)(?P=quote)",
     re.I,
@@ -80,13 +83,19 @@ _SHAPES = (
     ("slack", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
     (
         "url",
-        re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@$<{]+:(?P<value>[^/\s@$<{]{3,})@(?P<host>[^/\s:?#]*)"),
+        # A scheme starts where no scheme character comes before (not at every letter of a run).
+        re.compile(
+            r"(?<![\w+.-])[a-z][a-z0-9+.-]*://[^/\s:@$<{]+:(?P<value>[^/\s@$<{]{3,})@(?P<host>[^/\s:?#]*)"
+        ),
         "a password in a URL",
     ),
     ("bearer", re.compile(r"\bBearer\s+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)"), "a bearer token"),
     (
         "mysql",
-        re.compile(r"\b(?:mysql|mysqldump|mysqladmin)\b[^\n]*?\s-p(?![\s$'\"])(?P<value>\S{3,})"),
+        # The option is looked for up to the next `mysql` only: each one starts a search of its own.
+        re.compile(
+            r"\b(?:mysql|mysqldump|mysqladmin)\b(?:(?!mysql)[^\n])*?\s-p(?![\s$'\"])(?P<value>\S{3,})"
+        ),
         "a MySQL password",
     ),
 )

@@ -8,6 +8,7 @@ the steps, every deviation from the runbook, notes, decisions, announcements and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -492,9 +493,28 @@ def _environment(snapshots: list[dict[str, Any]]) -> dict[str, Any] | None:
 # -- Markdown --------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
+# Everything in the Markdown form that came from a run (titles, notes, command text and output,
+# step ids, paths) is written so that it stays what it is: text escapes HTML, code spans and fences
+# are longer than any run of backticks inside. A journal is data anyone may have written.
+
+
+def _text(value: Any) -> str:
+    """Text from the run as Markdown prose, on one line: no tag can open (`<` is written `&lt;`)."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    return text.replace("<", "&lt;").replace("\r", " ").replace("\n", " ")
+
+
+def _code(value: Any) -> str:
+    """A code span holding `value` as it is, whatever backticks it holds."""
+    text = ("" if value is None else str(value)).replace("\r", " ").replace("\n", " ")
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _cell(value: Any) -> str:
+    text = _text(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -504,9 +524,8 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _fence(text: str, info: str = "") -> list[str]:
-    longest = max(
-        (len(run) for run in text.split("\n") for run in [run[: len(run) - len(run.lstrip("`"))]]), default=0
-    )
+    # Longer than any run of backticks anywhere in the text (an indented ```` closes a fence too).
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return [f"{ticks}{info}", text, ticks]
 
@@ -518,13 +537,13 @@ def _utc(text: str | None) -> str:
 def to_markdown(report: dict[str, Any]) -> str:
     head = report["header"]
     book = head["runbook"]
-    out = [f"# {report['title']}", ""]
+    out = [f"# {_text(report['title'])}", ""]
     commit = (book["commit"] or "not in git")[:12] + (" (uncommitted changes)" if book.get("dirty") else "")
     out += _table(
         ["", ""],
         [
-            ["Run", f"`{report['run']}`"],
-            ["Runbook", f"{book.get('title') or ''} (`{book['path']}`)".strip()],
+            ["Run", _code(report["run"])],
+            ["Runbook", f"{book.get('title') or ''} ({_code(book['path'])})".strip()],
             ["Version", book.get("version") or "unversioned"],
             ["Commit", commit],
             ["Content sha256", f"`{(book.get('sha256') or '')[:16]}…`"],
@@ -549,7 +568,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ],
         ],
     )
-    out += ["", "## Summary", "", report["summary"], ""]
+    out += ["", "## Summary", "", _text(report["summary"]), ""]
     for section in report["to_fill"]:
         out += [f"## {section['title']}", "", f"<!-- {section['prompt']} -->", "", "_To be written._", ""]
     out += ["## Document timeline", ""]
@@ -590,14 +609,16 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Deviations", ""]
     if report["deviations"]:
         out += [
-            f"- **{d['kind']}**" + (f" `{d['step']}`" if d["step"] else "") + f": {d['text']}"
+            f"- **{d['kind']}**" + (f" {_code(d['step'])}" if d["step"] else "") + f": {_text(d['text'])}"
             for d in report["deviations"]
         ]
     else:
         out += ["None: every step ran as written."]
     out += ["", "## Notes", ""]
     out += [
-        f"- {n['time'][11:19]} {n['actor']}" + (f" (`{n['step']}`)" if n["step"] else "") + f": {n['text']}"
+        f"- {n['time'][11:19]} {_text(n['actor'])}"
+        + (f" ({_code(n['step'])})" if n["step"] else "")
+        + f": {_text(n['text'])}"
         for n in report["notes"]
     ] or ["None."]
     out += ["", "## Decisions", ""]
@@ -610,7 +631,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         out += ["None."]
     out += ["", "## Announcements", ""]
     for item in report["announcements"]:
-        out += [f"{item['time'][11:19]} (`{item['step']}`):", "", *_fence(item["text"], "text"), ""]
+        out += [f"{item['time'][11:19]} ({_code(item['step'])}):", "", *_fence(item["text"], "text"), ""]
     if not report["announcements"]:
         out += ["None.", ""]
     environment = report.get("environment")
@@ -628,16 +649,16 @@ def to_markdown(report: dict[str, Any]) -> str:
     for item in report["transcript"]:
         if (item["step"], item["attempt"]) != heading:
             heading = (item["step"], item["attempt"])
-            out += [f"### `{item['step']}` attempt {item['attempt']}", ""]
+            out += [f"### {_code(item['step'])} attempt {item['attempt']}", ""]
         code = "" if item["exit_code"] is None else f", exit {item['exit_code']}"
         out += _fence(item["command"], "bash")
         out += ["", f"{item['status']}{code} in {precise(item['duration'])}"]
         if item["output"] is None:
-            out += ["", f"Output: not kept here (`{item['file']}`, {item['bytes']} bytes)."]
+            out += ["", f"Output: not kept here ({_code(item['file'])}, {item['bytes']} bytes)."]
         elif item["output"]:
             out += ["", *_fence(item["output"], "text")]
             if item["cut"]:
-                out += ["", f"Output cut; the full {item['bytes']} bytes are in `{item['file']}`."]
+                out += ["", f"Output cut; the full {item['bytes']} bytes are in {_code(item['file'])}."]
         out += [""]
     if not report["transcript"]:
         out += ["No commands ran.", ""]

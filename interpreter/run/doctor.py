@@ -132,13 +132,13 @@ def _runbook_checks(path: str, runbook: Any, env: Mapping[str, str]) -> list[Che
 
 def _command_names(text: str) -> tuple[list[str], set[str]]:
     """The programs a command calls (`command_name` nodes of tree-sitter-bash) and functions it defines."""
-    from ..validate.shellcheck import _neutral, _parser
+    from ..policy.bash_syntax import parse
+    from ..validate.shellcheck import _neutral
 
-    parser = _parser()
-    if parser is None:
+    tree = parse(_neutral(text))
+    if tree is None:  # no tree-sitter, or code too tangled to read in bounded time
         word = text.split()[0] if text.split() else ""
         return ([word] if word else []), set()
-    tree = parser.parse(_neutral(text).encode("utf-8"))
     names: list[str] = []
     functions: set[str] = set()
     stack = [tree.root_node]

@@ -6,7 +6,6 @@ import getpass
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, Protocol
 
 from ..errors import RunbookError, UsageError
@@ -119,18 +118,23 @@ def load_answers(path: str) -> tuple[dict[str, str], dict[str, str], dict[str, s
     import yaml
 
     from .. import jsonschemas
+    from ..parse import yamlsafe
+    from ..policy.paths import ANSWERS_LIMIT, read_regular
 
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_regular(path, ANSWERS_LIMIT, "an answers file").decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the answers file: {exc}") from exc
+    except RunbookError as exc:
+        raise UsageError(exc.message, "--answers names a YAML file") from exc
     try:
         # Every value as written: `1.10` is a release, not the number 1.1.
-        data = yaml.load(text, Loader=yaml.BaseLoader) or {}
+        data = yamlsafe.load(text, "base") or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise UsageError(f"{where}: answers file is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        what = "is refused: it" if isinstance(exc, yamlsafe.YamlBudgetError) else "is not valid YAML:"
+        raise UsageError(f"{where}: answers file {what} {getattr(exc, 'problem', exc)}") from exc
     problems = jsonschemas.errors("answers", data)
     if problems:
         raise UsageError(f"{path}: {jsonschemas.describe(problems[0])}", "see schemas/answers.json")

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunbookError, UsageError
+from ..errors import RunbookError, UnsafeDataError, UsageError
 from ..journal.events import Event
 from ..journal.folds import start
 from ..journal.summary import RunSummary
 
-__all__ = ["PastRun", "match_runs", "post_mortem_html", "run_card", "runs_for_site"]
+__all__ = [
+    "PastRun",
+    "match_runs",
+    "post_mortem_html",
+    "published",
+    "published_summary",
+    "run_card",
+    "runs_for_site",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,34 @@ def runs_for_site(
     return runs, where.output
 
 
+def _user(actor: str) -> str:
+    """`ana@laptop` → `ana`: who acted, without the machine."""
+    return actor.rsplit("@", 1)[0] or actor
+
+
+def published(events: list[Event], display: str) -> list[Event]:
+    """A run's events as the site publishes them. The site is read more widely than a post-mortem
+    written on purpose: operators are kept by name (who did what is the point of a timeline) but
+    not their machines, the runbook's path is the one the site shows (relative to its folder, not
+    the operator's home), and the folder the run started in is left out."""
+    out = []
+    for event in events:
+        event = {**event, "actor": _user(str(event["actor"]))}
+        if event["type"] == "run.started":
+            data = {k: v for k, v in event["data"].items() if k != "cwd"}
+            data["operator"] = _user(str(data.get("operator", "")))
+            data["host"] = ""
+            data["runbook"] = {**data.get("runbook", {}), "path": display}
+            event["data"] = data
+        out.append(event)
+    return out
+
+
+def published_summary(summary: RunSummary, display: str) -> RunSummary:
+    """A run's summary as the site shows it (see `published`)."""
+    return replace(summary, runbook=display, operator=_user(summary.operator))
+
+
 def run_card(summary: RunSummary, href: str) -> dict[str, Any]:
     """What the pages show of one run (a runbook's card, a run's own page)."""
     return {
@@ -96,5 +132,7 @@ def post_mortem_html(
 
     try:
         return to_html(build(events, output, live=live))
+    except UnsafeDataError:
+        raise  # an output file refused (outside its run): said, not hidden behind a plainer page
     except RunbookError:
         return None

@@ -25,11 +25,8 @@ def digest(*parts: Any) -> str:
 def write_if_changed(path: Path, content: str | bytes) -> bool:
     """Write atomically, and only when the content differs; True when the file was written."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    if _read(path, len(data)) == data:
+        return False
     # A name of this process's own beside the target, renamed over it: a reader sees the old file
     # or the new one, never half of one. (mkstemp's random names cost a third of the write.)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -50,6 +47,30 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
+def _read(path: Path, limit: int) -> bytes | None:
+    """A file of the site as it is now, or None when it is not one of ours to compare: missing,
+    not a regular file (a FIFO planted in -o must not hang the build), a symlink, or over `limit`."""
+    from ..errors import RunbookError
+    from ..policy.paths import read_regular
+
+    try:
+        return read_regular(path, limit, "a site file", follow=False)
+    except (OSError, RunbookError):
+        return None
+
+
+def _inside(out_dir: Path, name: object) -> bool:
+    from ..errors import UnsafeDataError
+    from ..policy.paths import confined
+
+    if not isinstance(name, str) or not name or "\0" in name or name.startswith("/"):
+        return False
+    try:
+        return confined(out_dir, name, "site file") != out_dir.resolve()
+    except UnsafeDataError:
+        return False
+
+
 @dataclass(slots=True)
 class Manifest:
     """Per output file: the hash of its inputs, the hash of what was written, and what the
@@ -60,22 +81,27 @@ class Manifest:
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
         try:
-            data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(_read(out_dir / MANIFEST, 64 << 20) or b"")
+        except ValueError:
             return cls()
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             return cls()
-        return cls(dict(data.get("entries") or {}))
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            return cls()
+        # The manifest is a file in the output folder, and a build deletes what it lists: a
+        # name that leads outside the folder (`../x`, `/home/u/x`, through a symlink) is dropped.
+        return cls({k: v for k, v in entries.items() if isinstance(v, dict) and _inside(out_dir, k)})
 
     def fresh(self, out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
         """The recorded entry when `name` was built from the same inputs and is still as written."""
         entry = self.entries.get(name)
         if not entry or entry.get("key") != key:
             return None
-        try:
-            written = hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
-        except OSError:
+        written_bytes = _read(out_dir / name, 1 << 40)
+        if written_bytes is None:
             return None
+        written = hashlib.sha256(written_bytes).hexdigest()
         return entry if written == entry.get("sha256") else None
 
     def record(self, name: str, key: str, content: str | bytes, **extra: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -14,16 +13,18 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
+from ..errors import RunbookError
 from ..parse.source import Finding
 from ..plan.typed import group_typed, where_words
 from .drawing import graph_svg
 from .gitlog import LastChange
+from .images import image_file, site_image
 from .markdown import relative, render_markdown
 from .templates import environment
 
 __all__ = ["PageInput", "PageOutput", "media_name", "overdue", "render_page"]
 
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<[^<>]*>")  # not `[^>]*`: from every `<` of a long line to its end
 _SEARCH_TEXT = 20_000  # characters of one entry's text in the search index
 
 
@@ -49,6 +50,8 @@ class PageInput:
     version: str
     parsed: tuple[tuple[Any, ...], dict[str, Any]] | None = None
     """The loader's block tokens and parse environment, finished here instead of parsing again."""
+    root: Path | None = None
+    """The folder the site is built from: images outside it are not published (images.py)."""
 
 
 @dataclass(slots=True)
@@ -57,16 +60,19 @@ class PageOutput:
     summary: dict[str, Any]
     search: list[dict[str, str]]
     media: dict[str, Path] = field(default_factory=dict)
-    """Images the page shows: site path → source file."""
+    """Images the page shows: site path → source file (checked by images.py, and again when copied)."""
+    refused: list[str] = field(default_factory=list)
+    """Images the page names that are not published, and why (one line each)."""
 
 
-def media_name(file: Path) -> str | None:
-    """Where an image is copied in the site, named by its content; None when it cannot be read."""
+def media_name(file: Path, root: Path) -> str | None:
+    """Where an image is copied in the site, named by its content; None when it is not one to
+    copy any more (gone, or refused: see images.py)."""
     try:
-        data = file.read_bytes()
-    except OSError:  # missing, a folder, unreadable: the page links to it instead
+        image = image_file(root, file)
+    except RunbookError:
         return None
-    return f"media/{hashlib.sha256(data).hexdigest()[:16]}{file.suffix.lower()}"
+    return image.name if image is not None else None
 
 
 def overdue(next_review: str, today: dt.date) -> bool:
@@ -82,6 +88,7 @@ class _Links:
     def __init__(self, data: PageInput) -> None:
         self.data = data
         self.media: dict[str, Path] = {}
+        self.refused: list[str] = []
 
     def page(self, target: str) -> str:
         parts = urlsplit(target)
@@ -94,12 +101,17 @@ class _Links:
         return target
 
     def image(self, src: str) -> str | None:
-        file = (self.data.path.parent / urlsplit(src).path).resolve()
-        name = media_name(file)
-        if name is None:
+        try:
+            image = site_image(self.data.root or self.data.path.parent, self.data.path.parent, src)
+        except RunbookError as error:
+            self.refused.append(error.message)
             return None
-        self.media[name] = file
-        return quote(relative(name, self.data.page))
+        if image is None:
+            return None
+        if image.name is None:
+            return image.src  # an SVG, inline
+        self.media[image.name] = image.file
+        return quote(relative(image.name, self.data.page))
 
 
 def _unit_text(unit: dict[str, Any]) -> str:
@@ -189,8 +201,11 @@ def render_page(data: PageInput) -> PageOutput:
         units=[{"title": _unit_title(u), "anchor": u["anchor"], "risk": u["risk"]} for u in units],
         body=Markup("".join(body)),
     )
+    # Page addresses are percent-encoded: a runbook named `javascript:x.md` must not make a link
+    # whose first segment reads as a scheme.
+    href = quote(data.page)
     summary = {
-        "page": data.page,
+        "page": href,
         "path": data.display,
         "title": title,
         "owner": meta["owner"],
@@ -200,11 +215,11 @@ def render_page(data: PageInput) -> PageOutput:
         "errors": counts["error"],
         "warnings": counts["warning"],
     }
-    search = [{"title": title, "url": data.page, "runbook": title, "kind": "runbook", "text": data.display}]
+    search = [{"title": title, "url": href, "runbook": title, "kind": "runbook", "text": data.display}]
     search += [
         {
             "title": _unit_title(u),
-            "url": f"{data.page}#{u['anchor']}",
+            "url": f"{href}#{u['anchor']}",
             "runbook": title,
             "kind": "procedure" if u["kind"] == "procedure" else "section",
             "text": _unit_text(u),
@@ -214,7 +229,7 @@ def render_page(data: PageInput) -> PageOutput:
     search += [
         {
             "title": heading,
-            "url": f"{data.page}#{anchor}",
+            "url": f"{href}#{anchor}",
             "runbook": title,
             "kind": "heading",
             "text": _TAGS.sub(" ", text)[:_SEARCH_TEXT],
@@ -222,7 +237,7 @@ def render_page(data: PageInput) -> PageOutput:
         for heading, anchor, text in rendered.sections
         if anchor not in {u["anchor"] for u in units}  # a procedure's own entry says more
     ]
-    return PageOutput(page_html, summary, search, links.media)
+    return PageOutput(page_html, summary, search, links.media, links.refused)
 
 
 def _card(template: Any, unit: dict[str, Any], data: PageInput, root: str) -> str:

@@ -15,7 +15,7 @@ from .. import __version__
 from ..errors import RunbookError
 from ..journal.summary import RunSummary
 from ..perf import paused_gc
-from .history import match_runs, run_card
+from .history import match_runs, published_summary, run_card
 from .manifest import Manifest, digest, write_if_changed
 from .page import PageInput, media_name, overdue, render_page
 from .templates import fingerprint
@@ -42,11 +42,13 @@ class Built:
     written: bool = False
     """True when the page was written, False when it was left as it was."""
     media: dict[str, Path] = field(default_factory=dict)
-    """Images it shows, to copy: site path → source file."""
+    """Images it shows, to copy: site path → source file (checked again when copied)."""
     runs: list[str] = field(default_factory=list)
     """The runs of this runbook (their pages link back to it)."""
     error: str = ""
     """Why the runbook could not be read."""
+    refused: list[str] = field(default_factory=list)
+    """Images it names that are not published, and why."""
 
 
 @dataclass(slots=True)
@@ -84,6 +86,10 @@ class _Build:
     out_dir: Path
     changes: dict[Path, Any]
     pages_key: str
+    root: Path
+    """The folder the site is built from (images outside it are not published)."""
+    displays: dict[Path, str]
+    """Each runbook's path as the site shows it (relative, never the operator's home)."""
 
     def build(self, indices: list[int]) -> list[Built]:
         """The pages of `self.files[i]` for each index, in that order."""
@@ -121,14 +127,15 @@ class _Build:
             page.error = error.message
             return page
         summaries = self.summaries
+        display = self.displays.get(file, str(file))
         page.runs = [
-            run_card(s, f"runs/{s.id}.html")
+            run_card(published_summary(s, display), f"runs/{s.id}.html")
             for s in (match_runs(summaries, file, source.sha256, self.bases) if summaries else [])
         ]
         inputs = [
             fingerprint(),
             source.sha256,
-            str(file),
+            display,
             page.name,
             self.pages_key,
             page.git and page.git.to_json(),
@@ -137,17 +144,23 @@ class _Build:
         ]
         page.key = digest(*inputs)
         entry = self.old.fresh(self.out_dir, page.name, page.key)
-        if (
-            entry is not None
-            and overdue(entry["summary"]["next_review"], self.today) == entry["overdue"]
-            and all(media_name(Path(origin)) == name for name, origin in entry["media"].items())
-        ):
+        if entry is not None and self._still(entry):
             page.entry = entry  # and its images are what they were: their names hold their hashes
             return page
         page.source = source
         page.runbook, page.document = load_document(source)
         page.draft = validator.draft(file, (source, page.runbook))
         return page
+
+    def _still(self, entry: dict[str, Any]) -> bool:
+        """Whether a fresh entry's review flag and images are as they were. The manifest is a file
+        in -o: an entry of another shape is not trusted, and its images are checked again."""
+        try:
+            return overdue(entry["summary"]["next_review"], self.today) == entry["overdue"] and all(
+                media_name(Path(origin), self.root) == name for name, origin in entry["media"].items()
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return False
 
     def _finish(self, page: _Page, validator: Any) -> Built:
         """Render the page and write it (or take it as it is)."""
@@ -157,7 +170,8 @@ class _Build:
         if page.error:
             blank = dict.fromkeys(("title", "owner", "status", "next_review"), "")
             counts = dict.fromkeys(("procedures", "errors", "warnings"), 0)
-            row = {**blank, **counts, "path": str(page.file), "page": None, "overdue": False, "git": page.git}
+            display = self.displays.get(page.file, str(page.file))
+            row = {**blank, **counts, "path": display, "page": None, "overdue": False, "git": page.git}
             return Built(page.name, {**row, "error": page.error}, error=page.error)
         if page.entry is not None:
             summary = page.entry["summary"]
@@ -167,7 +181,7 @@ class _Build:
             output = render_page(
                 PageInput(
                     path=page.path,
-                    display=str(page.file),
+                    display=self.displays.get(page.file, str(page.file)),
                     page=page.name,
                     text=page.source.text,
                     runbook=page.runbook,
@@ -179,6 +193,7 @@ class _Build:
                     pages=self.names,
                     parsed=(page.document.tokens, page.document.env),
                     version=__version__,
+                    root=self.root,
                 )
             )
             summary = output.summary
@@ -190,6 +205,7 @@ class _Build:
             record.record(page.name, page.key, output.html, **extra)
             entry = record.entries[page.name]
             built = Built(page.name, {}, output.search, entry, written, output.media, runs)
+            built.refused = output.refused
         flag = overdue(summary["next_review"], self.today)
         built.row = {**summary, "git": page.git, "error": "", "overdue": flag}
         return built
@@ -242,12 +258,27 @@ def build_pages(
     out_dir: Path,
     changes: dict[Path, Any],
     jobs: int | None = None,
+    root: Path | None = None,
+    displays: dict[Path, str] | None = None,
 ) -> list[Built]:
     """Every runbook's page, in the order of `files`: built by `jobs` processes (None: one per
     processor, when there are runbooks enough), each page written as soon as it is rendered."""
     global _SHARED
     pages_key = digest(sorted(names.items()))
-    build = _Build(files, names, summaries, bases, today, shellcheck, old, out_dir, changes, pages_key)
+    build = _Build(
+        files,
+        names,
+        summaries,
+        bases,
+        today,
+        shellcheck,
+        old,
+        out_dir,
+        changes,
+        pages_key,
+        root or Path(os.path.commonpath([f.resolve().parent for f in files])),
+        displays or {},
+    )
     processes = _processes(len(files), jobs)
     if processes <= 1 or len(files) < 2:
         return build.build(list(range(len(files))))

@@ -76,11 +76,18 @@ def collect(paths: list[str], changed_since: str | None = None) -> list[Path]:
 def _changed_since(ref: str, files: list[Path]) -> set[Path]:
     import git  # lazy: only --changed-since needs GitPython
 
+    if ref.startswith("-") or "\0" in ref:
+        # `--changed-since=--output=FILE` would be an option to git, not a reference.
+        raise UsageError(
+            f"--changed-since {ref!r} is not a git reference",
+            "use a branch, tag or commit, such as origin/main",
+        )
     start = files[0].resolve().parent if files else Path.cwd()
     try:
         repo = git.Repo(start, search_parent_directories=True)
         root = Path(repo.working_tree_dir or ".").resolve()
-        names = repo.git.diff("--name-only", ref, "--").split("\n")
+        # --end-of-options: whatever `ref` holds, git reads it as a revision, never an option.
+        names = repo.git.diff("--name-only", "--end-of-options", ref, "--").split("\n")
         names += repo.git.ls_files("--others", "--exclude-standard").split("\n")
     except git.InvalidGitRepositoryError as exc:
         raise UsageError("--changed-since needs the runbooks to be in a git repository") from exc

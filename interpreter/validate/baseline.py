@@ -56,14 +56,19 @@ def read_baseline(path: str) -> Counter[str]:
     Raises:
         UsageError: the file is missing or is not a baseline.
     """
+    from ..errors import RunbookError
+    from ..policy.paths import BASELINE_LIMIT, read_regular
+
     try:
-        data: Any = json.loads(Path(path).read_text("utf-8"))
+        data: Any = json.loads(read_regular(path, BASELINE_LIMIT, "a baseline file"))
     except FileNotFoundError as exc:
         raise UsageError(
             f"--baseline {path}: no such file", "write one first with --write-baseline FILE PATHS…"
         ) from exc
     except (OSError, ValueError) as exc:
         raise UsageError(f"--baseline {path}: not a baseline written by runbook validate ({exc})") from exc
+    except RunbookError as exc:
+        raise UsageError(f"--baseline {exc.message}", exc.hint) from exc
     entries = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(entries, list) or data.get("version") != _VERSION:
         raise UsageError(f"--baseline {path}: not a version {_VERSION} baseline written by runbook validate")

@@ -312,26 +312,37 @@ def check_model(runbook: Runbook, lines: tuple[str, ...], today: dt.date) -> lis
         *_secrets(runbook, lines),
         *_metadata(runbook, today),
         *_languages(runbook),
-        *_controls(runbook.path, lines),
+        *_controls(runbook, lines),
     ]
 
 
-def _controls(path: str, lines: tuple[str, ...]) -> Iterator[Finding]:
+def _controls(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     """Control characters (ESC, BEL, bidirectional overrides…): a terminal or an editor obeys
-    them, so the line shows something other than what it holds."""
+    them, so the line shows something other than what it holds. A zero-width space only counts
+    in a command the run executes: in prose or a message to send it hides nothing that runs."""
     from ..policy.terminal import controls
 
+    executed = {
+        line
+        for block, runnable in code_blocks(runbook)
+        if runnable and runs(block.kind)
+        for line in range(block.span.start, block.span.end + 1)
+    }
     for number, line in enumerate(lines, start=1):
-        found = controls(line)
+        found = [(i, shown) for i, shown in controls(line) if number in executed or shown not in _ZERO_WIDTH]
         if found:
             index, shown = found[0]
             more = f" and {len(found) - 1} more" if len(found) > 1 else ""
             yield _finding(
                 "encoding/control-character",
-                path,
+                runbook.path,
                 number,
                 f"control character {shown}{more} in the text: a terminal would obey it, and the line "
                 "would show something other than what it holds",
                 "remove it; if a command needs one, write it as text (printf '\\033')",
                 index + 1,
             )
+
+
+_ZERO_WIDTH = frozenset({"<U+200B>", "<U+2060>", "<U+FEFF>"})
+"""Zero-width space, word joiner, and a byte-order mark inside the text, as `controls` shows them."""

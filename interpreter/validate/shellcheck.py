@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
 from ..model.kinds import KINDS
 from ..model.runbook import CodeBlock
@@ -68,22 +66,12 @@ def _neutral(text: str) -> str:
     return neutralise(text)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    try:
-        import tree_sitter
-        import tree_sitter_bash
-    except ImportError:
-        return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-
-
 def _suspect(script: Script) -> bool:
     """tree-sitter-bash parses in microseconds but is stricter than bash: it only picks candidates."""
-    parser = _parser()
-    if parser is None:
-        return True
-    return bool(parser.parse(script.text.encode("utf-8")).root_node.has_error)
+    from ..policy.bash_syntax import parse
+
+    tree = parse(script.text)
+    return tree is None or bool(tree.root_node.has_error)  # None: bash -n decides
 
 
 def syntax_findings(scripts: list[Script]) -> list[Finding]:

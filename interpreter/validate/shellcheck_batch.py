@@ -47,6 +47,11 @@ def find_shellcheck() -> str | None:
 _OPTIONS = ("-s", "bash", "-S", "warning", "-e", _SHELLCHECK_EXCLUDE)
 _FORMAT = 1
 """Of a cached entry; part of every key, so a change of shape makes old entries misses."""
+# shellcheck's time grows with the square of some lines (4,000 `[` took it 20 s): a script with a
+# line longer than this is left to bash -n, and a shellcheck process gets this many seconds.
+LONGEST_LINE = 1000
+SECONDS = 60
+
 _CHUNK = 64
 """Scripts waiting before a shellcheck is started in the background: about a tenth of a second of
 its work, against some milliseconds to start it."""
@@ -169,6 +174,9 @@ class Shellcheck:
             key = self._key(script.text)
             if key in self._done or key in self._waiting or any(key in j.keys for j in self._running):
                 continue
+            if max(map(len, script.text.split("\n"))) > LONGEST_LINE:
+                self._done[key] = []  # not shellcheck's to read (bash -n has); not cached
+                continue
             comments = _comments(self.cache.get(key)) if self.cache else None
             if comments is not None:
                 self._done[key] = comments
@@ -193,7 +201,7 @@ class Shellcheck:
             self._flush()
         for job in list(self._running):
             if job.keys & missing:
-                job.process.wait()
+                self._wait(job)
                 self._collect(job)
         findings = []
         for script, key in zip(scripts, keys, strict=True):
@@ -210,6 +218,17 @@ class Shellcheck:
                     )
                 )
         return findings
+
+    def _wait(self, job: _Job) -> None:
+        """Wait for a shellcheck to end, SECONDS at most: one that takes longer is stopped, and its
+        scripts get no findings (nothing cached), so a hostile line cannot hang the gate."""
+        import subprocess
+
+        try:
+            job.process.wait(timeout=SECONDS)
+        except subprocess.TimeoutExpired:
+            job.process.kill()
+            job.process.wait()
 
     def _flush(self) -> None:
         """Start everything that waits, spread over the free processors."""

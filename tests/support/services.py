@@ -70,6 +70,25 @@ def new_database() -> Iterator[Callable[[], str]]:
         yield new
 
 
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    """A database of its own for one test, dropped afterwards: its URL (no password). For tests
+    that read every run a store holds."""
+    import psycopg
+
+    name = f"runbook_test_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        unavailable("PostgreSQL on 127.0.0.1:5432", str(exc).strip().split("\n")[0])
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{POSTGRES}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def docker_host() -> str:
     return os.environ.get("DOCKER_HOST") or f"unix://{SOCKET}"
 

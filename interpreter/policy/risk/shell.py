@@ -100,8 +100,13 @@ def _read(code: str, depth: int) -> CommandRisk:
     if code.count("<<") > _MAX_HEREDOCS:
         # tree-sitter-bash's time grows with the square of the here-documents left open
         return unanalysable(f"{code.count('<<')} here-documents in one are too many to read", "<<")
-    parser, query = _tools()
-    root = parser.parse(code.encode("utf-8")).root_node
+    from ..bash_syntax import parse
+
+    tree = parse(code)  # None: tree-sitter gave up (bash_syntax.py), or is missing
+    if tree is None:
+        return unanalysable("shell code too tangled to read in bounded time", "sh")
+    _, query = _tools()
+    root = tree.root_node
     # The query runs in C, but its time grows with the square of some pathological nestings
     # (thousands of backticks): long code is walked in Python instead, in time linear in its size.
     found = query.captures(root).get("c", []) if len(code) < _QUERY_LIMIT else _walk(root)
