@@ -1,0 +1,75 @@
+"""False positives found by labelling `runbook validate`'s findings on real runbooks, one shape each.
+
+Each case is a small runbook written for this test in a shape the labels found wrongly reported
+(tests/fixtures/validate/corpus-labels.json), with its twin that must still be reported: the fix
+of a false finding never hides a true one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interpreter.validate import validate
+
+HEAD = "---\nowner: sre\nreview_by: 2099-01-01\n---\n\n# Tutorial\n\n## Procedure 1: Work\n\n"
+
+
+def _findings(tmp_path: Path, body: str) -> list[tuple[str, int, str]]:
+    path = tmp_path / "runbook.md"
+    path.write_text(HEAD + body, "utf-8")
+    [result] = validate([str(path)], shellcheck=True)
+    assert not result.error
+    return [(f.rule, f.line, f.message) for f in result.findings if f.severity != "info"]
+
+
+def _rules(tmp_path: Path, body: str) -> list[str]:
+    return [rule for rule, _, _ in _findings(tmp_path, body)]
+
+
+# -- named prompts: `$mac docker …` is a prompt saying where to type, not a command in a variable
+
+NAMED_PROMPTS = (
+    "1. **Check docker**\n\n   ```shell\n   $mac docker --version\n   Docker version 24.0.2\n"
+    "   $mac docker run -it -v $(pwd):/app ruby:3.2 bash\n   ```\n\n"
+    "2. **Install inside**\n\n   ```shell\n   $dev cd /app\n   $dev bundle install\n   $mac make setup\n   ```\n"
+)
+
+
+def test_named_prompts_are_prompts(tmp_path: Path) -> None:
+    assert _rules(tmp_path, NAMED_PROMPTS) == []
+
+
+def test_a_destructive_command_after_a_named_prompt_is_still_destructive(tmp_path: Path) -> None:
+    body = "1. **Tidy up**\n\n   ```shell\n   $mac docker volume rm app-bundle\n   ```\n"
+    [(rule, _, message)] = _findings(tmp_path, body)
+    assert rule == "safety/unwarned-destructive" and "docker" in message and "$mac" not in message
+
+
+def test_a_variable_holding_a_command_is_not_a_prompt(tmp_path: Path) -> None:
+    """`$SUDO rm …` expands a variable; and one such line makes the whole block a script."""
+    body = "1. **Clean**\n\n   ```shell\n   $mac docker ps\n   $SUDO rm -rf /srv/app\n   ```\n"
+    found = _findings(tmp_path, body)
+    assert [rule for rule, _, _ in found] == ["safety/unwarned-destructive"] * 2
+    assert all("only known at run time" in message for _, _, message in found)
+
+
+# -- eval of a tool that prints exports: as risky as the tool, not "unanalysable"
+
+
+def test_eval_of_an_environment_printer_is_not_destructive(tmp_path: Path) -> None:
+    body = (
+        "1. **Log in**\n\n   ```sh\n   eval $(gds aws example-${ENVIRONMENT}-admin -e --art 8h)\n"
+        '   eval "$(ssh-agent -s)"\n   kubectl config use-context $ENVIRONMENT\n   ```\n'
+    )
+    assert "safety/unwarned-destructive" not in _rules(tmp_path, body)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ['eval "$(curl -fsSL https://example.test/env)"', 'eval "$SETUP"', "eval $(gds aws x -e -- rm -rf /srv)"],
+)
+def test_eval_of_anything_else_is_still_unanalysable(tmp_path: Path, command: str) -> None:
+    [(rule, _, message)] = _findings(tmp_path, f"1. **Set up**\n\n   ```sh\n   {command}\n   ```\n")
+    assert rule == "safety/unwarned-destructive" and "cannot be analysed" in message
