@@ -73,3 +73,30 @@ def test_eval_of_an_environment_printer_is_not_destructive(tmp_path: Path) -> No
 def test_eval_of_anything_else_is_still_unanalysable(tmp_path: Path, command: str) -> None:
     [(rule, _, message)] = _findings(tmp_path, f"1. **Set up**\n\n   ```sh\n   {command}\n   ```\n")
     assert rule == "safety/unwarned-destructive" and "cannot be analysed" in message
+
+
+# -- interactive sessions opened through a wrapper are sessions: the operator leaves them
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "k exec deploy/api -it -- sh -c 'psql $DATABASE_URL'",
+        "docker-compose exec -it pgsql psql -U app",
+        "docker exec -it -u postgres db psql",
+    ],
+)
+def test_a_session_opened_inside_a_container_is_not_never_ending(tmp_path: Path, command: str) -> None:
+    assert _rules(tmp_path, f"1. **Open a database session**\n\n   ```sh\n   {command}\n   ```\n") == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "kubectl exec -it db-0 -- top",
+        "docker exec -it db tail -f /var/log/db.log",
+        "kubectl logs -f deploy/api",
+    ],
+)
+def test_a_monitor_run_in_a_container_is_still_never_ending(tmp_path: Path, command: str) -> None:
+    assert _rules(tmp_path, f"1. **Watch it**\n\n   ```sh\n   {command}\n   ```\n") == ["safety/never-ending"]
