@@ -100,3 +100,24 @@ def test_a_session_opened_inside_a_container_is_not_never_ending(tmp_path: Path,
 )
 def test_a_monitor_run_in_a_container_is_still_never_ending(tmp_path: Path, command: str) -> None:
     assert _rules(tmp_path, f"1. **Watch it**\n\n   ```sh\n   {command}\n   ```\n") == ["safety/never-ending"]
+
+
+# -- MyST targets named by a directive's options, in colon fences and with `:label:`
+
+
+def test_directive_names_and_labels_are_targets_here_and_across_files(tmp_path: Path) -> None:
+    (tmp_path / "apis.md").write_text(
+        "# Project\n\n1. Enable these:\n\n   :::{important} Cloud APIs\n   :label: cloud-apis\n"
+        "   1. Compute\n   :::\n",
+        "utf-8",
+    )
+    body = (
+        ":::{tip}\n:name: accounts-sheet\n\nThe list of accounts.\n:::\n\n"
+        "```{note}\n:label: restart-note\nIt takes a minute.\n```\n\n"
+        "See [the sheet](#accounts-sheet), [the note](#restart-note), [the APIs](#cloud-apis) "
+        "and [nothing](#no-such-label).\n"
+    )
+    (tmp_path / "runbook.md").write_text(HEAD + body, "utf-8")
+    results = validate([str(tmp_path)], shellcheck=False)
+    found = [(f.rule, f.message) for r in results for f in r.findings if f.rule.startswith("links/")]
+    assert [rule for rule, _ in found] == ["links/reference"] and "#no-such-label" in found[0][1]
