@@ -121,3 +121,25 @@ def test_directive_names_and_labels_are_targets_here_and_across_files(tmp_path: 
     results = validate([str(tmp_path)], shellcheck=False)
     found = [(f.rule, f.message) for r in results for f in r.findings if f.rule.startswith("links/")]
     assert [rule for rule, _ in found] == ["links/reference"] and "#no-such-label" in found[0][1]
+
+
+# -- shellcheck advice that does not apply to the line it is given for
+
+
+def test_shellcheck_advice_that_cannot_apply_is_not_reported(tmp_path: Path) -> None:
+    body = (
+        "1. **List, then delete every home folder.** WARNING: this deletes every user's files.\n\n"
+        "   ```bash\n   ls | grep shared\n   ls -la /home | grep -v shared\n   rm -rf /home/*\n   ```\n"
+    )
+    assert _rules(tmp_path, body) == []
+
+
+def test_the_same_advice_where_it_applies_is_reported(tmp_path: Path) -> None:
+    body = (
+        "1. **Delete the rest.** WARNING: this deletes every user's files.\n\n"
+        '   ```bash\n   rm -rf "$HOMES"/*\n   ls /home | grep -v shared | xargs rm -rf\n   ```\n'
+    )
+    found = [
+        message.split(":")[0] for rule, _, message in _findings(tmp_path, body) if rule == "code/shellcheck"
+    ]
+    assert found == ["SC2115", "SC2010"]
