@@ -143,3 +143,24 @@ def test_the_same_advice_where_it_applies_is_reported(tmp_path: Path) -> None:
         message.split(":")[0] for rule, _, message in _findings(tmp_path, body) if rule == "code/shellcheck"
     ]
     assert found == ["SC2115", "SC2010"]
+
+
+# -- a caution in plain words is a warning: the reader is told to take care before the command
+
+
+@pytest.mark.parametrize(
+    "caution",
+    [
+        "As a last resort, recycle the pod; start with a standby, never the primary.",
+        "Double-check that you are deleting the right pod.",
+        "Be careful: the pod's scratch data goes with it.",
+    ],
+)
+def test_a_caution_in_plain_words_is_a_warning(tmp_path: Path, caution: str) -> None:
+    body = f"1. **Recycle the pod.** {caution}\n\n   ```bash\n   kubectl delete pod -n db db-1\n   ```\n"
+    assert _rules(tmp_path, body) == []
+
+
+def test_a_step_that_only_says_what_it_deletes_is_not_warned(tmp_path: Path) -> None:
+    body = "1. **Recycle the pod.** This deletes the pod db-1.\n\n   ```bash\n   kubectl delete pod -n db db-1\n   ```\n"
+    assert _rules(tmp_path, body) == ["safety/unwarned-destructive"]
