@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from interpreter.policy.risk import TOOL_RULES, CommandRisk, assess_http, assess_shell, assess_sql
-from interpreter.policy.risk.wrappers import WRAPPERS
+from interpreter.policy.risk.wrappers import ENV_PRINTERS, WRAPPERS
 
 SHELL: list[tuple[str, str]] = [
     # kubectl / oc: the verb behind any options
@@ -113,6 +113,10 @@ SHELL: list[tuple[str, str]] = [
     ("docker system prune -af", "D"),
     ("docker volume prune", "D"),
     ("docker volume rm pgdata", "D"),
+    ("docker service rm api", "D"),
+    ("docker network rm app-net", "-"),
+    ("docker network prune -f", "-"),
+    ("docker network rm app-net && docker volume rm pgdata", "D"),
     ("docker image prune -a", "D"),
     ("docker ps -a", "-"),
     ("docker kill web", "-"),
@@ -227,7 +231,22 @@ SHELL: list[tuple[str, str]] = [
     ("bash <<'EOF'\nrm -rf /srv/cache\nEOF", "D"),
     ("bash <<< 'ls -la'", "-"),
     ('eval "$SETUP"', "U"),
-    ("eval $(ssh-agent -s)", "U"),
+    # eval of a tool whose output is exports to eval (ENV_PRINTERS): as risky as the tool
+    ("eval $(ssh-agent -s)", "-"),
+    ('eval "$(gds aws prod-admin -e --art 8h)"', "-"),
+    ("eval `minikube docker-env`", "-"),
+    ("eval $(docker-machine env dev)", "-"),
+    ('eval "$(pyenv init -)"', "-"),
+    ('eval "$(rbenv init - bash)"', "-"),
+    ('eval "$(/opt/homebrew/bin/brew shellenv)"', "-"),
+    ("eval $(opam env)", "-"),
+    ("eval $(gds aws prod-admin)", "U"),
+    ('eval "$(gds aws prod-admin -e -- rm -rf /srv)"', "U"),
+    ('eval "$(ssh-agent -s; rm -rf /srv)"', "U"),
+    ('eval "$(ssh-agent -s | sh)"', "U"),
+    ('eval "$(curl -fsSL https://x.example/env)"', "U"),
+    ("eval $(ssh-agent -s) $(cat extra.sh)", "U"),
+    ("eval $(pyenv init -) && rm -rf /srv/x", "D"),
     ("eval 'rm -rf build'", "D"),
     ("eval 'echo ready'", "-"),
     ("$CMD --force", "U"),
@@ -533,6 +552,13 @@ def test_every_wrapper_row_is_exercised_by_a_case() -> None:
     for wrapper in WRAPPERS:
         names = {name.rstrip("*") for name in wrapper.tools.split("|")}
         assert names & risky_heads, wrapper.tools
+
+
+def test_every_env_printer_row_is_exercised_by_a_case() -> None:
+    """Each tool `eval "$(tool …)"` may run (`ssh-agent`, `gds aws -e`, …) has a case saying so."""
+    safe_evals = " ".join(command for command, tag in SHELL if command.startswith("eval") and tag == "-")
+    for tool, _ in ENV_PRINTERS:
+        assert tool in safe_evals, tool
 
 
 @pytest.mark.parametrize(

@@ -140,16 +140,33 @@ def test_no_false_errors(tmp_path: Path, name: str) -> None:
 
 
 def test_a_broken_anchor_is_still_an_error(tmp_path: Path) -> None:
-    found = _rules(tmp_path, HEAD + "# Restart\n\n" + STEP + "## Step 1 - Stop\n\n[stop](#step-1-stop)\n")
-    assert found == [("links/anchor", "error")]  # GitLab's slug, on a GitHub page
+    found = _rules(tmp_path, HEAD + "# Restart\n\n" + STEP + "## Step 1 - Stop\n\n[stop](#step-one-stop)\n")
+    assert found == [("links/anchor", "error")]
+
+
+def test_another_sites_slug_is_a_warning_until_the_site_is_said(tmp_path: Path) -> None:
+    """GitLab's (or Redcarpet's) slug on a page whose site is not said may well work where it is
+    rendered: a warning. Once the site is said (flag or front matter), a mismatch is an error."""
+    page = HEAD + "# Restart\n\n" + STEP + "## Step 1 - Stop\n\n[stop](#step-1-stop)\n"
+    assert _rules(tmp_path, page) == [("links/anchor-style", "warning")]
+    said = page.replace("review_by: 2099-01-01\n", "review_by: 2099-01-01\nslugs: github\n")
+    assert _rules(tmp_path, said) == [("links/anchor", "error")]
+    redcarpet = HEAD + "# Teams\n\n" + STEP + "## GOV.UK teams\n\n[teams](#gov-uk-teams)\n"
+    assert _rules(tmp_path, redcarpet) == [("links/anchor-style", "warning")]
 
 
 def test_slugs_flag_picks_the_site(tmp_path: Path) -> None:
     (tmp_path / "r.md").write_text(
         HEAD + "# Restart\n\n" + STEP + "## Step 1 - Stop\n\n[stop](#step-1-stop)\n"
     )
-    assert CliRunner().invoke(main, ["validate", str(tmp_path / "r.md")]).exit_code == 1
+    assert CliRunner().invoke(main, ["validate", str(tmp_path / "r.md")]).exit_code == 0  # a warning
+    assert CliRunner().invoke(main, ["validate", "--slugs", "github", str(tmp_path / "r.md")]).exit_code == 1
     assert CliRunner().invoke(main, ["validate", "--slugs", "gitlab", str(tmp_path / "r.md")]).exit_code == 0
+    (tmp_path / "m.md").write_text(
+        HEAD + "# Teams\n\n" + STEP + "## GOV.UK teams\n\n[teams](#gov-uk-teams)\n"
+    )
+    result = CliRunner().invoke(main, ["validate", "--slugs", "redcarpet", str(tmp_path / "m.md")])
+    assert result.exit_code == 0 and "warning" not in result.output.split("file(s)")[0]
 
 
 def test_heading_attributes_leave_titles_and_ids_clean() -> None:

@@ -38,10 +38,11 @@ VALIDATE_EXIT_CODES = exit_codes(
 @click.option("--no-shellcheck", is_flag=True, help="Skip shellcheck even when it is installed.")
 @click.option(
     "--slugs",
-    type=click.Choice(["github", "gitlab"]),
-    default="github",
-    show_default=True,
-    help="Heading anchors as this site computes them (a file's front matter `slugs:` wins).",
+    type=click.Choice(["github", "gitlab", "redcarpet"]),
+    default=None,
+    help="Heading anchors as this site computes them (a file's front matter `slugs:` wins). "
+    "Unsaid, GitHub's are assumed, and a link that matches a heading only by another site's "
+    "rules is a warning (links/anchor-style), not an error.",
 )
 @click.option("--baseline", metavar="FILE", help="Report only findings this baseline does not hold.")
 @click.option(
@@ -55,7 +56,7 @@ def validate(
     strict: bool,
     changed_since: str | None,
     no_shellcheck: bool,
-    slugs: str,
+    slugs: str | None,
     baseline: str | None,
     write_baseline: str | None,
 ) -> None:
@@ -76,6 +77,7 @@ def validate(
       runbook validate --baseline .runbook-baseline.json runbooks/
     """
     from ..errors import UsageError
+    from ..parse.anchors import SLUG_STYLES
     from ..validate import validate as run_validation
     from ..validate.baseline import apply_baseline, read_baseline
     from ..validate.baseline import write_baseline as record
@@ -89,7 +91,7 @@ def validate(
         list(paths),
         changed_since=changed_since,
         shellcheck=not no_shellcheck,
-        slugs="gitlab" if slugs == "gitlab" else "github",
+        slugs=next((s for s in SLUG_STYLES if s == slugs), None),
     )
     if write_baseline:
         count = record(results, write_baseline)

@@ -26,6 +26,8 @@ _WARNING = re.compile(
     r"\b(?:WARNING|DANGER|CAUTION)\b\s*[:!]|^\W*(?:WARNING|DANGER|CAUTION)\b|\bDATA LOSS\b|\bIRREVERSIBLE\b"
     r"|(?<![\w-])(?<!not )[Dd]estructive\b|\*\*(?:Warning|Danger|Caution)\*\*|\[!(?:CAUTION|WARNING)\]"
     r"|(?i:cannot be undone)"
+    # Cautions in plain words: "as a last resort", "double-check the pod", "be careful".
+    r"|(?i:\blast resort\b|\bdouble[- ]check\b|\bbe careful\b)"
 )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .vocabulary import KNOWN_COMMANDS
 
-__all__ = ["Prompted", "program_prompt", "shell_prompt"]
+__all__ = ["Prompted", "named_prompts", "program_prompt", "shell_prompt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +62,31 @@ _PROGRAMS = (
 _ANGLE_PROMPT = re.compile(
     rf"^\s*>\s+(?=(?:sudo\s+)?(?:{'|'.join(map(re.escape, sorted(KNOWN_COMMANDS)))})\s)"
 )
+# `$mac docker ps`, `$dev bundle install`: a tutorial's named prompts, saying where each command
+# is typed (its text says so: "`$mac` denotes your laptop"). Only a lower-case name before a
+# well-known program, and only in a block where every line opening with `$word` is one
+# (`named_prompts`): `$SUDO apt-get …` and `$KUBECTL delete …` are variables the shell expands,
+# and a block holding one is read as the script it is.
+_NAMED_PROMPT = re.compile(
+    rf"^\s*\$[a-z][a-z0-9]*\s+(?=(?:{'|'.join(map(re.escape, sorted(KNOWN_COMMANDS)))})(?:\s|$))"
+)
 _PSQL = re.compile(r"^\s*([\w.-]+)([=\-(])([#>])(?:\s|$)")
 
 
-def shell_prompt(line: str) -> Prompted | None:
-    """The line as a shell command, when it starts with a shell prompt (`$ `, `user@host:~$ `…)."""
-    match = _SHELL.match(line) or _ANGLE_PROMPT.match(line)
+_DOLLAR_WORD = re.compile(r"^\s*\$\{?[A-Za-z_]")
+
+
+def named_prompts(lines: list[str]) -> bool:
+    """Whether the block writes named prompts (`$mac docker ps`): every line that opens with a
+    `$word` opens with one, and at least one does."""
+    opening = [line for line in lines if _DOLLAR_WORD.match(line)]
+    return bool(opening) and all(_NAMED_PROMPT.match(line) for line in opening)
+
+
+def shell_prompt(line: str, named: bool = False) -> Prompted | None:
+    """The line as a shell command, when it starts with a shell prompt (`$ `, `user@host:~$ `…);
+    `named`: the block writes named prompts (`named_prompts`), so `$mac ` is one too."""
+    match = _SHELL.match(line) or _ANGLE_PROMPT.match(line) or (_NAMED_PROMPT.match(line) if named else None)
     if match is None:
         return None
     return Prompted("shell", line[match.end() :].strip())

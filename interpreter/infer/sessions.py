@@ -70,6 +70,9 @@ def _interactive_command(words: list[str]) -> bool:
     """A command run inside a container or pod that the operator then works in."""
     if not words:
         return False
+    if words[0] in SHELLS and "-c" in words[:-1]:
+        # `sh -c 'psql $DATABASE_URL'`: the shell runs the script, which may open a session itself
+        return opens_session(words[words.index("-c") + 1]) != ""
     if words[0] in SHELLS or words[0] in ("rails", "bin/rails", "bundle", "rails-console"):
         return (words[0] in SHELLS and "-c" not in words) or bool(_RAILS_CONSOLE.search(" ".join(words)))
     return opens_session(shlex.join(words)) != ""
@@ -144,7 +147,33 @@ def _container_session(tool: str, rest: list[str], shown: str) -> str:
         return shown if _interactive_command(tail) else ""
     rest = head
     # docker exec -it NAME bash: the command follows the container name.
-    return shown if rest and (rest[-1] in SHELLS or _RAILS_CONSOLE.search(" ".join(rest))) else ""
+    if rest and (rest[-1] in SHELLS or _RAILS_CONSOLE.search(" ".join(rest))):
+        return shown
+    command = _after_container(rest, verb) if tool != "kubectl" and tool != "oc" else []
+    return shown if command and _interactive_command(command) else ""
+
+
+# Options of `docker exec` / `docker compose exec` that take a value (the rest are switches).
+_EXEC_VALUES = frozenset(
+    "-e --env --env-file -u --user -w --workdir --detach-keys --index -c --context -H --host".split()  # noqa: SIM905
+)
+
+
+def _after_container(words: list[str], verb: str) -> list[str]:
+    """The command of `docker exec [OPTIONS] CONTAINER COMMAND…` (and compose's): what follows
+    the first positional after `exec`. Only for `exec`: `run` has too many value options to read."""
+    if verb != "exec" or verb not in words:
+        return []
+    rest = words[words.index(verb) + 1 :]
+    skip = False
+    for index, word in enumerate(rest):
+        if skip:
+            skip = False
+        elif word in _EXEC_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            return rest[index + 1 :]
+    return []
 
 
 def closes_session(text: str) -> bool:

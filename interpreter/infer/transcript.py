@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..model.kinds import SHELL_LANGUAGES
 from .content import parses_as_shell, statement_kind
-from .prompts import program_prompt, shell_prompt
+from .prompts import named_prompts, program_prompt, shell_prompt
 from .scan import Scan, split_commands
 
 __all__ = ["Piece", "read_code"]
@@ -52,8 +52,9 @@ def read_code(code: str, first_line: int, lang: str, trusted: bool) -> list[Piec
     if lines and lines[-1] == "":
         lines.pop()
     rooted = lang in ("console", "terminal", "shell-session", "") and _rooted(lines)
-    if rooted or any(shell_prompt(x) or program_prompt(x) for x in lines):
-        return _transcript(lines, first_line, rooted)
+    named = "$" in code and named_prompts(lines)
+    if rooted or named or any(shell_prompt(x) or program_prompt(x) for x in lines):
+        return _transcript(lines, first_line, rooted, named)
     return _script(code, first_line, trusted or lang in SHELL_LANGUAGES)
 
 
@@ -65,10 +66,10 @@ def _rooted(lines: list[str]) -> bool:
     return any(statement_kind(_ROOT.sub("", x)) in ("command", "sql") for x in written)
 
 
-def _transcript(lines: list[str], first_line: int, rooted: bool) -> list[Piece]:
+def _transcript(lines: list[str], first_line: int, rooted: bool, named: bool = False) -> list[Piece]:
     # Commands written before the first prompt ("kubectl exec -it pod -- sh" then "$ psql") are
     # commands too: only what follows a prompted command is its output.
-    lead = next((i for i, x in enumerate(lines) if shell_prompt(x) or program_prompt(x)), 0)
+    lead = next((i for i, x in enumerate(lines) if shell_prompt(x, named) or program_prompt(x)), 0)
     pieces: list[Piece] = _script("\n".join(lines[:lead]) + "\n", first_line, False) if lead else []
     pending: Piece | None = None
     scan = Scan()
@@ -84,7 +85,7 @@ def _transcript(lines: list[str], first_line: int, rooted: bool) -> list[Piece]:
             if scan.complete(text):
                 pending = None
             continue
-        prompted = shell_prompt(line)
+        prompted = shell_prompt(line, named)
         if prompted is None and rooted and _ROOT.match(line):
             text = _ROOT.sub("", line).strip()
             if statement_kind(text) == "sql":

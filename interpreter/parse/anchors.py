@@ -18,8 +18,8 @@ __all__ = [
     "unique_slugs",
 ]
 
-SlugStyle = Literal["github", "gitlab"]
-SLUG_STYLES: tuple[SlugStyle, ...] = ("github", "gitlab")
+SlugStyle = Literal["github", "gitlab", "redcarpet"]
+SLUG_STYLES: tuple[SlugStyle, ...] = ("github", "gitlab", "redcarpet")
 
 _DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 _HYPHENS = re.compile(r"-{2,}")
@@ -31,10 +31,22 @@ def slugify(text: str, style: SlugStyle = "github") -> str:
     Both sites lower-case the text, drop everything but letters, digits, `_`, `-` and spaces,
     and turn each space into a hyphen (github.com's html-pipeline and GitLab's Banzai
     TableOfContentsFilter); GitLab then squeezes runs of hyphens into one, so `Step 1 - Stop`
-    is `step-1---stop` on GitHub and `step-1-stop` on GitLab.
+    is `step-1---stop` on GitHub and `step-1-stop` on GitLab. Redcarpet (Middleman) turns each
+    run of punctuation and spaces into one hyphen: `GOV.UK teams` is `gov-uk-teams`.
     """
+    if style == "redcarpet":
+        return _redcarpet(text)
     slug = _DROP.sub("", text.strip().lower()).replace(" ", "-")
     return _HYPHENS.sub("-", slug) if style == "gitlab" else slug
+
+
+# Redcarpet's `with_toc_data` (Middleman sites, GOV.UK's tech docs): each run of these characters,
+# or of non-ASCII ones, becomes one hyphen, none at either end: `GOV.UK teams` is `gov-uk-teams`.
+_REDCARPET_BREAKS = re.compile(r"""[ \-&+$,/:;=?@"#{}|^~\[\]`\\*()%.!'\x80-\U0010ffff]+""")
+
+
+def _redcarpet(text: str) -> str:
+    return _REDCARPET_BREAKS.sub("-", text.lower()).strip("-")
 
 
 def unique_slugs(texts: Iterable[str], style: SlugStyle = "github") -> list[str]:

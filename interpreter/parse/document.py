@@ -13,7 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .anchors import block_attribute_id, heading_attributes, html_ids, myst_target, slugify
-from .fences import CODE_DIRECTIVES, fence_language, read_directive
+from .fences import CODE_DIRECTIVES, TARGET_OPTIONS, fence_language, read_directive
 from .source import Finding, Source, Span
 
 __all__ = [
@@ -491,14 +491,30 @@ def parse_document(source: Source) -> Document:
     return Document(source, blocks, tuple(builder.findings), tuple(tokens), env, anchors, tuple(targets))
 
 
+_COLON_DIRECTIVE = re.compile(r"^\s*:{3,}\{[\w:.-]+\}")
+_OPTION_LINE = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
+
+
 def _written_anchors(source: Source, code: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
-    """HTML ids, and MyST targets, outside code blocks (where they would be text, not anchors)."""
+    """HTML ids, and MyST targets (`(label)=` lines, and the `:name:`/`:label:` options of a
+    `:::{directive}` colon fence), outside code blocks (where they would be text, not anchors)."""
     ids: list[str] = []
     targets: list[str] = []
-    if "=" not in source.text and "{:" not in source.text:
+    colons = ":::" in source.text
+    if "=" not in source.text and "{:" not in source.text and not colons:
         return ids, targets
     fenced = {n for first, last in code for n in range(first, last + 1)}
+    options = False  # in the option lines of a `:::{directive}` (colon fence: Markdown sees text)
     for number, line in enumerate(source.lines, start=1):
+        if colons and number not in fenced:
+            if _COLON_DIRECTIVE.match(line):
+                options = True
+                continue
+            option = _OPTION_LINE.match(line) if options else None
+            options = option is not None
+            if option is not None and option.group(1) in TARGET_OPTIONS and option.group(2):
+                targets.append(option.group(2).split()[0])
+                continue
         if ("=" not in line and "{:" not in line) or number in fenced:
             continue
         if "<" in line:

@@ -3,8 +3,8 @@
 Our attributes follow a language (```` ```bash {id=backup} ````). Braces that open the info
 string belong to another tool: a MyST directive (```` ```{note} ````, ```` ```{code-block} bash
 ````), Pandoc attributes (```` ```{.bash #id} ````) or an R Markdown chunk (```` ```{r setup} ````).
-A directive's leading `:key: value` lines are its options, not its content; `:name:` names a
-target that links can point at.
+A directive's leading `:key: value` lines are its options, not its content; `:name:` (or MyST
+Markdown's `:label:`) names a target that links can point at.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CODE_DIRECTIVES", "Directive", "fence_language", "is_foreign", "read_directive"]
+__all__ = ["CODE_DIRECTIVES", "TARGET_OPTIONS", "Directive", "fence_language", "is_foreign", "read_directive"]
 
 _MYST = re.compile(r"^\{([\w:.-]+)\}\s*(\S*)")
 _PANDOC = re.compile(r"^\{\s*\.([\w+-]+)")
 _RMARKDOWN = re.compile(r"^\{([A-Za-z]\w*)[\s,]")
 _FOREIGN = re.compile(r"^\{(?:[\w:.-]+\}|\s*[.#]|[A-Za-z]\w*[\s,])")
 CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+TARGET_OPTIONS = frozenset({"name", "label"})
+"""Directive options naming a target: Sphinx MyST's `:name:`, the MyST Markdown tools' `:label:`."""
 _OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*?)\s*$")
 
 
@@ -61,7 +63,7 @@ def read_directive(directive: str, code: str) -> Directive:
     count = 0
     names: list[str] = []
     while count < len(lines) - 1 and (option := _OPTION.match(lines[count])) is not None:
-        if option.group(1) == "name" and option.group(2):
+        if option.group(1) in TARGET_OPTIONS and option.group(2):
             names.append(option.group(2).split()[0])
         count += 1
     if directive not in CODE_DIRECTIVES or not count:

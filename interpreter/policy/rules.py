@@ -145,8 +145,15 @@ RULES: dict[str, Rule] = {
         Rule(
             "links/anchor",
             "error",
-            "An in-page link (#anchor) matches no heading (by GitHub's or GitLab's slugs) or written anchor.",
+            "An in-page link (#anchor) matches no heading (by the site's slugs) or written anchor.",
             "the link goes nowhere on the page an operator is reading",
+        ),
+        Rule(
+            "links/anchor-style",
+            "warning",
+            "An in-page link matches a heading only by another site's slug rules than the ones "
+            "assumed (GitHub's unless --slugs or front matter says).",
+            "broken where the page is rendered with the assumed rules; fine on the other site",
         ),
         Rule(
             "links/reference",

@@ -161,9 +161,10 @@ class Validator:
     (its scripts go to shellcheck in the background), `finish` it when its findings are needed.
     Use it as a context manager, so that shellcheck's processes end with it."""
 
-    def __init__(self, today: dt.date, shellcheck: bool = True, slugs: SlugStyle = "github") -> None:
+    def __init__(self, today: dt.date, shellcheck: bool = True, slugs: SlugStyle | None = None) -> None:
         self.today = today
-        self.slugs: SlugStyle = slugs
+        self.slugs: SlugStyle | None = slugs
+        """The site's slug style when the caller says it (`--slugs`); None: assume GitHub's."""
         self.shellcheck = Shellcheck.start() if shellcheck else None
 
     def __enter__(self) -> Validator:
@@ -193,9 +194,8 @@ class Validator:
         draft.result.lines = source.lines
         findings = list(runbook.findings)
         findings += check_model(runbook, source.lines, self.today)
-        broken_links, draft.references = check_links(
-            runbook, slug_style(runbook, self.slugs), is_myst(source.text)
-        )
+        style, chosen = slug_style(runbook, self.slugs)
+        broken_links, draft.references = check_links(runbook, style, is_myst(source.text), chosen)
         findings += broken_links
         draft.result.targets = {t.lower() for t in runbook.targets}
         draft.findings = findings
@@ -248,7 +248,7 @@ def validate_file(
     today: dt.date,
     shellcheck: bool = True,
     loaded: tuple[Source, Runbook] | None = None,
-    slugs: SlugStyle = "github",
+    slugs: SlugStyle | None = None,
 ) -> FileResult:
     """All findings for one file; `loaded` is its source and model when the caller has them already."""
     with Validator(today, shellcheck, slugs) as validator:
@@ -275,7 +275,7 @@ def validate(
     today: dt.date | None = None,
     changed_since: str | None = None,
     shellcheck: bool = True,
-    slugs: SlugStyle = "github",
+    slugs: SlugStyle | None = None,
 ) -> list[FileResult]:
     """Validate every runbook the paths name (shellcheck, when installed and asked for, runs once
     for all of them, on the scripts its cache does not know).

@@ -41,10 +41,12 @@ class Reference:
     """The finding reported for it, withdrawn when a file validated together defines the target."""
 
 
-def slug_style(runbook: Runbook, default: SlugStyle) -> SlugStyle:
-    """The file's own `slugs:` front matter key, else the default (`--slugs`)."""
+def slug_style(runbook: Runbook, default: SlugStyle | None) -> tuple[SlugStyle, bool]:
+    """The file's own `slugs:` front matter key, else the default (`--slugs`), else GitHub's; and
+    whether it was chosen (front matter or flag) rather than assumed."""
     written = str(runbook.front_matter.get("slugs", "")).lower()
-    return next((style for style in SLUG_STYLES if style == written), default)
+    chosen = next((style for style in SLUG_STYLES if style == written), default)
+    return (chosen, True) if chosen is not None else ("github", False)
 
 
 def is_myst(text: str) -> bool:
@@ -57,8 +59,14 @@ def anchors_of(runbook: Runbook, style: SlugStyle) -> set[str]:
     return {a.lower() for a in (*runbook.anchors, *unique_slugs(runbook.headings, style))}
 
 
-def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Finding], list[Reference]]:
-    """Findings for broken links, and those of them that a MyST target in another file may mend."""
+def check_links(
+    runbook: Runbook, style: SlugStyle, myst: bool, chosen: bool = True
+) -> tuple[list[Finding], list[Reference]]:
+    """Findings for broken links, and those of them that a MyST target in another file may mend.
+
+    `chosen`: the slug style was said (flag or front matter). When it was only assumed, a link
+    that lands on a heading as another site computes anchors (`#gov-uk-teams`, Redcarpet's) is a
+    `links/anchor-style` warning, not an error: the page may well be rendered by that site."""
     findings: list[Finding] = []
     references: list[Reference] = []
     anchors: set[str] | None = None
@@ -77,6 +85,21 @@ def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Fi
             continue
         anchors = anchors_of(runbook, style) if anchors is None else anchors
         if fragment in anchors:
+            continue
+        elsewhere = _other_style(runbook, style, fragment)
+        if elsewhere and not chosen:
+            findings.append(
+                Finding.of(
+                    "links/anchor-style",
+                    runbook.path,
+                    link.line,
+                    f"link to #{fragment} lands on a heading only as {elsewhere} computes anchors, "
+                    f"not {style}",
+                    f"if the site renders with {elsewhere}, say so: `slugs: {elsewhere}` in front "
+                    f"matter or --slugs {elsewhere}; else use the heading's {style} anchor",
+                    link.column,
+                )
+            )
             continue
         if myst or not _SLUG_LIKE.match(fragment):
             finding = Finding.of(
@@ -100,6 +123,14 @@ def check_links(runbook: Runbook, style: SlugStyle, myst: bool) -> tuple[list[Fi
         findings.append(finding)
         references.append(Reference(fragment, finding))
     return findings, references
+
+
+def _other_style(runbook: Runbook, style: SlugStyle, fragment: str) -> str:
+    """The other slug style under which the fragment is a heading's anchor, else ""."""
+    for other in SLUG_STYLES:
+        if other != style and fragment in anchors_of(runbook, other):
+            return other
+    return ""
 
 
 # Issue and merge request templates are shown in an issue, where GitLab resolves links from the

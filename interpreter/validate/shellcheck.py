@@ -14,12 +14,27 @@ from ..policy.placeholders import neutralise
 # subprocess is imported where it is used: most files have no block bash must look at, and
 # `validate --no-shellcheck` of one file starts faster without it.
 
-__all__ = ["Script", "is_transcript", "scripts_of", "syntax_findings"]
+__all__ = ["Script", "is_transcript", "scripts_of", "syntax_findings", "worth_reporting"]
 
 _BASH_ERROR = re.compile(r"line (\d+): (.*)$")
 # Findings that are noise in a runbook, whose blocks are fragments run one command at a time.
 # SC2209 (`ROLE=admin` read as a command's output) is a value written for the reader to choose.
 _SHELLCHECK_EXCLUDE = "SC2164,SC2034,SC2154,SC2148,SC1091,SC2086,SC2046,SC2155,SC2209"
+_LS_GREP_TO_SCREEN = re.compile(r"^\s*ls\b[^|;&]*\|\s*grep\b[^|;&<>`$]*$")
+
+
+def worth_reporting(code: int, line: str) -> bool:
+    """Whether shellcheck's finding `code` on this script line says something worth acting on.
+
+    SC2115 (`${var:?}` so that `rm -rf "$DIR"/*` never becomes `rm -rf /*`) on a line with no
+    variable: nothing there can expand to empty. SC2010 (`ls | grep` breaks on odd file names)
+    when the grep's output goes to the screen: a person reads the listing, nothing acts on it.
+    """
+    if code == 2115:
+        return "$" in line
+    if code == 2010:
+        return not _LS_GREP_TO_SCREEN.match(line)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..parse.source import Finding
 from .cache import ResultCache, cache_root
-from .shellcheck import _SHELLCHECK_EXCLUDE, Script  # the exclusions stay beside the scripts they suit
+
+# the exclusions and the filter stay beside the scripts they suit
+from .shellcheck import _SHELLCHECK_EXCLUDE, Script, worth_reporting
 
 if TYPE_CHECKING:
     import subprocess
@@ -205,7 +207,10 @@ class Shellcheck:
                 self._collect(job)
         findings = []
         for script, key in zip(scripts, keys, strict=True):
+            code_lines = script.text.split("\n")
             for line, column, code, message in self._done.get(key, []):
+                if not worth_reporting(code, code_lines[line - 1] if 0 < line <= len(code_lines) else ""):
+                    continue
                 at = script.first_line + line - 1
                 findings.append(
                     Finding.of(

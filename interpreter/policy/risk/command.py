@@ -11,7 +11,7 @@ from .syntax import SYNTAX
 from .tools import TOOL_RULES, ToolRule
 from .verdict import SAFE, CommandRisk, combine
 from .words import triggers
-from .wrappers import INTERPRETERS, SHELLS, SQL_CLIENTS, WRAPPERS, Wrapper
+from .wrappers import ENV_PRINTERS, INTERPRETERS, SHELLS, SQL_CLIENTS, WRAPPERS, Wrapper
 
 __all__ = ["EMPTY", "TERMINAL", "Stdin", "assess_command", "unanalysable"]
 
@@ -71,6 +71,8 @@ def assess_command(
     elif name == "eval":
         if all(w.literal for w in args):
             parts.append(nested(" ".join(w.text for w in args)))
+        elif (printer := _env_printer(args)) is not None:
+            parts.append(nested(printer))  # it runs the tool, then the exports the tool prints
         else:
             parts.append(unanalysable("eval runs text that is only known at run time", "eval"))
     elif name in ("source", ".") and args and args[0].substitution:
@@ -88,6 +90,34 @@ def assess_command(
     if bounded and risk.never_ending:
         return risk.ending()
     return risk
+
+
+_SUBSTITUTION = re.compile(r"\$\((.*)\)|`(.*)`", re.S)
+
+
+def _env_printer(args: tuple[Word, ...]) -> str | None:
+    """The command of `eval "$(tool …)"` when the tool is one whose output is exports to eval
+    (`ENV_PRINTERS`), else None. Nothing else may sit in the substitution: no pipe, no list, no
+    `--` handing a command to the tool, no second substitution."""
+    if len(args) != 1:
+        return None
+    whole = _SUBSTITUTION.fullmatch(args[0].text.strip())
+    if whole is None:
+        return None
+    inner = (whole.group(1) if whole.group(1) is not None else whole.group(2)).strip()
+    if any(mark in inner for mark in ("|", "&", ";", "$(", "`", "<", ">", "\n", " -- ")):
+        return None
+    import shlex
+
+    try:
+        words = shlex.split(inner)
+    except ValueError:
+        return None
+    if not words:
+        return None
+    tool = words[0].rsplit("/", 1)[-1]
+    rest = set(words[1:])
+    return inner if any(tool == name and needs <= rest for name, needs in ENV_PRINTERS) else None
 
 
 def _after_dashes(

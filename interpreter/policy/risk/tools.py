@@ -178,8 +178,10 @@ _MACHINE = "takes the whole machine down"
 _COMPOSE_DOWN = "down stops and removes the containers (and volumes with -v)"
 _FOREGROUND = "up without -d runs in the foreground until stopped"
 _DETACHED = "-d --detach --wait"
+# Not `network`: removing one loses no data, Docker refuses while a container uses it, and
+# `docker network create` brings it back.
 _DOCKER_OBJECTS = (
-    "container|image|volume|network|service|stack|secret|config|node|plugin|context|builder|buildx"
+    "container|image|volume|service|stack|secret|config|node|plugin|context|builder|buildx"
     "|system|manifest|trust|machine|pod"
 )
 _RSYNC = "--delete --delete-before --delete-during --delete-delay --delete-after --delete-excluded --del"

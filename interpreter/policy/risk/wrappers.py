@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["INTERPRETERS", "SHELLS", "SQL_CLIENTS", "WRAPPERS", "Wrapper"]
+__all__ = ["ENV_PRINTERS", "INTERPRETERS", "SHELLS", "SQL_CLIENTS", "WRAPPERS", "Wrapper"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +85,18 @@ SQL_CLIENTS: dict[str, tuple[str, ...]] = {
 }
 """SQL clients and their options whose value is SQL: assessed with the SQL policy, as is SQL they
 read from a literal `echo`, here-string or here-document (sqlite3 takes it as its second argument)."""
+
+ENV_PRINTERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("gds", frozenset({"aws", "-e"})),  # GDS CLI: `gds aws ROLE -e` prints the role's AWS_* exports
+    ("ssh-agent", frozenset()),
+    ("minikube", frozenset({"docker-env"})),
+    ("docker-machine", frozenset({"env"})),
+    ("pyenv", frozenset({"init"})),
+    ("rbenv", frozenset({"init"})),
+    ("brew", frozenset({"shellenv"})),
+    ("opam", frozenset({"env"})),
+)
+"""Tools whose output is written to be `eval`ed: `export NAME=value` lines for the shell (a tool
+and the words its invocation must hold). `eval "$(ssh-agent -s)"` runs what the tool prints, and
+the tool prints only its environment: the command is as risky as running the tool itself. Any
+other `eval` of text made at run time stays unanalysable (`eval "$(curl …)"`, `eval "$X"`)."""
