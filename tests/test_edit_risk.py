@@ -36,7 +36,7 @@ def test_an_edit_that_makes_a_plain_step_destructive_asks_the_word(tmp_path: Pat
     child = spawn(tmp_path, "run", str(rb), env=env)
     answer(child, "? Run 1.1", "e")
     child.expect_exact("⚠ the edit is destructive: rm -r deletes a whole tree of files")
-    answer(child, "1.1 as edited is destructive. Run it (type tidy-up to go on)", "y")
+    answer(child, "1.1 as edited is destructive. Run it (type tidy-up to go on", "y")
     child.expect_exact("that is not 'tidy-up'; nothing was run")
     assert (tmp_path / "victim").is_dir()
     child.sendline("tidy-up")

@@ -26,7 +26,7 @@ def test_the_catalogue_is_the_schema_s_list_of_types() -> None:
 
 
 TYPE_LITERAL = re.compile(
-    r"""["']((?:run|step|gate|choice|input|decision|expectation|note|template|environment|session)"""
+    r"""["']((?:run|step|command|shell|gate|choice|input|decision|expectation|note|template|environment|session)"""
     r"""\.(?!html|md|json|py)[a-z-]+)["']"""
 )
 """A string that names an event type (and not a file: `run.html`)."""
@@ -63,6 +63,11 @@ def test_the_timeline_has_a_sentence_for_every_type() -> None:
         "step.in-doubt": {"decision": "done"},
         "environment.snapshot": {"error": None, "when": "start", "containers": []},
         "run.resumed": {},
+        "command.started": {"index": 1, "text": "true", "group": 4242},
+        "command.finished": {"index": 1, "status": "ok", "exit_code": 0, "duration": 0.1},
+        "step.back": {"to": "2.3"},
+        "shell.opened": {"shell": "/bin/bash"},
+        "shell.closed": {"exit_code": 0, "duration": 12.0},
         "session.opened": {"command": "ssh db-1", "session": "ssh db-1", "typed": ["uptime"]},
         "session.closed": {"session": "ssh db-1", "exit_code": 0, "duration": 12.5, "done": True},
     }
@@ -107,11 +112,12 @@ def test_the_envelope_is_a_valid_event_and_its_time_reads_back() -> None:
 
 def test_numbering_checks_the_event_before_it_is_written() -> None:
     event = ev.envelope(RUN, "note.added", None, {"text": "x"}, at=T0, started=T0, actor="a@h")
-    assert ev.numbered(event, 9)["seq"] == 9
+    assert ev.numbered(event, 9, "a" * 64)["seq"] == 9
+    assert event["prev"] == "a" * 64 and len(event["hash"]) == 64  # chained to the event before
     assert ev.encode(event).endswith(b"\n") and b"\n" not in ev.encode(event)[:-1]
     bad = ev.envelope(RUN, "note.typo", None, {}, at=T0, started=T0, actor="a@h")
     with pytest.raises(RunbookError, match=r"internal error: journal event breaks schemas/events\.json"):
-        ev.numbered(bad, 1)
+        ev.numbered(bad, 1, "0" * 64)
 
 
 def _stream(*items: tuple[str, str | None, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -384,7 +384,7 @@ def test_the_dry_run_shows_each_request_whole(tmp_path: Path) -> None:
     planned = CliRunner().invoke(main, ["run", str(tmp_path / "rb.md"), "-p", "1", "--dry-run"])
     assert planned.exit_code == 0, planned.output
     assert (
-        "      $ DELETE $API_URL/v1/cache/items/${SERVICE}\n        Authorization: Bearer $DEPLOY_TOKEN\n"
-        in planned.output
+        "      $ DELETE $API_URL/v1/cache/items/${SERVICE} (destructive)\n"
+        "        Authorization: Bearer $DEPLOY_TOKEN\n" in planned.output
     )
-    assert "asks 1.3:confirm — type 'DELETE' (destructive)" in planned.output
+    assert "asks 1.3:confirm — type 'DELETE' (destructive; after r, before every attempt)" in planned.output

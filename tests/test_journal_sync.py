@@ -56,10 +56,11 @@ def test_a_run_fsyncs_its_journal_once_per_step_boundary(
     monkeypatch.delenv("DOCKER_HOST", raising=False)  # no container snapshots: only the steps' events
     result = run(tmp_path, str(rb), "-p", "1", "--yes")
     assert result.exit_code == 0, result.output
-    # run.started, then each step.started (carrying the step.finished before it), then run.finished.
+    # run.started, then each command's start (carrying its step's start, and the previous
+    # command's and step's ends), then run.finished.
     assert len(seen) == steps + 2, [s[0][-1] for s in seen]
     for number, (types, commands_run) in enumerate(seen[1:-1], start=1):
-        assert types[-1] == "step.started" and types.count("step.started") == number
+        assert types[-1] == "command.started" and types.count("step.started") == number
         assert types.count("step.finished") == number - 1  # the previous end, synced with this start
         assert commands_run == number - 1  # synced before its command ran, never after
     assert seen[-1][0][-2:] == ["step.finished", "run.finished"]

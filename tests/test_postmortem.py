@@ -40,6 +40,7 @@ def normalise(text: str, tmp_path: Path) -> str:
     text = re.sub(r"\b(\d+h )?\d+m \d{2}s\b", "<DURATION>", text)
     text = re.sub(r"\b\d+\.\d+s\b", "N.Ns", text)
     text = re.sub(r"\| Commit \| [^|]*\|", "| Commit | <COMMIT> |", text)
+    text = re.sub(r"head [0-9a-f]{64}", "head <HASH>", text)
     return text
 
 

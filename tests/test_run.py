@@ -267,7 +267,8 @@ def test_dry_run_shows_the_plan_and_every_question(tmp_path: Path) -> None:
     text = result.output
     assert "asks 2:start" in text and "asks 2.prerequisites.1" in text and "asks 2.3=a|b" in text
     assert "$ git checkout v1.2.0  # Commit before migration" in text
-    assert "$STAGING_DATABASE_URL: asked (--var STAGING_DATABASE_URL=VALUE)" in text
+    assert "asks var:STAGING_DATABASE_URL — $STAGING_DATABASE_URL (--var STAGING_DATABASE_URL=VALUE)" in text
+    assert "asks severity=P0|P1|P2|P3|skip" in text  # asked by the real run too
     assert not runs.exists()  # nothing journaled, nothing run
 
 
@@ -367,7 +368,12 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     with open(journal_path, "ab") as handle:
         handle.write(b'{"v":1,"seq":99,"run":"torn')  # a write cut by the kill
     events, torn = read_events(journal_path)
-    assert torn and events[-1]["type"] == "step.started" and events[-1]["step"] == "1.2"
+    # The journal names the command that was running (the third), after the two that finished.
+    assert torn and (events[-1]["type"], events[-1]["step"], events[-1]["data"]["index"]) == (
+        "command.started",
+        "1.2",
+        3,
+    )
     timeline = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
     assert timeline.exit_code == 0 and "torn" in timeline.stderr
 
@@ -396,7 +402,8 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     )
     assert resumed.exit_code == 0, resumed.output
     assert (tmp_path / "one.txt").read_text() == "one\n"  # finished steps never run again
-    assert (tmp_path / "two.txt").read_text() == "started\nstarted\n"
+    # The step goes on from its unfinished command: what finished before the kill is not repeated.
+    assert (tmp_path / "two.txt").read_text() == "started\n"
     assert (tmp_path / "three.txt").read_text() == "three\n"
     events, torn = read_events(journal_path)
     assert not torn  # the torn tail was cut before appending

@@ -245,6 +245,47 @@ def test_from_step_asks_for_what_skipped_steps_would_have_set(tmp_path: Path) ->
     assert given.exit_code == 0 and (tmp_path / "cleaned.txt").read_text() == "cleaning /b\n"
 
 
+def test_from_step_asks_the_prerequisites_and_records_the_steps_it_passes_over(tmp_path: Path) -> None:
+    rb = write(
+        tmp_path,
+        """
+        ## Procedure 1: Gated
+        #### Prerequisites
+        - [ ] Backup taken
+        #### Steps
+        1. **Stop**
+           ```bash
+           echo stopped > stopped.txt
+           ```
+        2. **Restore**
+           ```bash
+           echo restored > restored.txt
+           ```
+        """,
+    )
+    # Issue 17, item 10: --from-step went past the prerequisite gate without a word.
+    unasked = run(tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "1.2")
+    assert unasked.exit_code == 2 and "unanswered question 1.prerequisites.1" in unasked.stderr
+    assert not (tmp_path / "restored.txt").exists()
+    answered = run(
+        tmp_path, str(rb), "-p", "1", "--yes", "--from-step", "1.2", "--answer", "1.prerequisites.1=yes"
+    )
+    assert answered.exit_code == 0, answered.output
+    assert (tmp_path / "restored.txt").exists() and not (tmp_path / "stopped.txt").exists()
+    runs = [
+        [json.loads(line) for line in (d / "journal.jsonl").read_text().splitlines()]
+        for d in (tmp_path / "runs").iterdir()
+    ]
+    [events] = [r for r in runs if r[-1]["data"].get("status") == "ok"]
+    assert [(e["type"], e["step"]) for e in events if e["type"].startswith(("gate.", "step.skipped"))] == [
+        ("gate.item", "1.prerequisites"),
+        ("gate.passed", "1.prerequisites"),
+        ("step.skipped", "1.1"),
+    ]
+    [passed_over] = [e["data"]["reason"] for e in events if e["type"] == "step.skipped"]
+    assert passed_over == "not run: the run started at 1.2 (--from-step)"
+
+
 def test_destructive_work_by_hand_needs_the_typed_word(tmp_path: Path) -> None:
     rb = write(
         tmp_path,

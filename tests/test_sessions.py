@@ -53,11 +53,12 @@ def test_the_terminal_is_handed_over_and_the_run_waits_for_the_operator(tmp_path
     fake_programs(tmp_path, ssh=FAKE_SSH)
     rb = write(tmp_path, REPAIR)
     child = spawn(tmp_path, "run", str(rb))
-    answer(child, "? Value for <node-host>", "node-7")
-    # Before going in: the commands later steps write for inside the session, apart from `$ ` lines.
+    # Before going in, and before its value is asked: the commands later steps write for inside
+    # the session, apart from `$ ` lines.
     child.expect_exact("⇥ opens a session (ssh <node-host>)")
     child.expect_exact("then, still inside it, what the next steps say to type:")
     child.expect_exact("⌨ systemctl restart kubelet")
+    answer(child, "? Value for <node-host>", "node-7")
     answer(child, "? Run 1.1", "r")
     child.expect_exact("the terminal is yours in ssh node-7")
     answer(child, "node-7$ ", "systemctl restart kubelet")
@@ -100,6 +101,7 @@ def test_not_done_inside_fails_the_step_and_retry_opens_it_again(tmp_path: Path)
     answer(child, "Did you do what was needed inside [y/n]", "n")
     child.expect_exact("not done inside ssh <node-host>, the operator says")
     answer(child, "? 1.1 failed. What now", "r")
+    answer(child, "again from [failed]: ", "")  # from the session: what ran before it is not repeated
     answer(child, "node-7$ ", "uptime")
     answer(child, "node-7$ ", "exit")
     answer(child, "Did you do what was needed inside [y/n]", "y")
@@ -117,7 +119,8 @@ def test_yes_never_goes_into_a_session(tmp_path: Path) -> None:
     rb = write(tmp_path, REPAIR)
     child = spawn(tmp_path, "run", str(rb), "--yes", "--answer", "placeholder:<node-host>=node-7")
     child.expect_exact("1.1 (Open a shell on the node) opens a session (ssh <node-host>)")
-    child.expect_exact("--yes does not work inside a session for you: the run stops before it")
+    child.expect_exact("--yes does not work inside a session for you:")
+    child.expect_exact("the run stops before it")  # (the line is broken between words to fit)
     child.expect_exact("`runbook resume ")
     child.expect_exact("or skip it with --answer 1.1:run=s")
     assert finish(child) == 2
@@ -160,7 +163,8 @@ def test_a_destructive_command_typed_inside_asks_the_word_before_going_in(tmp_pa
     )
     child = spawn(tmp_path, "run", str(rb))
     child.expect_exact("⌨ rm -rf /var/cache/app  ⚠ destructive")
-    answer(child, "1.1 is destructive. Run it (type clear-a-node-s-cache to go on)", "yes")
+    answer(child, "? Run 1.1", "r")  # the step's menu: run is where the word is asked
+    answer(child, "1.1 is destructive. Run it (type clear-a-node-s-cache to go on", "yes")
     child.expect_exact("that is not 'clear-a-node-s-cache'; nothing was run")
     child.sendline("clear-a-node-s-cache")
     answer(child, "cache-1$ ", "exit")

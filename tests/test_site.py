@@ -225,7 +225,8 @@ def test_the_command_builds_and_refuses_what_would_lose_something(tmp_path: Path
     assert built.returncode == 3 and "latin1.md" in built.stderr and "damaged journal" in built.stderr
     assert set(json.loads(built.stdout)["unreadable"]) == {
         "latin1.md",
-        "runs/20261128-223536-3fa2c1/journal.jsonl",
+        # A journal is named where it is, whole: a folder of runs is found from anywhere.
+        str(tmp_path / "runs" / "20261128-223536-3fa2c1" / "journal.jsonl"),
     }
     assert (tmp_path / "out" / "seed.html").is_file()
 

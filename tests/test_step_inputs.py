@@ -136,6 +136,7 @@ def test_a_timestamped_file_name_offers_the_newest_existing_file_never_the_runbo
     child.expect_exact("? Value for settings-20251120-100000.env (in 1.1): ")
     assert "[settings-20251120-100000.env]" not in (child.before or "") + (child.after or "")
     child.sendintr()
+    answer(child, "stop the run here (resume it later)? [y/N]: ", "y")  # Ctrl-C asks first
     finish(child)
     (tmp_path / "settings-20260105-090000.env").write_text("NEW=1\n")
     (tmp_path / "settings-20251231-090000.env").write_text("OLD=1\n")

@@ -21,6 +21,7 @@ from support.paths import ROOT, runbook_command
 
 from interpreter import jsonschemas
 from interpreter.cli import main
+from interpreter.journal.chain import verify
 from interpreter.journal.folder import DirectoryStore
 from interpreter.journal.postgres import PostgresStore, masked_url
 
@@ -42,10 +43,13 @@ def _writer(where: str, run_id: str, name: str, count: int, pad: int = 0) -> sub
 
 
 def _check_whole(events: list[dict[str, Any]]) -> None:
-    """Numbered 1..n with no gap, every one a valid event."""
+    """Numbered 1..n with no gap, every one a valid event, each chained to the one before it
+    (whichever process wrote it, and after a writer killed mid-write)."""
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     for event in events:
         assert jsonschemas.first_error("events", event) is None
+    verdict = verify(events)
+    assert verdict.holds, verdict.describe()
 
 
 def _stores(tmp_path: Path, database: str | None) -> dict[str, str]:
@@ -243,7 +247,12 @@ def test_a_note_from_another_terminal_lands_in_order_while_the_run_goes_on(tmp_p
     _check_whole(events)
     kinds = [(e["type"], e["step"]) for e in events]
     note_at = kinds.index(("note.added", "1.1"))  # the running step, found from the journal
-    assert kinds[note_at - 1] == ("step.started", "1.1") and kinds[note_at + 1] == ("step.finished", "1.1")
+    # Between the running command's start and its end, and chained like the run's own events.
+    assert kinds[note_at - 1] == ("command.started", "1.1") and kinds[note_at + 1] == (
+        "command.finished",
+        "1.1",
+    )
+    assert verify(events).holds
     listed = json.loads(_cli("runs", "--runs-dir", str(runs), "--json").output)
     assert [(r["id"], r["status"]) for r in listed] == [(run_dir.name, "ok")]
 
@@ -310,7 +319,8 @@ def test_a_run_killed_while_journaling_to_postgresql_resumes_from_it(tmp_path: P
     store.close()
     _check_whole(events)
     # (Snapshot events, where a container engine is configured, may sit among them.)
-    assert [e["type"] for e in events if e["type"] != "environment.snapshot"][-5:] == [
+    skipped = ("environment.snapshot", "command.started", "command.finished")
+    assert [e["type"] for e in events if e["type"] not in skipped][-5:] == [
         "run.resumed",
         "step.in-doubt",
         "step.started",

@@ -49,6 +49,10 @@ COMMANDS = {
         "interpreter.cli.timeline:note",
         "Add a note to a run's timeline, while it runs (from another terminal) or afterwards.",
     ),
+    "verify": (
+        "interpreter.cli.verify:verify",
+        "Check that a run's journal is as it was written (each event carries the hash of the one before it).",
+    ),
     "postmortem": (
         "interpreter.cli.timeline:postmortem",
         "Write the post-mortem of a run: header, timeline, steps, deviations, notes, transcript.",

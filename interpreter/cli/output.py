@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -21,6 +23,7 @@ __all__ = [
     "load_runbook",
     "report_console",
     "shown",
+    "terminal_width",
     "torn_warning",
 ]
 
@@ -50,8 +53,16 @@ def console(stderr: bool = False) -> Console:
     """A console for output (or for messages, on stderr)."""
     from rich.console import Console
 
-    # soft_wrap: never re-wrap lines when piped, so output stays greppable; rich honours NO_COLOR.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # Piped, lines are never re-wrapped, so output stays greppable; on a terminal they are wrapped
+    # between words, so a narrow one does not fold them mid-word. rich honours NO_COLOR.
+    screen = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if screen.is_terminal:
+        screen.soft_wrap = False
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            # The terminal's own width: rich guesses 80 for TERM=dumb.
+            size = os.get_terminal_size(screen.file.fileno())
+            screen.size = (size.columns, size.lines)
+    return screen
 
 
 def shown(text: str) -> str:
@@ -115,3 +126,17 @@ def torn_warning(torn: bool) -> None:
             "[yellow]the journal's last line was torn (the run was killed while writing it); "
             "it is left out[/]"
         )
+
+
+def terminal_width() -> int | None:
+    """The width of the terminal standard output is, or None when it is piped (nothing is fitted
+    then: a script reads whole lines)."""
+    import os
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except OSError:
+        return None

@@ -54,11 +54,12 @@ def run(
 
     Without --procedure: the only procedure or runnable section of FILE, else a menu of them in a
     terminal (without one, the list and exit 2). Before each step: its prose and the exact
-    commands, and those written for you to type elsewhere (in psql, inside `ssh host`). Answers:
-    run, skip, edit, note, shell, abort. Destructive steps need the word shown typed (--yes alone
-    never does it). A command that opens a session (ssh, kubectl exec -it, psql) gets the
-    terminal until you leave it; --yes never goes in for you. Ctrl-C stops the running command,
-    not the run. Every event goes to a journal, fsynced as it happens.
+    commands, and those written for you to type elsewhere (in psql, inside `ssh host`). One menu
+    everywhere: run, skip, edit, note, shell, back, abort. Destructive steps need the word shown
+    typed before every attempt (--yes alone never does it); a retry goes on from the command that
+    failed. A command that opens a session (ssh, kubectl exec -it, psql) gets the terminal until
+    you leave it; --yes never goes in for you. Ctrl-C stops the running command, not the run.
+    Every event goes to a hash-chained journal, on disk as it happens.
 
     \b
     Examples:
@@ -89,7 +90,9 @@ def resume(run_id: str, allow_changed: bool, launch: LaunchOptions) -> None:
     """Continue a killed, interrupted or stopped run with the same inputs and decisions.
 
     Finished steps are never run again. A step that had started but not finished is in doubt:
-    its partial output is shown and the operator decides (rerun, done, skip, abort).
+    which of its commands finished, whether its process group still runs (wait, kill, leave) and
+    its partial output are shown; run goes on from the first unfinished command (or done, skip…).
+    The run is found from any directory.
 
     \b
     Example:
@@ -149,6 +152,7 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
     """The body `run` and `resume` share: the screen, the prompter, the signals, the end."""
     import subprocess
 
+    from ..run.alongside import FollowInstead
     from ..run.questions import UnansweredQuestion
     from ..run.runner import Terminated
     from ..run.view import stdout_view
@@ -160,17 +164,59 @@ def _launch(request: RunRequest, start: Start) -> NoReturn:
         code, run_id = start(stdout_view(screen), prompter, subprocess.Popen)
     except UnansweredQuestion as error:
         fail(error)
+    except FollowInstead as other:
+        from .timeline import follow
+
+        follow.main([other.run_id, *_store_args(request, masked=False)], standalone_mode=True)
     except Terminated as stop:
         # Outside the run's own handling (loading the runbook, opening the store): nothing ran.
         console(stderr=True).print(f"runbook: stopped by signal {stop.signum}")
         sys.exit(128 + stop.signum)
     words = {0: "finished", 1: "stopped", 2: "stopped: unanswered question", 130: "interrupted"}
-    console(stderr=True).print(
-        f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
-        f"`runbook timeline {run_id}` shows it"
-        + ("; `runbook resume " + run_id + "` continues it" if code in (1, 130) else "")
+    where = " ".join(_store_args(request))
+    where = f" {where}" if where else ""
+    err = console(stderr=True)
+    from .output import shown as escape
+
+    err.print(
+        escape(
+            f"run {run_id} {words.get(code, 'ended')} (exit {code}); "
+            f"`runbook timeline {run_id}{where}` shows it"
+            + (f"; `runbook resume {run_id}{where}` continues it" if code in (1, 130) else "")
+        )
     )
+    journal = _journal_path(request, run_id)
+    if journal:
+        err.print(escape(f"journal: {journal}"), soft_wrap=True)  # a path is copied whole
     sys.exit(code)
+
+
+def _store_args(request: RunRequest, masked: bool = True) -> list[str]:
+    """The options that find the run again from any directory: an absolute --runs-dir when one
+    was named (else the run is found from anywhere), or the store (its password masked when
+    printed)."""
+    import os
+    from pathlib import Path
+
+    url = request.store or os.environ.get("RUNBOOK_STORE")
+    if url:
+        from ..journal.postgres import masked_url
+
+        return ["--store", masked_url(url) if masked else url]
+    named = request.runs_dir or os.environ.get("RUNBOOK_RUNS_DIR")
+    return ["--runs-dir", str(Path(named).absolute())] if named else []
+
+
+def _journal_path(request: RunRequest, run_id: str) -> str | None:
+    import os
+
+    if request.store or os.environ.get("RUNBOOK_STORE"):
+        return None
+    from ..journal.folder import DirectoryStore
+    from ..journal.locate import locate
+
+    found = locate(request.runs_dir)
+    return DirectoryStore(found.root, found.also).label(run_id)
 
 
 def _choose_unit(file: str, interactive: bool) -> str:
@@ -207,10 +253,18 @@ def _choose_unit(file: str, interactive: bool) -> str:
 
 
 def _prompter(screen: Console) -> Prompter:
-    from ..run.questions import TerminalPrompter
-    from .output import shown as escape
+    from rich.text import Text
 
-    return TerminalPrompter(write=lambda text: screen.print(escape(text)))
+    from ..policy.terminal import visible
+    from ..run.questions import TerminalPrompter
+    from .output import terminal_width
+
+    def write(text: str) -> None:
+        # Plain text, made visible: no markup read in it, a trailing backslash shown as it is;
+        # broken between words at the terminal's own width.
+        screen.print(Text(visible(text)), width=terminal_width() or None)
+
+    return TerminalPrompter(write=write, width=lambda: terminal_width() or 10**6)
 
 
 def _stop_on_signals() -> None:
@@ -242,5 +296,5 @@ def _dry_run(file: str, query: str, request: RunRequest) -> None:
 
     # The plan shows values: masked as the run would mask them (a --db or $DATABASE_URL password).
     masker = run_secrets(graph, unit, os.environ, request.variables, request.answers).masker
-    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ)):
+    for line in plan_lines(unit, request.answers, request.variables, dict(os.environ), graph["decisions"]):
         click.echo(visible(masker.text(line)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -62,6 +63,7 @@ def runs(ctx: click.Context, runs_dir: str | None, store: str | None, as_json: b
 def _table(summaries: list[RunSummary]) -> None:
     from ..policy.durations import clock
     from .output import shown as escape
+    from .output import terminal_width
 
     rows = [
         (
@@ -78,10 +80,35 @@ def _table(summaries: list[RunSummary]) -> None:
     header = ("ID", "RUNBOOK", "PROCEDURE", "OPERATOR", "STARTED (UTC)", "DURATION", "STATUS")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     out = console()
+    width = terminal_width()
+    if width is not None and sum(widths) + 2 * (len(widths) - 1) > width:
+        _narrow(rows, summaries, width)
+        return
     out.print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), style="bold")
     for row, summary in zip(rows, summaries, strict=True):
         text = "  ".join(escape(cell.ljust(w)) for cell, w in zip(row[:-1], widths, strict=False))
         out.print(f"{text}  [{COLOURS.get(summary.status, 'red')}]{escape(row[-1])}[/]")
+
+
+def _narrow(rows: Sequence[tuple[str, ...]], summaries: list[RunSummary], width: int) -> None:
+    """The table for a terminal too narrow for it: two lines a run, broken between words; a path
+    too long for the line keeps its end (the file name)."""
+    from rich.text import Text
+
+    from ..policy.terminal import visible
+
+    out = console()
+    for row, summary in zip(rows, summaries, strict=True):
+        # What a journal says is shown, never obeyed (control characters escaped).
+        run_id, runbook, procedure, operator, started, duration, status = (visible(cell) for cell in row)
+        first = Text.assemble(
+            (run_id, "bold"), "  ", (status, COLOURS.get(summary.status, "red")), f"  {started}  {duration}"
+        )
+        out.print(first, no_wrap=True, overflow="ellipsis")
+        room = width - 4 - len(procedure) - len(operator) - 6
+        if len(runbook) > max(room, 12):
+            runbook = "…" + runbook[-max(room, 12) + 1 :]
+        out.print(Text(f"  {procedure} · {operator} · {runbook}"))
 
 
 @runs.command(name="export", epilog=EXIT_CODES)

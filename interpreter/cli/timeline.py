@@ -9,7 +9,7 @@ import click
 
 from ..errors import ExitCode, UsageError
 from .options import store_options
-from .output import EXIT_CODES, console, torn_warning
+from .output import EXIT_CODES, console, terminal_width, torn_warning
 
 __all__ = ["follow", "note", "postmortem", "timeline"]
 
@@ -41,7 +41,9 @@ def timeline(run_id: str, runs_dir: str | None, store: str | None, fmt: str) -> 
         for event in events:
             click.echo(json.dumps(event, ensure_ascii=False))
     else:
-        for line in timeline_lines(events, markdown=fmt == "md"):
+        for line in timeline_lines(
+            events, markdown=fmt == "md", width=None if fmt == "md" else terminal_width()
+        ):
             click.echo(line)
     torn_warning(torn)
     if damage is not None:
@@ -170,7 +172,11 @@ def follow(run_id: str, runs_dir: str | None, store: str | None, as_json: bool) 
         try:
             for event in where.follow(full, 0, stop=lambda: not where.is_live(full)):
                 seen.append(event)
-                click.echo(json.dumps(event, ensure_ascii=False) if as_json else timeline_lines([event])[0])
+                if as_json:
+                    click.echo(json.dumps(event, ensure_ascii=False))
+                else:
+                    for line in timeline_lines([event], width=terminal_width()):
+                        click.echo(line)
         except KeyboardInterrupt:
             sys.exit(ExitCode.INTERRUPTED)
     # Follow ends when no process works on the run: it says what `runbook runs` said at that moment.

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 __all__ = ["EXPECTED", "Scan", "split_commands"]
 
-EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*:\s*(.+)$", re.I)
-"""`# Expected: …` after a command: what its output should be."""
+EXPECTED = re.compile(r"^\s*#\s*expected(?:\s+output)?\s*(?::\s*(.+)|\s(within\s+[^:]+:\s*.+))$", re.I)
+"""`# Expected: …` after a command: what its output should be (`# Expected within 5m: …`: in time;
+the expectation's text then starts with `within 5m:`, which `parse_expectation` reads)."""
 # (The lookbehind changes nothing for `fullmatch`; a search would otherwise start at every `\"`.)
 _CLOSED = {'"': re.compile(r'(?<!\\)"(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"'[^']*'")}
 _DOUBLE_END = re.compile(r'(?<!\\)(?:\\\\)*"')
@@ -121,7 +122,7 @@ def split_commands(
             continue
         expected = EXPECTED.match(line)
         if expected and commands:
-            commands[-1][4].append((expected.group(1), number))
+            commands[-1][4].append((expected.group(1) or expected.group(2), number))
             continue
         if stripped.startswith("#"):
             comment.append(stripped.lstrip("#").strip())

@@ -107,9 +107,19 @@ def is_never_ending(text: str) -> bool:
     return assess_shell(text).never_ending
 
 
+_WITHIN = re.compile(r"within\s+([^:]+?)\s*:\s*(.+)$", re.I | re.S)
+
+
 def parse_expectation(text: str, line: int) -> Expectation:
-    """An expectation is literal when it can be compared with output: JSON, or quoted text."""
+    """An expectation is literal when it can be compared with output: JSON, or quoted text.
+    `within 5m: …` (from `# Expected within 5m: …`) gives it time to hold."""
+    from ..policy.durations import parse
+
     text = text.strip()
+    within = None
+    timed = _WITHIN.match(text)
+    if timed and parse(timed.group(1)):
+        within, text = parse(timed.group(1)), timed.group(2).strip()
     literal = False
     if text[:1] in "{[":
         try:
@@ -119,7 +129,7 @@ def parse_expectation(text: str, line: int) -> Expectation:
             literal = False
     elif len(text) > 1 and text[0] == text[-1] and text[0] in "`'\"" and text.count(text[0]) == 2:
         literal = True
-    return Expectation(text, literal, line)
+    return Expectation(text, literal, line, within)
 
 
 _TOKENS = re.compile(

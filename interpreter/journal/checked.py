@@ -43,7 +43,7 @@ def _names(event: dict[str, Any]) -> list[tuple[str, object]]:
     if not isinstance(data, dict):
         return []
     kind = event.get("type")
-    if kind == "step.finished":
+    if kind in ("step.finished", "command.finished"):  # a resume restores both
         exports = data.get("exports")
         unset = data.get("unset")
         return [("exports", k) for k in (exports if isinstance(exports, dict) else ())] + [

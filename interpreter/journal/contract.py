@@ -40,8 +40,9 @@ class RunJournal(ABC):
 
     @abstractmethod
     def append(self, event: Event, sync: bool = True) -> Event:
-        """Number the event after the last one the run holds, check it, and write it durably;
-        returns it numbered. Notes from other processes may land in between.
+        """Number the event after the last one the run holds, check it, chain it to that one
+        (chain.py), and write it durably; returns it numbered. Notes from other processes may land
+        in between.
 
         `sync=False` is for an event that announces no action (a step's end): it is written at once
         and made durable by the next synced append, `sync()` or `close()`.
@@ -52,6 +53,12 @@ class RunJournal(ABC):
 
     def sync(self) -> None:  # noqa: B027 (a store whose every append is durable has nothing to do)
         """Make every event appended so far durable (before the run waits on a person)."""
+
+    @abstractmethod
+    def written_since(self, seq: int) -> list[Event]:
+        """The run's events with a seq above `seq` (this process's own among them), or nothing
+        when no other process wrote since the last call: cheap, the run asks before every step
+        for the notes other terminals wrote."""
 
     @abstractmethod
     def output(self, name: str) -> OutputFile:
@@ -129,6 +136,10 @@ class Store(ABC):
     @abstractmethod
     def is_live(self, run_id: str) -> bool:
         """Whether a process works on the run now (holds its journal)."""
+
+    def live_runs(self) -> list[str]:
+        """The ids of the runs a process works on now."""
+        return [run_id for run_id in self.run_ids() if self.is_live(run_id)]
 
     @abstractmethod
     def output(self, run_id: str, name: str) -> bytes | None:

@@ -7,9 +7,11 @@ Every event is one JSON object (schemas/events.json) with the same envelope:
      "step": "2.3", "data": {...}}
 
 `seq` is 1, 2, 3… per run with no gap; the store that writes an event numbers it (a run and a
-`runbook note` may write at once). `time` is UTC; `elapsed` is seconds since the run started. This
-module is the only place that builds an envelope or reads and writes its time; the folds over a
-stream of events are in `folds.py`, the summary of a run in `summary.py`.
+`runbook note` may write at once) and chains it: `prev` is the hash of the event before it and
+`hash` its own (chain.py), so `runbook verify` finds an event changed after it was written.
+`time` is UTC; `elapsed` is seconds since the run started. This module is the only place that
+builds an envelope or reads and writes its time; the folds over a stream of events are in
+`folds.py`, the summary of a run in `summary.py`.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ CATALOGUE: dict[str, str] = {
     "step.confirmed": "A destructive step, or a HIGH-risk start, was confirmed by typing its word.",
     "step.started": "An attempt of a step began: its number and the commands exactly as they run.",
     "step.finished": "An attempt of a step ended: status, exit code, duration, each command's output file.",
+    "command.started": "A command of a step's attempt is about to run: its index, text and process group.",
+    "command.finished": "A command of a step's attempt ended: status, exit code, what it changed.",
+    "step.back": "The operator went back from a step or choice to the decision before it, to change it.",
+    "shell.opened": "The operator opened a shell at a step (what is done there does not carry into the run).",
+    "shell.closed": "The operator's shell ended, with its exit status and how long it was open.",
     "step.in-doubt": "A resume found a step that started and never recorded its end: the operator's call.",
     "expectation.checked": "An expectation was checked against the output, or confirmed by the operator.",
     "note.added": "An operator's note, during the run or afterwards (`runbook note`).",
@@ -143,15 +150,20 @@ def check(event: Event) -> None:
         )
 
 
-def numbered(event: Event, seq: int) -> Event:
-    """The event numbered `seq` and checked, ready to be written (the stores call this, and only this).
+def numbered(event: Event, seq: int, prev: str) -> Event:
+    """The event numbered `seq`, checked, and chained after the event whose hash is `prev`
+    (chain.py), ready to be written (the stores call this, and only this).
 
     Raises:
         RunbookError: the event breaks schemas/events.json.
     """
+    from .chain import link
+
     event["seq"] = seq
+    event.pop("prev", None)
+    event.pop("hash", None)
     check(event)
-    return event
+    return link(event, prev)
 
 
 def encode(event: Event) -> bytes:

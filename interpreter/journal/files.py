@@ -14,6 +14,7 @@ from typing import IO
 from ..errors import DamagedJournalError, RunbookError, StorageError, UsageError
 from ..policy.paths import JOURNAL_LIMIT, RUN_ID, check_run_prefix, open_append, read_regular, real_folder
 from . import outputs as output_files
+from .chain import GENESIS, hash_of
 from .checked import check_events
 from .contract import PARTIAL_TAIL, RunJournal
 from .events import Event, encode, numbered
@@ -38,8 +39,11 @@ def new_run_id(now: datetime) -> str:
 
 
 def default_runs_dir(option: str | None) -> Path:
-    """`--runs-dir`, else `RUNBOOK_RUNS_DIR`, else `.runbook/runs` in the current directory."""
-    return Path(option or os.environ.get("RUNBOOK_RUNS_DIR") or Path(".runbook") / "runs")
+    """`--runs-dir`, else `RUNBOOK_RUNS_DIR`, else the nearest `.runbook/runs` upward, else the
+    per-user folder (locate.py)."""
+    from .locate import locate
+
+    return locate(option).root
 
 
 def run_directory(runs_dir: Path, run_id: str) -> Path:
@@ -135,10 +139,11 @@ def _last_line(handle: IO[bytes], size: int) -> bytes:
 class _Appender:
     """Appends events to one journal file; safe beside other appenders (a run and `runbook note`).
 
-    Each append holds an exclusive lock on the file, numbers the event after the last one on disk,
-    writes one line and fsyncs it, so concurrent writers never lose, duplicate or reorder events.
-    An append with `sync=False` is written (other processes read it at once, and a killed
-    process cannot lose it) but fsynced only with the next synced append, `sync()` or `close()`.
+    Each append holds an exclusive lock on the file, numbers the event after the last one on disk
+    and chains it to that one (chain.py), writes one line and fsyncs it, so concurrent writers
+    never lose, duplicate, reorder or unlink events. An append with `sync=False` is written at
+    once (other processes read it, and a killed process cannot lose it) but reaches the disk with
+    the next synced append, `sync()` or `close()`.
     """
 
     def __init__(self, path: Path) -> None:
@@ -148,22 +153,30 @@ class _Appender:
         self._handle = os.fdopen(open_append(path), "a+b", buffering=0)
         self._size = -1
         self._last = 0
+        self._last_hash = GENESIS
         self._unsynced = False
+        self._foreign = False
+        """Another process appended since `written_since` last looked (a note)."""
 
-    def _next_seq(self) -> int:
+    def _next(self) -> tuple[int, str]:
+        """The seq and `prev` of the next event: after the last complete line on disk."""
         size = os.fstat(self._handle.fileno()).st_size
         if size and size != self._size:
             # Someone else wrote since our last append, or we just opened the file.
+            self._foreign = self._foreign or self._size >= 0
             self._handle.seek(0)
             last = _last_line(self._handle, size) if size else b""
-            self._last = _seq(last, self.path) if last.strip() else 0
+            self._last, self._last_hash = _tip(last, self.path) if last.strip() else (0, GENESIS)
             self._handle.seek(0, os.SEEK_END)
         elif not size:
-            self._last = 0
-        return self._last + 1
+            self._last, self._last_hash = 0, GENESIS
+        return self._last + 1, self._last_hash
 
     def _repair_torn_tail(self) -> None:
         # A writer killed mid-write leaves half a line; cut it so the journal stays JSON lines.
+        # That line was never whole on disk, so its append never returned and the action it
+        # announced never began: the next event chains to the last complete line, and every
+        # event that was durably written still verifies.
         size = os.fstat(self._handle.fileno()).st_size
         if not size:
             return
@@ -178,8 +191,8 @@ class _Appender:
         self._size = -1
 
     def append(self, event: Event, sync: bool = True) -> Event:
-        """Number, validate and write one event, then fsync (unless `sync` is False); returns it
-        with its `seq`.
+        """Number, validate, chain and write one event, then fsync unless `sync` is False;
+        returns it with its `seq`, `prev` and `hash`.
 
         Raises:
             RunbookError: the event breaks schemas/events.json (a bug, reported plainly).
@@ -187,7 +200,8 @@ class _Appender:
         fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
         try:
             self._repair_torn_tail()
-            line = encode(numbered(event, self._next_seq()))
+            seq, prev = self._next()
+            line = encode(numbered(event, seq, prev))
             self._handle.seek(0, os.SEEK_END)
             size = self._handle.tell()
             try:
@@ -205,7 +219,7 @@ class _Appender:
                     f"`runbook resume {event['run']}`",
                 ) from None
             self._size = os.fstat(self._handle.fileno()).st_size
-            self._last = event["seq"]
+            self._last, self._last_hash = event["seq"], event["hash"]
         finally:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         return event
@@ -240,23 +254,36 @@ class _Appender:
                 ) from None
             self._unsynced = False
 
+    def written_since(self, seq: int) -> list[Event]:
+        """Events after `seq` when another process appended since this was last asked (a note),
+        whether or not this appender wrote after it; nothing, and no read, when none did."""
+        size = os.fstat(self._handle.fileno()).st_size
+        if size != self._size:
+            self._foreign = True
+        if not self._foreign:
+            return []
+        self._foreign = False
+        events, _ = read_events(self.path)
+        return [e for e in events if e["seq"] > seq]
+
     def close(self) -> None:
         if not self._handle.closed:
             self.sync()
         self._handle.close()
 
 
-def _seq(line: bytes, path: Path) -> int:
-    """The `seq` of a journal's last line, which the next event follows.
+def _tip(line: bytes, path: Path) -> tuple[int, str]:
+    """The `seq` and hash of a journal's last line, which the next event follows and chains to.
 
     Raises:
         DamagedJournalError: the line is not an event.
     """
     try:
-        seq = json.loads(line)["seq"]
+        event = json.loads(line)
+        seq = event["seq"]
         if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1:
-            return seq
-    except (ValueError, TypeError, KeyError):
+            return seq, hash_of(event)
+    except (ValueError, TypeError, KeyError, AttributeError):
         pass
     raise DamagedJournalError(
         f"{path}: the last line is not a journal event; nothing is appended to a damaged journal",
@@ -337,7 +364,8 @@ class Journal(RunJournal):
         return read_events(self.path, self.run_id)[0]
 
     def append(self, event: Event, sync: bool = True) -> Event:
-        """Validate and write one event, then fsync; its `seq` is set to follow the last on disk.
+        """Validate, chain and write one event, then fsync; its `seq` is set to follow the last on
+        disk, and its `prev` is that event's hash.
 
         `sync=False` is for an event that announces no action (a step's end): it is written at
         once, and made durable by the next synced append (the next step's start), by `sync()` or
@@ -355,6 +383,9 @@ class Journal(RunJournal):
         """Make every event appended so far durable (before the run waits on a person)."""
         self._appender.sync()
         self._settle_pending()
+
+    def written_since(self, seq: int) -> list[Event]:
+        return self._appender.written_since(seq)
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(self._outputs, name)

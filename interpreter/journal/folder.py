@@ -10,8 +10,10 @@ from ..errors import UsageError
 from ..policy.paths import (
     OUTPUT_LIMIT,
     OUTPUT_NAME,
+    RUN_ID,
     check_output_name,
     check_run_id,
+    check_run_prefix,
     read_regular,
     real_folder,
 )
@@ -20,29 +22,69 @@ from .contract import OutputReader, Store
 from .events import Event, encode
 from .files import JOURNAL, Journal, append_event, read_events, run_directory
 from .folds import recorded_outputs
+from .locate import remember
 
 __all__ = ["DirectoryStore"]
 
 
 class DirectoryStore(Store):
-    """Runs as folders under one root (`.runbook/runs`, `--runs-dir`, RUNBOOK_RUNS_DIR)."""
+    """Runs as folders under one root (`.runbook/runs`, `--runs-dir`, RUNBOOK_RUNS_DIR), and, when
+    no folder was named, the other folders this user's runs are kept in (locate.py)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.where = str(root)
+    def __init__(self, root: Path, also: tuple[Path, ...] = (), remember: bool = False) -> None:
+        self.root = root.absolute()
+        self.also = tuple(p.absolute() for p in also)
+        self.where = str(self.root)
+        self._remember = remember
+        """New runs are noted in the per-user index (a folder found, not named)."""
+
+    def _roots(self) -> tuple[Path, ...]:
+        return (self.root, *self.also)
 
     def _folder(self, run_id: str) -> Path:
-        """A run's folder: its id checked (never a path), the folder itself no symlink."""
-        return real_folder(self.root / check_run_id(run_id, self.where), "run folder")
+        """A run's folder: its id checked (never a path), under the root or one of the other
+        folders that keeps it, the folder itself no symlink."""
+        name = check_run_id(run_id, self.where)
+        found = next((r / name for r in self.also if (r / name / JOURNAL).is_file()), None)
+        if found is None or (self.root / name / JOURNAL).is_file():
+            found = self.root / name
+        return real_folder(found, "run folder")
 
     def create(self, run_id: str) -> Journal:
-        return Journal(self._folder(run_id))
+        journal = Journal(real_folder(self.root / check_run_id(run_id, self.where), "run folder"))
+        if self._remember:
+            remember(self.root, run_id)
+        return journal
 
     def open(self, run_id: str) -> Journal:
         return Journal(self._folder(run_id))
 
     def resolve(self, run_id: str) -> str:
-        return run_directory(self.root, run_id).name
+        if not self.also:
+            return run_directory(self.root, run_id).name
+        check_run_prefix(run_id)  # digits, a-f and dashes: no `..`, no `/`, no glob
+        for root in self._roots():
+            if (root / run_id / JOURNAL).is_file():
+                return run_directory(root, run_id).name
+        matches = sorted(
+            {
+                p.name
+                for r in self._roots()
+                if r.is_dir()
+                for p in r.glob(f"{run_id}*")
+                if RUN_ID.fullmatch(p.name) and (p / JOURNAL).is_file()
+            }
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            searched = ", ".join(str(r) for r in self._roots())
+            raise UsageError(
+                f"no run {run_id!r} in {searched}", "--runs-dir (or RUNBOOK_RUNS_DIR) picks the folder"
+            )
+        raise UsageError(
+            f"{run_id!r} matches {len(matches)} runs: " + ", ".join(matches), "give more of the id"
+        )
 
     def events(self, run_id: str) -> tuple[list[Event], bool]:
         return read_events(self._folder(run_id) / JOURNAL, run_id)
@@ -51,12 +93,14 @@ class DirectoryStore(Store):
         return append_event(self._folder(run_id), event)
 
     def run_ids(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.iterdir() if (p / JOURNAL).is_file())
+        found = {p.name for r in self._roots() if r.is_dir() for p in r.iterdir() if (p / JOURNAL).is_file()}
+        return sorted(found)
 
     def label(self, run_id: str) -> str:
-        return str(self.root / run_id / JOURNAL)
+        # Names a run in a message, whatever its folder's name: nothing is opened through it.
+        name = Path(run_id).name
+        found = next((r / name for r in self._roots() if (r / name / JOURNAL).is_file()), self.root / name)
+        return str(found / JOURNAL)
 
     def is_live(self, run_id: str) -> bool:
         # The run's process holds an exclusive lock on `.lock` (see Journal) for as long as it works.

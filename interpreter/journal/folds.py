@@ -9,16 +9,19 @@ post-mortem, the site, a resume) ask the same few questions; they ask them here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .events import Event, parse_time
 
 __all__ = [
+    "Happened",
     "InDoubt",
     "ResumeState",
+    "Running",
     "ending",
     "first",
+    "history",
     "last",
     "open_steps",
     "recorded_outputs",
@@ -68,6 +71,20 @@ def open_steps(events: list[Event]) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Running:
+    """The command an attempt was running when the run stopped recording (it started, no end)."""
+
+    index: int
+    """Its place in the step's commands, from 1."""
+    group: int | None
+    """Its process group, for a local command (`command.started`)."""
+    boot: str | None
+    """The boot of the machine it started in (a group id means nothing after a restart)."""
+    actor: str
+    """user@host of the process that started it (the host is where the group lives)."""
+
+
+@dataclass(frozen=True, slots=True)
 class InDoubt:
     """A step whose attempt started and never recorded its end: a resume asks what happened."""
 
@@ -75,6 +92,23 @@ class InDoubt:
     """The attempt that was under way."""
     seq: int
     """The `seq` of its `step.started` event (its output files are named after it)."""
+    commands: tuple[str, ...] = ()
+    """The step's commands as that attempt journaled them (masked)."""
+    finished: tuple[tuple[int, str], ...] = ()
+    """(index from 1, status) of each command of that attempt that recorded its end, in order."""
+    running: Running | None = None
+    """The command it had started and not finished, if any."""
+    from_command: int = 1
+    """The command the attempt began with (a retry may begin after the first)."""
+
+    def first_unfinished(self) -> int:
+        """The index (from 1) of the first command that did not finish ok: where to go on from.
+        Commands before `from_command` had finished ok in an earlier attempt."""
+        ok = {index for index, status in self.finished if status in ("ok", "stopped")}
+        index = self.from_command
+        while index in ok:
+            index += 1
+        return index
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +120,8 @@ class ResumeState:
     """
 
     answers: Mapping[str, str]
-    """Recorded answers: each choice's branch, each prerequisite's yes or no (an override is a yes)."""
+    """Recorded answers: each choice's branch (the last one, when the operator changed it), each
+    prerequisite's yes or no (an override is a yes)."""
     done: Mapping[str, str]
     """Steps, gates and choices that need not run again → how they ended (ok, step.skipped, done…)."""
     placeholders: Mapping[str, str]
@@ -105,7 +140,9 @@ class ResumeState:
     """Steps that started and never recorded an end, by id."""
     started: datetime | None
     """When the run first started (elapsed times go on from it)."""
-    last_seq: int
+    acknowledged: frozenset[str] = frozenset()
+    """Prerequisites answered yes or overridden: a resume neither asks nor records them again."""
+    last_seq: int = 0
     """The `seq` of the last event."""
 
     def cwd(self, exists: Callable[[str], bool]) -> str | None:
@@ -116,6 +153,7 @@ class ResumeState:
 def resume_state(events: list[Event]) -> ResumeState:
     """Fold a run's events into what a resume restores (see ResumeState)."""
     answers: dict[str, str] = {}
+    acknowledged: set[str] = set()
     done: dict[str, str] = {}
     placeholders: dict[str, str] = {}
     exports: dict[str, str] = {}
@@ -131,13 +169,24 @@ def resume_state(events: list[Event]) -> ResumeState:
         exports[name] = value
         unset.discard(name)
 
+    def command_changes(data: Mapping[str, object]) -> None:
+        for name, value in dict(data.get("exports") or {}).items():  # type: ignore[call-overload]
+            set_variable(str(name), str(value))
+        for name in list(data.get("unset") or []):  # type: ignore[call-overload]
+            exports.pop(str(name), None)
+            unset.add(str(name))
+        if data.get("cwd"):
+            cwds.append(str(data["cwd"]))
+
     for event in events:
         kind, step, data = event["type"], event["step"], event["data"]
         if kind == "choice.made":
-            answers.setdefault(data["choice"], data["branch"])
+            answers[data["choice"]] = data["branch"]  # changed with `back`: the last one holds
             done[data["choice"]] = "ok"
         elif kind == "gate.item":
             answers.setdefault(data["item"], "yes" if data["answer"] in ("yes", "override") else "no")
+            if data["answer"] in ("yes", "override"):
+                acknowledged.add(data["item"])
         elif kind == "gate.passed":
             done[step] = "ok"
         elif kind == "input.set" and not data["secret"]:
@@ -148,8 +197,23 @@ def resume_state(events: list[Event]) -> ResumeState:
         elif kind == "decision.made":
             target = data.get("response_minutes")
         elif kind == "step.started":
-            in_doubt[step] = InDoubt(attempt=data["attempt"], seq=event["seq"])
+            in_doubt[step] = InDoubt(
+                attempt=data["attempt"],
+                seq=event["seq"],
+                commands=tuple(data.get("commands", ())),
+                from_command=int(data.get("from_command", 1)),
+            )
             attempts[step] = max(attempts.get(step, 0), data["attempt"])
+        elif kind == "command.started" and step in in_doubt:
+            info = in_doubt[step]
+            running = Running(data["index"], data.get("group"), data.get("boot"), event["actor"])
+            in_doubt[step] = replace(info, running=running)
+        elif kind == "command.finished" and step in in_doubt:
+            info = in_doubt[step]
+            in_doubt[step] = replace(
+                info, finished=(*info.finished, (data["index"], data["status"])), running=None
+            )
+            command_changes(data)
         elif kind == "step.finished":
             in_doubt.pop(step, None)
             if data["status"] in ("ok", "stopped"):
@@ -181,5 +245,51 @@ def resume_state(events: list[Event]) -> ResumeState:
         attempts=attempts,
         in_doubt=in_doubt,
         started=started,
+        acknowledged=frozenset(acknowledged),
         last_seq=last_seq,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Happened:
+    """One thing a run did or decided, for the story a resume tells before it goes on."""
+
+    step: str | None
+    """The step, choice or gate it is about (None for the run: the severity)."""
+    what: str
+    """ran, failed, done by hand, skipped, chose, changed, acknowledged, overrode, severity,
+    settled (a step in doubt), announced."""
+    detail: str
+    """The rest, in a few words (`attempt 2`, `not applicable`, `b: Option B`)."""
+
+
+def history(events: Iterable[Event]) -> list[Happened]:
+    """What the run did and decided, in order: steps run, failed, skipped; choices made or changed;
+    prerequisites acknowledged or overridden; the severity; steps in doubt settled."""
+    told: list[Happened] = []
+    for event in events:
+        kind, step, data = event["type"], event["step"], event["data"]
+        if kind == "step.finished":
+            if data.get("manual"):
+                told.append(Happened(step, "done by hand", ""))
+            elif data["status"] in ("ok", "stopped"):
+                told.append(Happened(step, "ran", data["status"]))
+            else:
+                code = f"exit {data['exit_code']}" if data["exit_code"] is not None else data["status"]
+                told.append(Happened(step, "failed", code))
+        elif kind == "step.skipped":
+            told.append(Happened(step, "skipped", str(data["reason"])))
+        elif kind == "choice.made":
+            what = "changed" if data.get("changed_from") else "chose"
+            told.append(Happened(step, what, f"{data['branch']}: {data.get('title', '')}".strip()))
+        elif kind == "gate.item" and data["answer"] == "override":
+            told.append(Happened(data["item"], "overrode", f"{data['text']} — {data.get('note', '')}"))
+        elif kind == "gate.passed":
+            told.append(Happened(step, "acknowledged", f"{data['items']} prerequisite(s)"))
+        elif kind == "decision.made":
+            told.append(Happened(None, "severity", str(data["severity"])))
+        elif kind == "step.in-doubt":
+            told.append(Happened(step, "settled", str(data["decision"])))
+        elif kind == "template.announced":
+            told.append(Happened(step, "announced", ""))
+    return told

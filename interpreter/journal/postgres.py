@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from ..errors import StorageError, UsageError
 from ..policy.paths import OUTPUT_NAME, check_output_name, check_run_id, check_run_prefix, real_folder
 from . import outputs as output_files
+from .chain import GENESIS, hash_of
 from .checked import check_events
 from .contract import PARTIAL_TAIL, OutputReader, RunJournal, Store
 from .events import Event, numbered
@@ -131,14 +132,30 @@ class PostgresStore(Store):
                 "DO UPDATE SET last_seq = runbook_runs.last_seq + 1 RETURNING last_seq",
                 (run_id,),
             ).fetchone()
+            # The row lock taken above orders writers: the event before this one is committed,
+            # and this statement (read committed) sees it, so the chain links across processes.
+            seq = row[0]
+            prev = self._hash_at(conn, run_id, seq - 1) if seq > 1 else GENESIS
             # A bad event raises here, and the transaction takes its number back.
-            numbered(event, row[0])
+            numbered(event, seq, prev)
             conn.execute(
                 "INSERT INTO runbook_events (run_id, seq, type, event) VALUES (%s, %s, %s, %s)",
                 (run_id, event["seq"], event["type"], Jsonb(event)),
             )
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{run_id}:{event['seq']}"))
         return event
+
+    @staticmethod
+    def _hash_at(conn: Any, run_id: str, seq: int) -> str:
+        row = conn.execute(
+            "SELECT event->>'hash' FROM runbook_events WHERE run_id = %s AND seq = %s", (run_id, seq)
+        ).fetchone()
+        if row is not None and row[0]:
+            return str(row[0])
+        whole = conn.execute(
+            "SELECT event FROM runbook_events WHERE run_id = %s AND seq = %s", (run_id, seq)
+        ).fetchone()
+        return hash_of(whole[0]) if whole is not None else GENESIS
 
     def append(self, run_id: str, event: Event) -> Event:
         return self.insert(self._conn, check_run_id(run_id, self.where), event)
@@ -156,6 +173,18 @@ class PostgresStore(Store):
         if got:
             self._conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
         return not got
+
+    @_guarded
+    def live_runs(self) -> list[str]:
+        # One query for every run: the advisory locks other sessions hold, matched with the keys
+        # of the runs (a bigint key is held as classid, the high half, and objid, the low one).
+        held = {
+            (int(r[0]) << 32) | int(r[1])
+            for r in self._conn.execute(
+                "SELECT classid, objid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+            ).fetchall()
+        }
+        return [run_id for run_id in self.run_ids() if lock_key(run_id) % (1 << 64) in held]
 
     @_guarded
     def output(self, run_id: str, name: str) -> bytes | None:
@@ -267,6 +296,9 @@ class PostgresJournal(RunJournal):
 
     def append(self, event: Event, sync: bool = True) -> Event:
         return self.store.insert(self._conn, self.run_id, event)  # each insert commits: always durable
+
+    def written_since(self, seq: int) -> list[Event]:
+        return self.store._events_after(self.run_id, seq)
 
     def output(self, name: str) -> OutputFile:
         return OutputFile(

@@ -12,23 +12,25 @@ from dataclasses import dataclass
 
 from ..errors import UnsafeDataError, UsageError
 from .contract import Store
-from .files import default_runs_dir
 from .folder import DirectoryStore
+from .locate import locate
 from .postgres import PostgresStore, masked_url
 
 __all__ = ["Copied", "Store", "copy_runs", "open_store"]
 
 
 def open_store(runs_dir: str | None, url: str | None) -> Store:
-    """`--store URL` (or RUNBOOK_STORE) when given, else the runs directory.
+    """`--store URL` (or RUNBOOK_STORE) when given, else the runs folder (locate.py: named, found
+    upward, or the per-user one, with the other folders this user's runs are in).
 
     Raises:
         UsageError: the URL is not a PostgreSQL one, or the database cannot be reached.
     """
     url = url or os.environ.get("RUNBOOK_STORE") or None
-    root = default_runs_dir(runs_dir)
+    found = locate(runs_dir)
+    root = found.root
     if not url:
-        return DirectoryStore(root)
+        return DirectoryStore(root, found.also, remember=not found.named)
     if not url.startswith(("postgresql://", "postgres://")):
         raise UsageError(
             f"--store {masked_url(url)!r} is not a PostgreSQL URL",

@@ -44,6 +44,9 @@ class Expectation:
     literal: bool
     """True when it can be checked against the output (JSON or quoted text); else the operator confirms."""
     line: int
+    within: float | None = None
+    """Seconds the condition may take to hold (`# Expected within 5m: …`): the command, when it is
+    read-only, is run again until it holds or the time is up. None: checked once."""
 
 
 PlaceholderKind = Literal[

@@ -37,7 +37,13 @@ def _command(command: Command) -> dict[str, Any]:
         "destructive": list(command.destructive),
         "never_ending": command.never_ending,
         "expectations": [
-            {"text": e.text, "literal": e.literal, "line": e.line} for e in command.expectations
+            {
+                "text": e.text,
+                "literal": e.literal,
+                "line": e.line,
+                **({"within": e.within} if e.within else {}),
+            }
+            for e in command.expectations
         ],
         "session": command.session,
         "where": command.where,

@@ -17,7 +17,25 @@ every other format rounds to the nearest second.
 
 from __future__ import annotations
 
-__all__ = ["axis", "clock", "compact", "human", "precise", "since_start"]
+import re
+
+__all__ = ["axis", "clock", "compact", "human", "parse", "precise", "since_start"]
+
+_WRITTEN = re.compile(
+    r"(?:(\d+(?:\.\d+)?)\s*(h|hours?|hrs?))?\s*(?:(\d+(?:\.\d+)?)\s*(m|mins?|minutes?))?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*(s|secs?|seconds?)?)?",
+    re.I,
+)
+
+
+def parse(text: str) -> float | None:
+    """Seconds in a duration as people write one: `5m`, `90s`, `1h30m`, `2 minutes`, `45` (seconds);
+    None when it is not one."""
+    match = _WRITTEN.fullmatch(text.strip())
+    if match is None or not any(match.group(i) for i in (1, 3, 5)):
+        return None
+    hours, minutes, seconds = (float(match.group(i) or 0) for i in (1, 3, 5))
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _hms(seconds: int) -> tuple[int, int, int]:

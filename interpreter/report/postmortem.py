@@ -149,7 +149,14 @@ def build(
                     }
                 )
             if info["attempt"] > 1:
-                deviations.append({"kind": "retried", "step": step, "text": f"attempt {info['attempt']}"})
+                where = (
+                    f", from command {info['from_command']}"
+                    if info.get("from_command")
+                    else ", from the start"
+                )
+                deviations.append(
+                    {"kind": "retried", "step": step, "text": f"attempt {info['attempt']}{where}"}
+                )
         elif kind == "step.finished":
             row = step_row(step, info.get("title"))
             row["status"] = info["status"]
@@ -248,7 +255,27 @@ def build(
             )
         elif kind == "gate.refused":
             deviations.append({"kind": "refused", "step": step, "text": info["reason"]})
+        elif kind == "step.back":
+            deviations.append(
+                {"kind": "back", "step": step, "text": f"the operator went back to {info['to']}"}
+            )
+        elif kind == "shell.opened":
+            deviations.append(
+                {
+                    "kind": "shell",
+                    "step": step,
+                    "text": "a shell was opened; what was done there is not journaled",
+                }
+            )
         elif kind == "choice.made":
+            if info.get("changed_from"):
+                deviations.append(
+                    {
+                        "kind": "changed",
+                        "step": step,
+                        "text": f"choice changed from {info['changed_from']} to {info['branch']}",
+                    }
+                )
             decisions.append(
                 {
                     "what": f"choice {info['choice']}",
@@ -400,6 +427,7 @@ def build(
             "duration": round(duration, 3),
             "status": status,
             "exit_code": finished["data"]["exit_code"] if finished else None,
+            "journal": _integrity(events),
             "reason": finished["data"].get("reason")
             if finished
             else "its last attempt is still going on"
@@ -419,6 +447,7 @@ def build(
                 "event": event_summary(e),
             }
             for e in events
+            if e["type"] not in ("command.started", "command.finished")  # the transcript has each
         ],
         "steps": list(steps.values()),
         "deviations": deviations,
@@ -429,6 +458,15 @@ def build(
         "transcript": transcript,
         "bars": bars,
     }
+
+
+def _integrity(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the journal is as it was written (its hash chain), in words and as facts."""
+    from ..journal.chain import verify
+
+    verdict = verify(events)
+    state = "holds" if verdict.holds else "broken" if verdict.broken is not None else "unchained"
+    return {"chain": state, "head": verdict.head, "broken_at": verdict.broken, "text": verdict.describe()}
 
 
 def _environment(snapshots: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -521,6 +559,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             ["Start", _utc(head["start"])],
             ["End", _utc(head["end"])],
             ["Duration", human(head["duration"])],
+            ["Journal", f"hash chain {head['journal']['text']}"],
             [
                 "Outcome",
                 f"{head['status']}"

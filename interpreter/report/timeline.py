@@ -23,11 +23,28 @@ def summary(event: dict[str, Any]) -> str:
         if len(commands) > 120:
             commands = commands[:119] + "…"
         edited = " (edited)" if data.get("edited") else ""
-        return f"started (attempt {data['attempt']}){edited}: {commands}"
+        where = f", from command {data['from_command']}" if data.get("from_command") else ""
+        return f"started (attempt {data['attempt']}{where}){edited}: {commands}"
+    if kind == "command.started":
+        group = f" in process group {data['group']}" if data.get("group") else ""
+        return f"command {data['index']} started{group}: {str(data['text']).split(chr(10))[0]}"
+    if kind == "command.finished":
+        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+        return f"command {data['index']} {data['status']}{code} in {precise(data['duration'])}"
+    if kind == "step.back":
+        return f"went back to {data['to']}"
+    if kind == "shell.opened":
+        return f"shell opened ({data.get('shell', 'shell')}); what is done there does not carry"
+    if kind == "shell.closed":
+        return f"shell closed (exit {data['exit_code']}) after {precise(data['duration'])}"
     if kind == "step.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
         return f"{data['status']}{code} in {precise(data['duration'])}"
     if kind == "choice.made":
+        if data.get("changed_from"):
+            return (
+                f"changed the choice from {data['changed_from']} to {data['branch']}: {data.get('title', '')}"
+            )
         return f"chose {data['branch']}: {data.get('title', '')}"
     if kind == "gate.item":
         return f"prerequisite {data['answer']}: {data['text']}" + (
@@ -56,7 +73,14 @@ def summary(event: dict[str, Any]) -> str:
     if kind == "note.added":
         return f"note: {data['text']}"
     if kind == "step.in-doubt":
-        return f"in doubt after a kill; operator chose {data['decision']}"
+        found: dict[str, Any] = data.get("group") or {}
+        alive = (
+            f"; its process group {found['id']} was {found.get('action') or found.get('state')}"
+            if found.get("id")
+            else ""
+        )
+        where = f" from command {data['from_command']}" if data.get("from_command") else ""
+        return f"in doubt after a kill; operator chose {data['decision']}{where}{alive}"
     if kind == "environment.snapshot":
         if data["error"]:
             return f"containers at the {data['when']}: engine {data['engine']} unreachable ({data['error']})"
@@ -76,9 +100,13 @@ def summary(event: dict[str, Any]) -> str:
     return str(kind)
 
 
-def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list[str]:
-    """One line per event; every text from the journal is made visible (control characters
-    shown, never obeyed: a note must not rewrite the reader's clipboard or title)."""
+def timeline_lines(
+    events: list[dict[str, Any]], markdown: bool = False, width: int | None = None
+) -> list[str]:
+    """One line per event; with `width` (a terminal's), an event's sentence too long for it goes
+    on over more lines, broken between words and indented under itself. Every text from the
+    journal is made visible (control characters shown, never obeyed: a note must not rewrite the
+    reader's clipboard or title)."""
     rows = [
         tuple(
             visible(cell)
@@ -96,4 +124,37 @@ def timeline_lines(events: list[dict[str, Any]], markdown: bool = False) -> list
         lines = ["| UTC | elapsed | actor | step | event |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return lines
-    return ["  ".join([row[0], row[1], row[2], row[3].ljust(12), row[4]]) for row in rows]
+    out = []
+    for row in rows:
+        head = "  ".join([row[0], row[1], row[2], row[3].ljust(12)]) + "  "
+        out += _fit(head, row[4], width) if width else [head + row[4]]
+    return out
+
+
+def _fit(head: str, sentence: str, width: int) -> list[str]:
+    """`head` then `sentence`, broken between words to fit `width` (a word longer than a line is
+    left whole: the terminal folds it, nothing else is cut)."""
+    import textwrap
+
+    if len(head) + len(sentence) <= width:
+        return [head + sentence]
+    room = width - len(head)
+    if room >= 30:
+        return textwrap.wrap(
+            sentence,
+            width,
+            initial_indent=head,
+            subsequent_indent=" " * len(head),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    indent = "    "
+    rest = textwrap.wrap(
+        sentence,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [head.rstrip(), *rest]

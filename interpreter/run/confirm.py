@@ -1,4 +1,4 @@
-"""Asking before a step runs: the typed word, or run/skip/edit/note/shell/abort; the editor; a skip."""
+"""What a step asks before its commands run: the typed word of a destructive one; the editor; a skip."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from typing import Any
 
 from ..infer.shell import is_never_ending, split_commands
 from ..policy.confirmation import confirm_word
-from ..policy.risk import assess_shell
-from .context import Planned, StepContext, Stop
+from .context import Planned, StepContext
 from .executors import executor_for
-from .questions import RUN_CHOICES, Question
+from .questions import Question
 
-__all__ = ["confirm", "confirm_edited", "edit", "skip"]
+__all__ = ["edit", "skip", "typed_word"]
 
 
 def skip(ctx: StepContext, node: dict[str, Any], reason: str) -> None:
@@ -25,84 +24,51 @@ def skip(ctx: StepContext, node: dict[str, Any], reason: str) -> None:
     ctx.state.done[node["id"]] = "skipped"
 
 
-def confirm(ctx: StepContext, node: dict[str, Any]) -> str:
-    """Typed word for a destructive step; run/skip/edit/note/shell/abort for the others.
-
-    Returns `run`, `skip` (recorded) or `edit`.
-
-    Raises:
-        Stop: the operator aborts the run.
-    """
-    flags = node["flags"]
-    step_id = node["id"]
-    options = ctx.options
-    if flags["confirm"] == "typed":
-        word = flags["confirm_word"] or ctx.unit["slug"]
-        allowed = options.yes and options.allow_destructive
-        question = Question(f"{step_id}:confirm", "typed", f"{step_id} is destructive. Run it", word=word)
-        ctx.ask(question, word if allowed else None)
-        by = ctx.decided_by(question.id, allowed, "allow-destructive")
-        ctx.emit("step.confirmed", step_id, {"kind": "typed", "word": word, "by": by})
-        return "run"
-    if flags["confirm"] == "none":
-        return "run"
-    while True:
-        auto = "r" if options.yes else None
-        action = ctx.ask(Question(f"{step_id}:run", "choice", f"Run {step_id}", RUN_CHOICES), auto)
-        if action == "r":
-            return "run"
-        if action == "s":
-            skip(ctx, node, "skipped by the operator")
-            return "skip"
-        if action == "n":
-            text = ctx.ask(Question(f"{step_id}:note", "text", "Note"))
-            ctx.emit("note.added", step_id, {"text": ctx.masker.text(text)})
-        elif action == "h":
-            ctx.view.text("Opening a shell in the run's environment; `exit` returns to the run.")
-            # $PWD as the shell starts: the one inherited from runbook's own start may be stale.
-            env = {**ctx.session.env, "PWD": ctx.session.cwd}
-            subprocess.call([os.environ.get("SHELL", "bash")], cwd=ctx.session.cwd, env=env)
-        elif action == "e":
-            return "edit"
-        else:
-            raise Stop("aborted", 1, f"aborted by the operator at {step_id}")
-
-
-def confirm_edited(ctx: StepContext, node: dict[str, Any], edited: list[Planned]) -> None:
-    """What the operator saved in the editor is judged again by the risk policy before it runs:
-    when it is destructive (`rm -rf` typed into a plain step), or the step was, the typed word is
-    asked, as for any destructive step; `--yes` alone never gives it.
+def typed_word(ctx: StepContext, node: dict[str, Any], commands: list[Planned], start: int = 0) -> bool:
+    """Before every attempt of a destructive step, retries and resumes included: the word typed
+    (or --yes --allow-destructive), unless none of the commands about to run (from `start`) is
+    destructive while others of the step are. Commands the operator edited are judged again by the
+    risk policy (`edit` does it): an edit that makes a plain step destructive asks for the word too.
+    Returns False when the word was not given: nothing runs, and the operator is back at the menu.
 
     Raises:
         UnansweredQuestion: the word is not given, and nobody can be asked.
     """
-    risky = {c.text: assess_shell(c.text).reasons for c in edited}
-    reasons = list(dict.fromkeys(r for found in risky.values() for r in found))
     flags = node["flags"]
-    if not reasons and not flags["destructive"]:
-        return
+    about = commands[start:]
+    reasons = list(dict.fromkeys(r for c in about for r in c.destructive))
+    edited = any(c.edited_from is not None for c in about)
+    if flags["confirm"] != "typed" and not reasons:
+        return True
+    if not reasons and any(c.destructive for c in commands):
+        return True  # the destructive commands succeeded already and do not run again
     step_id = node["id"]
-    word = flags["confirm_word"] or confirm_word([t for t, r in risky.items() if r], ctx.unit["slug"])
-    for reason in reasons if not flags["destructive"] else ():
-        ctx.view.text(f"  ⚠ the edit is destructive: {reason}")
-    allowed = ctx.options.yes and ctx.options.allow_destructive
-    question = Question(
-        f"{step_id}:confirm", "typed", f"{step_id} as edited is destructive. Run it", word=word
-    )
-    ctx.ask(question, word if allowed else None)
+    word = flags["confirm_word"] or confirm_word([c.text for c in about if c.destructive], ctx.unit["slug"])
+    for reason in reasons:
+        ctx.view.text(
+            f"  ⚠ {'the edit is destructive: ' if edited and not flags['destructive'] else ''}{reason}"
+        )
+    options = ctx.options
+    allowed = options.yes and options.allow_destructive
+    what = f"{step_id} as edited" if edited else step_id
+    question = Question(f"{step_id}:confirm", "typed", f"{what} is destructive. Run it", word=word)
+    if ctx.ask(question, word if allowed else None) != word:
+        return False
     by = ctx.decided_by(question.id, allowed, "allow-destructive")
-    ctx.emit(
-        "step.confirmed",
-        step_id,
-        {"kind": "typed", "word": word, "by": by, "edited": True, "reasons": reasons},
-    )
+    data: dict[str, Any] = {"kind": "typed", "word": word, "by": by}
+    if start:
+        data["from_command"] = start + 1
+    if edited:
+        data.update(edited=True, reasons=reasons)
+    ctx.emit("step.confirmed", step_id, data)
+    return True
 
 
 def edit(ctx: StepContext, commands: list[Planned]) -> list[Planned] | None:
     """Open the commands in $VISUAL/$EDITOR; what is saved is what runs, as shell.
 
-    Returns None when the edit is cancelled (a kind that is not edited here, the editor failed,
-    or nothing is left to run).
+    Returns None when the edit is cancelled or changes nothing (a kind that is not edited here,
+    the editor failed, nothing is left to run, or the text is as it was): nothing runs then.
     """
     refusal = next((r for c in commands if (r := executor_for(c.kind).edit_refusal)), None)
     if refusal is not None:
@@ -120,12 +86,17 @@ def edit(ctx: StepContext, commands: list[Planned]) -> list[Planned] | None:
     finally:
         os.unlink(path)
     if status != 0:
-        ctx.view.text(f"  the editor exited with {status}: the edit is cancelled")
+        ctx.view.text(f"  the editor exited with {status}: the edit is cancelled, nothing was run")
         return None
     parts = split_commands(edited, 1, False)
     if not parts:
-        ctx.view.text("  nothing left to run: the edit is cancelled")
+        ctx.view.text("  nothing left to run: the edit is cancelled, nothing was run")
         return None
+    if edited.strip() == text.strip() or [p[0] for p in parts] == [c.text for c in commands]:
+        ctx.view.text("  nothing changed: nothing is recorded as edited, and nothing was run")
+        return None
+    from ..policy.risk import assess_shell
+
     unchanged = {c.text: c for c in commands}
     result = []
     for command_text, *_ in parts:
@@ -139,6 +110,7 @@ def edit(ctx: StepContext, commands: list[Planned]) -> list[Planned] | None:
                 expectations=same.expectations if same else (),
                 target=commands[0].target,
                 edited_from=text,
+                destructive=same.destructive if same else assess_shell(command_text).reasons,
             )
         )
     return result

@@ -106,7 +106,25 @@ class View(Protocol):
     def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None: ...
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None: ...
     def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None: ...
-    def running(self, command: str) -> None: ...
+    def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
+        """Commands exactly as they run, every line; `marks` says, per command, what became of it
+        (`ok`, `failed`, `running`, `destructive`, or empty)."""
+        ...
+
+    def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
+        """A choice's options: (key, title, commands, destructive) each, every command shown."""
+        ...
+
+    def progress(self, message: str | None) -> None:
+        """A transient status line (a countdown, a wait), redrawn in place on a terminal; None
+        clears it."""
+        ...
+
+    def running(self, command: str, never_ending: bool = False) -> None: ...
+    def ran(self) -> None:
+        """The command `running` announced has ended (its live clock stops)."""
+        ...
+
     def output(self, data: bytes) -> None: ...
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
@@ -119,8 +137,9 @@ class EventSink(Protocol):
     the action it announces."""
 
     def append(self, event: Event, sync: bool = True) -> object:
-        """Take one event (a journal numbers it in place, after the last event on disk); with `sync`
-        False (an event that announces no action) it may reach the disk with the next synced one."""
+        """Take the event; a journal numbers and chains it in place (after the last event on
+        disk). With `sync` False (an event that announces no action) it may reach the disk with the
+        next synced one."""
         ...
 
     def sync(self) -> None:
@@ -192,6 +211,9 @@ class Planned:
     """The executor's own facts (a sql block's statements, an http request)."""
     edited_from: str | None = None
     """The commands as they were before the operator edited them."""
+    destructive: tuple[str, ...] = ()
+    """Why it is destructive (the risk policy's reasons); empty when it is not. A destructive
+    step asks for its typed word before every attempt that runs such a command."""
 
 
 class Output(Protocol):
@@ -207,6 +229,12 @@ class Output(Protocol):
 
     def write(self, chunk: bytes) -> None:
         """Record, then show."""
+        ...
+
+    def began(self, group: int | None) -> None:
+        """The command is about to start: the journal records it (with its process group, for a
+        local process) before it runs. An executor whose `starts_process` is true calls it between
+        starting the process and letting the command go; for the others the step calls it."""
         ...
 
 
@@ -250,6 +278,11 @@ class Executor(Protocol):
     @property
     def edit_refusal(self) -> str | None:
         """Why its commands cannot be edited before running (None: they can, as shell)."""
+        ...
+
+    def starts_process(self, command: Planned) -> bool:
+        """True when it runs `command` as a local process group of its own and calls `out.began`
+        with it before the command runs."""
         ...
 
     def secret_variables(self, block: Mapping[str, Any]) -> frozenset[str]:

@@ -16,6 +16,8 @@ def gate(ctx: StepContext, node: dict[str, Any]) -> None:
         return
     ctx.view.node(node, [], [])
     for item in node["items"]:
+        if item["id"] in ctx.state.acknowledged:
+            continue  # answered (yes, or overridden) before the run was stopped: recorded once
         answer = ctx.ask(Question(item["id"], "yesno", f"Acknowledge: {item['text']}"))
         if answer == "yes":
             ctx.emit("gate.item", node["id"], {"item": item["id"], "text": item["text"], "answer": "yes"})
@@ -53,37 +55,66 @@ def gate(ctx: StepContext, node: dict[str, Any]) -> None:
     ctx.state.done[node["id"]] = "ok"
 
 
-def choice(ctx: StepContext, node: dict[str, Any]) -> str | None:
-    """The branch the operator takes; returns the node to go on from."""
+def choice(ctx: StepContext, node: dict[str, Any], revisit: bool = False) -> tuple[str, str | None]:
+    """The branch the operator takes: (`next`, the node to go on from), or (`back`, None).
+
+    Every option is shown with its commands, destructive ones marked. A choice made before (by
+    this run, or the run a resume continues) is taken again silently, unless the operator came
+    back to it: then it is asked again, and a different answer is recorded as a change.
+    """
     branches = node["choice"]["branches"]
+    node_id = node["id"]
+    earlier = ctx.inputs.answers.get(node_id) if node_id in ctx.state.done else None
+    if revisit:
+        ctx.inputs.answers.used.add(node_id)  # asked again: not the answer recorded before
+    elif earlier is not None and node_id in ctx.state.done:
+        ctx.inputs.answers.used.add(node_id)
+        return "next", _branch_entry(ctx, node, earlier)
     if node.get("prose") or node.get("blocks"):
         ctx.view.node(node, [], [])
     else:
-        ctx.view.text(f"\n▶ {node['id']} {node['title']}")
+        ctx.view.text(f"\n▶ {node_id} {node['title']}")
+    options = []
     labels = []
-    by_key = {}
     for branch in branches:
-        preview = _preview(ctx, branch["entry"])
-        labels.append((branch["key"], branch["title"] + (f"  — {preview}" if preview else "")))
-        by_key[branch["key"]] = branch
-    key = ctx.ask(Question(node["id"], "choice", f"Choose for {node['id']}", tuple(labels)))
-    branch = by_key[key]
-    if node["id"] not in ctx.state.done:  # a resumed run replays the choice without recording it again
-        ctx.emit("choice.made", node["id"], {"choice": node["id"], "branch": key, "title": branch["title"]})
-    ctx.state.done[node["id"]] = "ok"
+        commands, destructive = _option(ctx, branch["entry"])
+        options.append((branch["key"], branch["title"], commands, destructive))
+        mark = "  ⚠ DESTRUCTIVE" if destructive else ""
+        now = "  (chosen before)" if branch["key"] == earlier else ""
+        labels.append((branch["key"], branch["title"] + mark + now))
+    ctx.view.options(options)
+    keys = tuple(labels)
+    if ctx.can_prompt() and not ctx.inputs.answers.has(node_id):
+        keys = (*keys, ("back", "back to the decision before"))
+    key = ctx.ask(Question(node_id, "choice", f"Choose for {node_id}", keys))
+    if key == "back":
+        return "back", None
+    branch = next(b for b in branches if b["key"] == key)
+    if earlier != key or node_id not in ctx.state.done:
+        data = {"choice": node_id, "branch": key, "title": branch["title"]}
+        if earlier is not None and earlier != key:
+            data["changed_from"] = earlier
+        ctx.emit("choice.made", node_id, data)
+        ctx.inputs.answers.given[node_id] = key
+    ctx.state.done[node_id] = "ok"
+    return "next", _branch_entry(ctx, node, key)
+
+
+def _branch_entry(ctx: StepContext, node: dict[str, Any], key: str) -> str | None:
+    branch = next(b for b in node["choice"]["branches"] if b["key"] == key)
     entry: str | None = branch["entry"]
     return entry or ctx.next_of(node["id"])
 
 
-def _preview(ctx: StepContext, node_id: str | None) -> str:
+def _option(ctx: StepContext, node_id: str | None) -> tuple[list[str], bool]:
+    """The commands of an option's first node (every line) and whether it is destructive."""
     if node_id is None:
-        return "nothing to run"
+        return [], False
     node = ctx.nodes()[node_id]
-    commands = [c["text"].split("\n")[0] for b in node.get("blocks", []) for c in b["commands"]]
-    if not commands:
-        return "manual" if node["kind"] != "choice" else ""
-    more = f" (+{len(commands) - 1} more)" if len(commands) > 1 else ""
-    return f"{commands[0]}{more}"
+    commands = [ctx.masker.text(c["text"]) for b in node.get("blocks", []) for c in b["commands"]]
+    if not commands and node["kind"] != "choice":
+        commands = ["(done by hand)"]
+    return commands, bool(node.get("flags", {}).get("destructive"))
 
 
 def severity(ctx: StepContext) -> None:

@@ -11,10 +11,12 @@ from ..errors import InvalidRunbookError, SelectionError, UsageError
 from ..journal.contract import Store
 from ..journal.events import parse_time
 from ..journal.files import new_run_id
+from ..journal.folds import history
 from ..journal.store import open_store
 from ..plan.dryrun import check_answer_ids
 from ..plan.graph import find_unit, graph_json
 from ..policy.masking import MASK
+from .alongside import others_running, warn
 from .context import Clock, Inputs, Ports, RunJournal, RunOptions, SystemClock, View
 from .masked_view import MaskedView
 from .questions import Answers, Prompter, check_names
@@ -119,7 +121,22 @@ def start_run(
     clock = clock or SystemClock()
     run_id = new_run_id(clock.now())
     store = open_store(request.runs_dir, request.store)
-    journal: RunJournal = store.create(run_id)
+    absolute = str(Path(path).resolve())
+    try:
+        others = others_running(store, absolute, unit["id"])
+        if others:
+            now = clock.now()
+            warn(
+                others,
+                view,
+                prompter if request.options.interactive else None,
+                request.answers,
+                lambda summary: (now - parse_time(summary.started)).total_seconds(),
+            )
+        journal: RunJournal = store.create(run_id)
+    except BaseException:
+        store.close()
+        raise
     where = provenance(Path(path))
     if where.dirty:
         view.text(f"warning: {path} has uncommitted changes; the journal records its exact hash")
@@ -127,10 +144,12 @@ def start_run(
     runner = _runner(
         graph, unit, Path(path).resolve(), run_id, journal, request, view, prompter, spawn, clock, secrets
     )
-    runner.view.header(unit, run_id, store.where)
+    runner.view.header(unit, run_id, store.label(run_id))
     inputs = {k: v for k, v in request.variables.items()}
+    provenance_data = {"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}
+    runner.alongside = [o.summary.id for o in others]
     try:
-        code = runner.run({"sha256": runbook.sha256, "commit": where.commit, "dirty": where.dirty}, inputs)
+        code = runner.run(provenance_data, inputs)
     finally:
         runner.session.close()
         journal.close()
@@ -155,8 +174,22 @@ def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -
         session.cwd = found.cwd
     for step, info in found.state.in_doubt.items():
         partial = tuple((p.name, p.data) for p in journal.partial_outputs(step, info.attempt))
-        found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial)
+        found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial, info.journaled)
     return sorted(name for name, value in found.env.items() if value is not None)
+
+
+def _tell_story(view: View, events: list[dict[str, Any]], in_doubt: dict[str, InDoubt]) -> None:
+    """What the run did and decided so far, in order, before it goes on."""
+    told = history(events)
+    if not told and not in_doubt:
+        view.text("resuming: nothing was done yet")
+        return
+    view.text("resuming; so far:")
+    for item in told:
+        where = f"{item.step}  " if item.step else ""
+        view.text(f"  {where}{item.what}" + (f": {item.detail}" if item.detail else ""))
+    for step in in_doubt:
+        view.text(f"  {step}  in doubt: started, and never recorded its end")
 
 
 _OWN = (":start", ":confirm", ":run", ":failed", ":done", ":in-doubt", ":note")
@@ -266,14 +299,11 @@ def _resume(
         started_in = first["data"].get("cwd")
         if started_in and os.path.isdir(started_in):
             runner.session.cwd = started_in
-        restored = _replay(journal.events(), runner, journal)
+        events = journal.events()
+        restored = _replay(events, runner, journal)
         view = runner.view  # masked from here on
-        view.header(unit, run_id, store.where)
-        state = runner.state
-        done = ", ".join(sorted(state.done)) or "nothing yet"
-        view.text(
-            f"resuming: done {done}" + (f"; in doubt {', '.join(state.in_doubt)}" if state.in_doubt else "")
-        )
+        view.header(unit, run_id, store.label(run_id))
+        _tell_story(view, events, runner.state.in_doubt)
         if restored:
             view.text(f"variables restored from the journal: {', '.join(restored)}")
         code = runner.run({}, {}, resumed=True)

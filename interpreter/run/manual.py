@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .confirm import confirm, skip
+from .confirm import skip, typed_word
 from .context import StepContext
 from .questions import Question
 
@@ -17,7 +17,8 @@ _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 def run_by_hand(ctx: StepContext, node: dict[str, Any]) -> None:
     """A step with nothing to run (bullets, SQL to run by hand): the operator says when it is done."""
     ctx.view.node(node, [], [])  # its blocks too: shown as written, or typed where they go
-    if node["flags"]["confirm"] == "typed" and confirm(ctx, node) == "skip":
+    if not typed_word(ctx, node, []):
+        skip(ctx, node, "its typed word was not given")
         return  # destructive work done by hand is confirmed like any destructive step
     auto = "yes" if ctx.options.yes else None
     for index, check in enumerate(node.get("checks", []), start=1):

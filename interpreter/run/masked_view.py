@@ -40,8 +40,25 @@ class MaskedView:
             [self.masker.text(line) for line in env_lines],
         )
 
-    def running(self, command: str) -> None:
-        self.view.running(self.masker.text(command))
+    def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
+        self.view.commands([self.masker.text(c) for c in commands], marks)
+
+    def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
+        self.view.options(
+            [
+                (key, self.masker.text(title), [self.masker.text(c) for c in commands], destructive)
+                for key, title, commands, destructive in options
+            ]
+        )
+
+    def progress(self, message: str | None) -> None:
+        self.view.progress(None if message is None else self.masker.text(message))
+
+    def running(self, command: str, never_ending: bool = False) -> None:
+        self.view.running(self.masker.text(command), never_ending)
+
+    def ran(self) -> None:
+        self.view.ran()
 
     def output(self, data: bytes) -> None:
         self.view.output(data)  # masked when it was recorded, before the screen got it

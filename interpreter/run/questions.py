@@ -11,13 +11,18 @@ from typing import Literal, Protocol
 from ..errors import RunbookError, UsageError
 
 __all__ = [
+    "ALIASES",
+    "IN_DOUBT_DECISIONS",
+    "MENU",
     "Answers",
+    "LeftPrompt",
     "Prompter",
     "Question",
     "TerminalPrompter",
     "UnansweredQuestion",
     "check_names",
     "load_answers",
+    "menu",
     "parse_pairs",
 ]
 
@@ -164,29 +169,41 @@ class Answers:
         return question_id in self.given and question_id not in self.used
 
 
-RUN_CHOICES = (
+MENU = (
     ("r", "run"),
     ("s", "skip"),
     ("e", "edit"),
-    ("n", "add a note"),
-    ("h", "open a shell here"),
-    ("a", "abort the run"),
+    ("n", "note"),
+    ("h", "shell"),
+    ("b", "back"),
+    ("a", "abort"),
 )
+"""The one menu of a step, the same letters and numbers everywhere: before it runs (`ID:run`),
+after it failed (`ID:failed`), and in doubt after a kill (`ID:in-doubt`, which adds `d`). On a
+destructive step, run is where the typed word is asked. Labels may say more (`run again`), the
+keys and their order never change."""
+RUN_CHOICES = MENU
 """Before a step runs (`ID:run`)."""
-FAILED_CHOICES = (
-    ("r", "retry"),
-    ("s", "skip this step"),
-    ("e", "edit the commands and run them"),
-    ("a", "abort the run"),
-)
+FAILED_CHOICES = MENU
 """After a step failed (`ID:failed`)."""
-IN_DOUBT_CHOICES = (
-    ("rerun", "run it again"),
-    ("done", "it finished: mark it done"),
-    ("skip", "skip it"),
-    ("abort", "stop here"),
-)
+IN_DOUBT_CHOICES = (*MENU, ("d", "done: it finished, mark it done"))
 """A step a killed run had started and never finished (`ID:in-doubt`)."""
+ALIASES = {"retry": "r", "rerun": "r", "done": "d"}
+"""Words an answer may use for a menu key (`--answer 2.3:in-doubt=rerun`, as earlier versions named it)."""
+IN_DOUBT_DECISIONS = {"r": "rerun", "d": "done", "s": "skip", "a": "abort"}
+"""How a step in doubt was settled, in the journal's words (`step.in-doubt` events)."""
+
+
+def menu(
+    labels: dict[str, str] | None = None, extra: tuple[tuple[str, str], ...] = ()
+) -> tuple[tuple[str, str], ...]:
+    """The one menu with some labels said for the situation (`{"r": "run again (retry)"}`)."""
+    labels = labels or {}
+    return tuple((key, labels.get(key, label)) for key, label in MENU) + extra
+
+
+class LeftPrompt(KeyboardInterrupt):
+    """The operator left at a prompt (Ctrl-D, or Ctrl-C confirmed): the run stops, resumable."""
 
 
 def normalise(question: Question, answer: str) -> str | None:
@@ -208,9 +225,12 @@ def normalise(question: Question, answer: str) -> str | None:
             return by_lower[text.lower()]
         if text.isdigit() and 1 <= int(text) <= len(keys):
             return keys[int(text) - 1]
-        # The option's word: `retry`, `skip`, `abort` for r, s, a.
+        # The option's word: `run`, `skip`, `abort` for r, s, a; or an alias (`retry`, `rerun`).
         words = [k for k, label in question.choices if label.split(" ")[0].lower() == text.lower()]
-        return words[0] if len(words) == 1 else None
+        if len(words) == 1:
+            return words[0]
+        alias = ALIASES.get(text.lower())
+        return alias if alias in keys else None
     if question.kind == "typed":
         return text if text == question.word else None
     return answer
@@ -223,38 +243,80 @@ class TerminalPrompter:
     write: Callable[[str], None]
     read: Callable[[str], str] = input
     read_secret: Callable[[str], str] = getpass.getpass
+    width: Callable[[], int] | None = None
+    """The terminal's width: a question longer than it is written (wrapped between words) and
+    answered on the line below, not folded mid-word by the terminal."""
 
     def ask(self, question: Question) -> str:
-        from ..policy.terminal import visible
+        """The operator's answer (what is asked is shown, never obeyed: policy.terminal). A typed
+        word left empty (Enter), or answered wrong five times, is `""`: nothing is confirmed, and
+        the caller goes back to where it asked.
 
+        Raises:
+            LeftPrompt: Ctrl-D, or Ctrl-C and a yes to stopping the run (it can be resumed).
+            UnansweredQuestion: five answers that are not one of the options.
+        """
         for _ in range(5):
             if question.kind == "choice":
-                for index, (key, label) in enumerate(question.choices, start=1):
-                    label = visible(label)  # branch titles come from the runbook
-                    self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
+                self._choices(question)
             suffix = {
                 "yesno": " [y/n]",
-                "typed": f" (type {question.word} to go on)",
+                "typed": f" (type {question.word} to go on, Enter to go back)",
                 "choice": "",
                 "text": "",
                 "secret": " (hidden)",
             }[question.kind]
             default = f" [{question.default}]" if question.default is not None else ""
+            from ..policy.terminal import visible
+
             prompt = visible(f"? {question.prompt}{suffix}{default}: ")  # shown, never obeyed
-            try:
-                raw = self.read_secret(prompt) if question.kind == "secret" else self.read(prompt)
-            except EOFError as exc:
-                raise UnansweredQuestion(question) from exc
+            if self.width is not None and len(prompt) >= self.width():
+                self.write(prompt.rstrip())
+                prompt = "  > "
+            raw = self._read(question, prompt)
             if not raw.strip() and question.default is not None:
                 raw = question.default
             answer = normalise(question, raw)
             if answer is not None and (answer.strip() or question.kind in ("text", "secret")):
                 return answer
             if question.kind == "typed":
+                if not raw.strip():
+                    self.write("  nothing was run")
+                    return ""  # Enter: back to where it was asked
                 self.write(f"  that is not {question.word!r}; nothing was run")
-            else:
-                self.write("  please answer one of the options")
+                continue
+            self.write("  please answer one of the options")
+        if question.kind == "typed":
+            return ""  # five wrong words: nothing is confirmed, back to where it was asked
         raise UnansweredQuestion(question)
+
+    def _choices(self, question: Question) -> None:
+        from ..policy.terminal import visible
+
+        for index, (key, label) in enumerate(question.choices, start=1):
+            label = visible(label)  # branch titles come from the runbook
+            self.write(f"  {index}) {label}" if key == str(index) else f"  {index}) [{key}] {label}")
+
+    def _read(self, question: Question, prompt: str) -> str:
+        """One line, with Ctrl-D and Ctrl-C turned into the operator's decision."""
+        while True:
+            try:
+                return self.read_secret(prompt) if question.kind == "secret" else self.read(prompt)
+            except EOFError:
+                self.write("")
+                raise LeftPrompt(f"left at {question.id} (Ctrl-D)") from None
+            except KeyboardInterrupt:
+                # Ctrl-C at a prompt does not end the run at once: a second one, or a yes, does.
+                self.write("")
+                try:
+                    sure = self.read("? Ctrl-C: stop the run here (resume it later)? [y/N]: ")
+                except (KeyboardInterrupt, EOFError):
+                    sure = "y"
+                if sure.strip().lower() in ("y", "yes"):
+                    self.write("")
+                    raise LeftPrompt(f"stopped at {question.id} (Ctrl-C)") from None
+                if question.kind == "choice":
+                    self._choices(question)
 
 
 def stdin_is_terminal() -> bool:

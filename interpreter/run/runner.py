@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import RunbookError, SelectionError, UsageError
 from ..journal.events import envelope
 from ..policy.masking import MASK, Masker
+from .alongside import show_notes
 from .context import Inputs, Ports, RunJournal, RunOptions, Stop, Terminated, View
 from .gates import choice, confirm_start, gate, severity
 from .questions import Question, UnansweredQuestion, normalise
@@ -49,6 +50,8 @@ class Runner:
     """`user@host` of the operator, written on every event."""
     secret_names: frozenset[str] = frozenset()
     """Variables declared secret or sent where secrets go (found once, before the run)."""
+    alongside: list[str] = field(default_factory=list)
+    """Live runs of the same procedure when this one started (the operator was warned)."""
     _by_id: dict[str, dict[str, Any]] | None = None
     """The unit's nodes by id, built once (every step event looks its title up)."""
 
@@ -136,6 +139,7 @@ class Runner:
             raise UnansweredQuestion(question)
         for sink in self.ports.sinks:
             sink.sync()  # nothing unsynced waits on a person, who may take an hour
+        show_notes(self)  # what teammates wrote meanwhile, before the operator decides
         return self.ports.prompter.ask(question)
 
     def decided_by(self, question_id: str, automatic: bool, flag: str) -> str:
@@ -176,21 +180,56 @@ class Runner:
         return wanted
 
     def walk(self) -> None:
+        """Each node in turn; `back` returns to the decision before (a choice, a step), which is
+        asked again, so a choice can be changed, on resume too."""
         nodes = self.nodes()
         current = self.start_node()
+        if current is not None and current != self.unit["entry"]:
+            self._before_start(current)
+        trail: list[str] = []  # the choices and steps passed, for `back`
+        revisit = False
         while current is not None:
             node = nodes[current]
             kind = node["kind"]
+            show_notes(self)
             if kind == "gate":
                 gate(self, node)
-            elif kind == "choice":
-                branch = choice(self, node)
-                if branch is not None:
-                    current = branch
-                    continue
+                current, revisit = self.next_of(current), False
+                continue
+            if kind == "choice":
+                outcome, following = choice(self, node, revisit)
             else:
-                run_step(self, node)
-            current = self.next_of(current)
+                outcome, following = run_step(self, node, revisit), self.next_of(current)
+            if outcome == "back":
+                if trail:
+                    previous = trail.pop()
+                    self.emit("step.back", current, {"to": previous})
+                    current = previous
+                else:
+                    self.view.text(f"  there is no decision before {current} to go back to")
+                revisit = True
+                continue
+            trail.append(current)
+            current, revisit = following, False
+
+    def _before_start(self, start: str) -> None:
+        """--from-step: the prerequisites before the start are still asked (they are about the
+        situation, not about steps), and the steps before it are recorded as not run by this run,
+        so the post-mortem lists them."""
+        for node in self.unit["nodes"]:
+            if node["id"] == start:
+                return
+            if node["kind"] == "gate":
+                gate(self, node)
+            elif (
+                node["kind"] != "choice" and node.get("parent") is None and node["id"] not in self.state.done
+            ):
+                self.emit(
+                    "step.skipped",
+                    node["id"],
+                    {"reason": f"not run: the run started at {start} (--from-step)"},
+                )
+                self.state.done[node["id"]] = "step.skipped"
 
     # -- the run as a whole ---------------------------------------------------------------------
 
@@ -233,6 +272,7 @@ class Runner:
                     "follow_timeout": options.follow_timeout,
                 },
                 "answers": {k: self.masker.text(v) for k, v in self.inputs.answers.given.items()},
+                **({"alongside": self.alongside} if self.alongside else {}),
             },
         )
 
@@ -242,6 +282,7 @@ class Runner:
         status, code, reason = "ok", 0, ""
         try:
             self.begin(provenance, inputs, resumed)
+            self.state.heard = self.state.seq  # notes from now on are news
             self.environment("start")
             # A resumed HIGH-risk procedure is confirmed again, by whoever resumes it.
             confirm_start(self)
@@ -271,8 +312,9 @@ class Runner:
             raise
         except Terminated as signal_:
             status, code, reason = "interrupted", 128 + signal_.signum, f"stopped by signal {signal_.signum}"
-        except KeyboardInterrupt:
-            status, code, reason = "interrupted", 130, "interrupted at a prompt"
+        except KeyboardInterrupt as left:
+            # Ctrl-D at a prompt, or Ctrl-C confirmed there (LeftPrompt says which and where).
+            status, code, reason = "interrupted", 130, str(left) or "interrupted at a prompt"
         self.environment("end")
         self.emit("run.finished", None, {"status": status, "exit_code": code, "reason": reason})
         return code

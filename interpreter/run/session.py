@@ -26,8 +26,16 @@ Spawn = Callable[..., Any]
 # Sourced by every command's bash through BASH_ENV: strict pipelines, and on exit the working
 # directory and variables are written to a private file, so the next command starts where this
 # one left off, as in an operator's terminal. BASH_ENV is unset first so scripts the command runs
-# do not write the file too.
+# do not write the file too. A command whose start the journal records first waits at the gate:
+# it reads `go` from a pipe only the interpreter writes, once the event naming its process group
+# is on disk; an interpreter killed before that closes the pipe, and the command never runs.
 _PRELUDE = r"""unset BASH_ENV
+if [[ -n ${RUNBOOK_GATE-} ]]; then
+  IFS= builtin read -r -u "$RUNBOOK_GATE" __runbook_go
+  builtin exec {RUNBOOK_GATE}<&-
+  [[ ${__runbook_go-} == go ]] || builtin exit 125
+  builtin unset RUNBOOK_GATE __runbook_go
+fi
 set -o pipefail
 __runbook_save() {
   local status=$?
@@ -59,7 +67,9 @@ trap __runbook_save EXIT
 # would cost a process per command, as much as the command `true` itself.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCTION_END = re.compile(r"^declare -f\S* (\S+)$", re.M)
-_INTERNAL = frozenset({"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "PWD", "OLDPWD", "SHLVL", "_"})
+_INTERNAL = frozenset(
+    {"BASH_ENV", "RUNBOOK_STATE", "RUNBOOK_CAPTURE", "RUNBOOK_GATE", "PWD", "OLDPWD", "SHLVL", "_"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +121,13 @@ class ShellSession:
         capture: tuple[str, ...] = (),
         timeout: float | None = None,
         never_ending: bool = False,
+        on_spawn: Callable[[int | None], None] | None = None,
     ) -> CommandResult:
         """Run one command in bash, streaming its output to `sink` until it ends.
+
+        `on_spawn`, when given, is called with the command's process group (None for a process
+        that is not a real child) after bash has started and before the command runs: the run
+        journals it there. If it raises, the command never runs and the exception is raised here.
 
         `early`, when given, sees each chunk first, in the thread that reads the output, and
         returns what `sink` gets: work there (masking, the journal's output file, its hash)
@@ -132,6 +147,11 @@ class ShellSession:
         }
         started = time.monotonic()
         saved_terminal = _terminal_settings(self.terminal)
+        gate = os.pipe() if on_spawn is not None else None
+        extra: dict[str, Any] = {}
+        if gate is not None:
+            env["RUNBOOK_GATE"] = str(gate[0])
+            extra["pass_fds"] = (gate[0],)
         try:
             process = self.spawn(
                 ["bash", "-c", command],
@@ -141,12 +161,34 @@ class ShellSession:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                **extra,
             )
         except OSError as exc:
+            _close(gate)
             return CommandResult("errored", None, time.monotonic() - started, f"cannot start bash: {exc}")
+        if gate is not None and on_spawn is not None:
+            os.close(gate[0])
+            try:
+                pid = getattr(process, "pid", 0)
+                on_spawn(pid if isinstance(process, subprocess.Popen) and pid > 1 else None)
+            except KeyboardInterrupt:
+                # Ctrl-C before the command was let go: it never runs, as if stopped at once.
+                os.close(gate[1])
+                self._stop(process)
+                _restore_terminal(self.terminal, saved_terminal)
+                return CommandResult(
+                    "stopped" if never_ending else "interrupted", None, time.monotonic() - started
+                )
+            except BaseException:
+                os.close(gate[1])  # no `go`: bash exits without running the command
+                self._stop(process)
+                raise
+            with contextlib.suppress(OSError):
+                os.write(gate[1], b"go\n")
+            os.close(gate[1])
         chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)  # 8 MiB at most
-        gate = _Gate()
-        reader = threading.Thread(target=_pump, args=(process.stdout, chunks, early, gate), daemon=True)
+        reading = _Gate()
+        reader = threading.Thread(target=_pump, args=(process.stdout, chunks, early, reading), daemon=True)
         reader.start()
         status: Status | None = None
         deadline = started + timeout if timeout else None
@@ -178,9 +220,9 @@ class ShellSession:
             _drain(chunks, sink)
         except BaseException:
             self._stop(process)  # SIGTERM, SIGHUP, anything: never leave the command running
-            gate.close()
+            reading.close()
             raise
-        gate.close()  # a background child may still write: what it writes now goes nowhere
+        reading.close()  # a background child may still write: what it writes now goes nowhere
         reader.join(timeout=self.grace if status else 0.1)
         _restore_terminal(self.terminal, saved_terminal)  # a command may leave it raw
         code = process.wait()
@@ -321,6 +363,12 @@ def _exported_functions(listing: str) -> dict[str, str]:
         if brace and head.strip() == f"{name} ()":
             functions[f"BASH_FUNC_{name}%%"] = "() {" + body  # bash imports only `() {` exactly
     return functions
+
+
+def _close(fds: tuple[int, int] | None) -> None:
+    for fd in fds or ():
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _private_root() -> str:

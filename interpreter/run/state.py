@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..journal import folds
 from ..journal.folds import resume_state
 
 __all__ = ["InDoubt", "Replayed", "RunState", "replay"]
@@ -22,6 +23,8 @@ class InDoubt:
     """The seq of its step.started event (its output files are named after it)."""
     partial: tuple[tuple[str, bytes], ...] = ()
     """(file name, last bytes) of the output it had written."""
+    journaled: folds.InDoubt | None = None
+    """What the journal says of it: its commands, those that finished, the one that was running."""
 
 
 @dataclass(slots=True)
@@ -39,8 +42,12 @@ class RunState:
     """The response-time target the chosen severity set."""
     seq: int = 0
     """The seq of the last event written."""
+    heard: int = 0
+    """The seq up to which the journal was looked at for notes from other terminals."""
     started: datetime | None = None
     """When the run started (its first event)."""
+    acknowledged: set[str] = field(default_factory=set)
+    """Prerequisites already answered yes or overridden (a resume does not record them twice)."""
 
 
 @dataclass(slots=True)
@@ -69,12 +76,15 @@ def replay(events: list[dict[str, Any]], exists: Callable[[str], bool] = os.path
         _check_name(name, run)
     state = RunState(
         done=dict(found.done),
-        in_doubt={step: InDoubt(info.attempt, info.seq) for step, info in found.in_doubt.items()},
+        in_doubt={
+            step: InDoubt(info.attempt, info.seq, journaled=info) for step, info in found.in_doubt.items()
+        },
         placeholder_values=dict(found.placeholders),
         attempts=dict(found.attempts),
         target_minutes=found.target_minutes,
         seq=found.last_seq,
         started=found.started,
+        acknowledged=set(found.acknowledged),
     )
     env: dict[str, str | None] = {**found.exports, **dict.fromkeys(found.unset)}
     return Replayed(state, dict(found.answers), env, found.cwd(exists))

@@ -23,7 +23,7 @@ from ..errors import UsageError
 from ..gitinfo import previous_tag
 from ..policy.masking import MASK
 from ..policy.secrets import is_secret_name
-from ..policy.values import is_plain, newest_matching
+from ..policy.values import is_plain, newest_matching, refusal
 from ..policy.weak_secrets import weakness
 from .context import Planned, StepContext
 from .executors import executor_for, secret_variables
@@ -189,10 +189,7 @@ def _plain_value(ctx: StepContext, question: Question) -> str:
             message = f"an empty value cannot fill {name}: type one"
         else:
             shown = MASK if question.kind == "secret" else repr(value)  # a refused secret is still one
-            message = (
-                f"{shown} cannot fill {name}: only letters, digits and . _ / @ : "
-                "+ = , % are allowed (no spaces, quotes, $, ; or a leading dash)"
-            )
+            message = refusal(value, name, shown)
         if not ctx.can_prompt():
             raise UsageError(message, "use a plain value, or put it in a variable with --var NAME=VALUE")
         ctx.view.text("  " + message)

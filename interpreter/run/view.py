@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from ..plan.typed import later_inside, sessions, shown_blocks, typed_groups, where_words
 from ..policy import durations
 from ..policy.terminal import LiveOutput, visible
+from .ticker import Ticker
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,6 +63,8 @@ class TerminalView:
     """The end of what was left out, shown when the command ends."""
     _open: bool = False
     """The output shown last did not end its line."""
+    _ticker: Ticker = field(default_factory=lambda: Ticker())
+    """The transient status line under a running command (its clock) or a countdown, on a terminal."""
 
     def __post_init__(self) -> None:
         # rich exits the program on a broken pipe; a rollback must not stop half way for that.
@@ -94,34 +97,76 @@ class TerminalView:
     def _write(self, data: bytes) -> None:
         if self.closed:
             return
-        stream = self.raw or getattr(self.console.file, "buffer", None)
         try:
-            if stream is not None:
-                stream.write(data)
-                stream.flush()
-            else:
-                self.console.file.write(data.decode("utf-8", "replace"))
-                self.console.file.flush()
+            self._ticker.write(self._raw, data)  # the status line, if drawn, is erased first
         except BrokenPipeError:
             self._closed()
 
-    def _line(self, *parts: tuple[str, str] | str) -> None:
-        """One line of the view's own; str parts came from elsewhere and are made visible."""
+    def _raw(self, data: bytes) -> None:
+        stream = self.raw or getattr(self.console.file, "buffer", None)
+        if stream is not None:
+            stream.write(data)
+            stream.flush()
+        else:
+            self.console.file.write(data.decode("utf-8", "replace"))
+            self.console.file.flush()
+
+    def _line(self, *parts: tuple[str, str] | str, soft: bool = False) -> None:
+        """One line of the view's own; str parts came from elsewhere and are made visible. On a
+        terminal a line too long for it is broken between words (the terminal would fold it
+        mid-word); `soft` lines (a command's, folded by `_command`) and piped lines never are."""
         self._end_output()
+        parts = _merged(parts)  # one span for `$ cmd`: a reader (or a test) finds it as written
+        width = self._columns()
+        plain = "".join(visible(p if isinstance(p, str) else p[0]) for p in parts)
+        if width and not soft and len(plain) > width:
+            from rich.text import Text
+
+            styled = [(visible(p), "") if isinstance(p, str) else (visible(p[0]), p[1]) for p in parts]
+            self._rich(Text.assemble(*styled), width)
+            return
         text = "".join(
             visible(part) if isinstance(part, str) else self._paint(visible(part[0]), part[1])
             for part in parts
         )
         self._write(text.encode("utf-8", "replace") + b"\n")
 
-    def _rich(self, renderable: Any) -> None:
+    def _rich(self, renderable: Any, width: int | None = None) -> None:
         self._end_output()
         if self.closed:
             return
         try:
-            self.console.print(renderable)
+            self._ticker.erase(self._raw)
+            self.console.print(renderable, width=width)
         except BrokenPipeError:
             self._closed()
+
+    def _columns(self) -> int:
+        """The terminal's width (0 when piped): its own, not rich's guess (80 for TERM=dumb)."""
+        if not self.console.is_terminal:
+            return 0
+        try:
+            return os.get_terminal_size(self.console.file.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            return self.console.width
+
+    def _command(
+        self,
+        lead: list[tuple[str, str] | str],
+        line: str,
+        style: str = "",
+        tail: list[tuple[str, str] | str] | None = None,
+    ) -> None:
+        """One line of a command after `lead`, exactly as it runs. On a terminal too narrow for it,
+        it goes on over more lines, broken after a space (no character is dropped) and indented
+        two more than it; piped, it is one line whatever its length."""
+        width = self._columns()
+        start = sum(len(p if isinstance(p, str) else p[0]) for p in lead)
+        pieces = _fold(line, width - start) if width and width - start >= 20 else [line]
+        for index, piece in enumerate(pieces):
+            head = lead if index == 0 else [" " * (start + 2)]
+            end = (tail or []) if index == len(pieces) - 1 else []
+            self._line(*head, (piece, style) if style else piece, *end, soft=True)
 
     # -- command output ---------------------------------------------------------------------------
 
@@ -194,10 +239,9 @@ class TerminalView:
             facts.append(f"Prerequisites: {unit['prerequisites']}")
         for fact in facts:
             self._line(f"  {fact}")
-        if "://" in runs_dir:
-            self._line(("  store: " + runs_dir + f" (run {run_id})", "dim"))
-        else:
-            self._line((f"  journal: {runs_dir}/{run_id}/journal.jsonl", "dim"))
+        # `runs_dir` is where the run is kept as the store says it (Store.label): the journal's
+        # absolute path, or the store's URL and the run id. Never re-wrapped: a path is copied whole.
+        self._line((f"  {'store' if '://' in runs_dir else 'journal'}: {runs_dir}", "dim"), soft=True)
 
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None:
         parts = [f"elapsed {durations.compact(elapsed)}"]
@@ -233,9 +277,7 @@ class TerminalView:
         self._shown(node)
         for reason in flags.get("reasons", []) if flags.get("destructive") else []:
             self._line((f"  ⚠ {reason}", "red"))
-        for command in commands:
-            for number, line in enumerate(command.split("\n")):
-                self._line("  ", ("$" if number == 0 else ">", "bold"), " ", line)
+        self.commands(commands)
         self._typed(node)
         for line in env_lines:
             self._line(("  " + line, "dim"))
@@ -275,9 +317,52 @@ class TerminalView:
             )
             self._line("    ", ("⌨" if number == 0 else " ", "magenta"), " ", line, *mark)
 
-    def running(self, command: str) -> None:
-        self._line(("  $ " + command.split("\n")[0], "dim"))
+    def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
+        """Each command exactly as it runs, every line (`$` first, `>` for the lines after); with
+        `marks`, numbered, and what became of each beside it (`✓` ok, `✗` failed, `▶` running)."""
+        for index, command in enumerate(commands):
+            lead: list[tuple[str, str] | str] = []
+            tail: list[tuple[str, str] | str] = []
+            if marks is not None:
+                mark = marks[index] if index < len(marks) else ""
+                sign, style = _MARKS.get(mark, (" ", ""))
+                lead = [(sign, style), f" {index + 1:>2}. "]
+                tail = [("  " + mark, style)] if mark and mark != "ok" else []
+            indent = " " * (6 if marks is not None else 0)
+            for at, line in enumerate(command.split("\n")):
+                if at == 0:
+                    self._command(["  ", *lead, ("$", "bold"), " "], line, tail=tail)
+                else:
+                    self._command(["  ", indent, (">", "bold"), " "], line)
+
+    def options(self, options: list[tuple[str, str, list[str], bool]]) -> None:
+        """A choice's options, each with every line of its commands; destructive ones marked."""
+        for key, title, commands, destructive in options:
+            mark: list[tuple[str, str] | str] = [("  ⚠ DESTRUCTIVE", "bold red")] if destructive else []
+            self._line("  ", (f"{key})", "bold"), " ", title, *mark)
+            for command in commands:
+                for at, line in enumerate(command.split("\n")):
+                    self._command(["       ", ("$" if at == 0 else ">", "dim"), " "], line)
+
+    def running(self, command: str, never_ending: bool = False) -> None:
+        for at, line in enumerate(command.split("\n")):
+            self._command([(f"  {'$' if at == 0 else '>'} ", "dim")], line, "dim")
+        if never_ending:
+            self._line(("  (it runs until stopped: Ctrl-C stops it, the run goes on)", "dim"))
         self._live = LiveOutput()
+        if self.console.is_terminal and not self.closed:
+            self._ticker.start(self._raw, self.console.no_color)
+
+    def ran(self) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            self._ticker.stop(self._raw)
+
+    def progress(self, message: str | None) -> None:
+        if self.console.is_terminal and not self.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._ticker.show(
+                    self._raw, None if message is None else visible(message), self.console.no_color
+                )
 
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
@@ -297,6 +382,48 @@ class TerminalView:
         from rich.panel import Panel
 
         self._rich(Panel(escape(visible(text.strip("\n"))), title="announcement", expand=False))
+
+
+def _merged(parts: tuple[tuple[str, str] | str, ...]) -> tuple[tuple[str, str] | str, ...]:
+    """Adjacent parts of the same style as one."""
+    out: list[tuple[str, str] | str] = []
+    for part in parts:
+        previous = out[-1] if out else None
+        if isinstance(part, str) and isinstance(previous, str):
+            out[-1] = previous + part
+        elif isinstance(part, tuple) and isinstance(previous, tuple) and previous[1] == part[1]:
+            out[-1] = (previous[0] + part[0], part[1])
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def _fold(line: str, room: int) -> list[str]:
+    """`line` in pieces of at most `room` characters, each ending after a space where it can (a
+    word longer than `room` is left whole); joined, the pieces are the line."""
+    pieces = []
+    while len(line) > room:
+        cut = line.rfind(" ", 0, room)
+        if cut <= 0:
+            cut = line.find(" ", room)
+            if cut < 0:
+                break
+        pieces.append(line[: cut + 1])
+        line = line[cut + 1 :]
+    return [*pieces, line]
+
+
+_MARKS = {
+    "ok": ("✓", "green"),
+    "failed": ("✗", "bold red"),
+    "timeout": ("✗", "bold red"),
+    "errored": ("✗", "bold red"),
+    "interrupted": ("✗", "yellow"),
+    "running": ("▶", "bold yellow"),
+    "unfinished": ("▶", "bold yellow"),
+    "destructive": ("⚠", "bold red"),
+}
+"""What a command's mark looks like beside it."""
 
 
 def stdout_view(console: Console) -> TerminalView:

@@ -23,7 +23,13 @@ class RecordingView:
     def header(self, unit: dict[str, Any], run_id: str, runs_dir: str) -> None: ...
     def clock(self, elapsed: float, target_minutes: float | None, budget: dict[str, Any] | None) -> None: ...
     def node(self, node: dict[str, Any], commands: list[str], env_lines: list[str]) -> None: ...
-    def running(self, command: str) -> None: ...
+    def commands(self, commands: list[str], marks: list[str] | None = None) -> None:
+        self.lines.extend(commands)
+
+    def options(self, options: list[tuple[str, str, list[str], bool]]) -> None: ...
+    def progress(self, message: str | None) -> None: ...
+    def running(self, command: str, never_ending: bool = False) -> None: ...
+    def ran(self) -> None: ...
     def output(self, data: bytes) -> None: ...
     def result(
         self, node_id: str, status: str, exit_code: int | None, duration: float, note: str = ""
@@ -64,6 +70,8 @@ class Collected:
     masker: Masker
     recorded: bytearray = field(default_factory=bytearray)
     shown: bytearray = field(default_factory=bytearray)
+    group: int | None = None
+    """The process group the command ran in, as the executor announced it."""
 
     def record(self, chunk: bytes) -> bytes:
         masked = self.masker.feed(chunk)
@@ -75,3 +83,6 @@ class Collected:
 
     def write(self, chunk: bytes) -> None:
         self.show(self.record(chunk))
+
+    def began(self, group: int | None) -> None:
+        self.group = group

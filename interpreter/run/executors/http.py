@@ -56,8 +56,19 @@ class HttpExecutor:
             checks = tuple(e for e in command["expectations"] if e["literal"])
             asked = tuple(e for e in command["expectations"] if not e["literal"])
             detail = {"checks": checks, "capture": block["annotation"].get("capture")}
-            planned.append(Planned("http", text, expectations=asked, detail=detail))
+            planned.append(
+                Planned(
+                    "http",
+                    text,
+                    expectations=asked,
+                    detail=detail,
+                    destructive=tuple(command.get("destructive", ())),
+                )
+            )
         return planned
+
+    def starts_process(self, command: Planned) -> bool:
+        return False
 
     def run(
         self,

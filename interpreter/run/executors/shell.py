@@ -33,6 +33,7 @@ class ShellExecutor:
     ) -> list[Planned]:
         target = block["annotation"].get("target") or settings.get("target")
         kind = block["kind"]
+        within = block["annotation"].get("within")  # the block's checks may take that long to hold
         texts = [
             substitute(c["text"], {t: v for t, v in values.items() if t in c["text"]})
             for c in block["commands"]
@@ -46,8 +47,11 @@ class ShellExecutor:
                     kind,
                     "\n".join(texts),
                     never_ending=any(c["never_ending"] for c in block["commands"]),
-                    expectations=tuple(e for c in block["commands"] for e in c["expectations"]),
+                    expectations=tuple(
+                        _timed(e, within) for c in block["commands"] for e in c["expectations"]
+                    ),
                     target=target,
+                    destructive=tuple(r for c in block["commands"] for r in c.get("destructive", ())),
                 )
             ]
         return [
@@ -55,12 +59,18 @@ class ShellExecutor:
                 kind,
                 text,
                 never_ending=command["never_ending"] and not command["session"],
-                expectations=tuple(command["expectations"]),
+                expectations=tuple(_timed(e, within) for e in command["expectations"]),
                 target=target,
+                destructive=tuple(command.get("destructive", ())),
                 detail=_session(command) if container_name(target) is None else {},
             )
             for text, command in zip(texts, block["commands"], strict=True)
         ]
+
+    def starts_process(self, command: Planned) -> bool:
+        # A session the terminal is handed to (handover.py) is journaled as started before it
+        # opens, with no process group of its own to name.
+        return container_name(command.target) is None and not command.detail.get("session")
 
     def run(
         self,
@@ -83,7 +93,14 @@ class ShellExecutor:
             capture=tuple(node.get("sets", [])),
             timeout=limit,
             never_ending=command.never_ending,
+            on_spawn=out.began,  # the journal names the process group before the command runs
         )
+
+
+def _timed(expectation: Mapping[str, Any], within: float | None) -> dict[str, Any]:
+    if within and expectation["literal"] and not expectation.get("within"):
+        return {**expectation, "within": within}
+    return dict(expectation)
 
 
 def _session(command: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,11 @@ class SqlExecutor:
             ],
         }
         # Expectations are checked per statement against its result, not against the whole output.
-        return [Planned("sql", block["code"].strip(), detail=detail)]
+        reasons = tuple(r for c in block["commands"] for r in c.get("destructive", ()))
+        return [Planned("sql", block["code"].strip(), detail=detail, destructive=reasons)]
+
+    def starts_process(self, command: Planned) -> bool:
+        return False
 
     def run(
         self,
