@@ -201,3 +201,28 @@ def test_at_80_columns_runs_timeline_and_menus_break_between_words(tmp_path: Pat
         runbook("runs", "--runs-dir", "runs", "--json", cwd=tmp_path, env=environment()).stdout
     )
     assert [r["id"] for r in listed] == [run_id]
+
+
+def test_an_optional_step_is_shown_before_it_is_asked_whether_it_applies(tmp_path: Path) -> None:
+    rb = write_runbook(
+        tmp_path,
+        """
+        ## Procedure 1: Release
+        1. **Try it on staging first (if available)**
+           ```bash
+           echo staging > where.txt
+           ```
+        """,
+    )
+    child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
+    child.expect_exact("? Does 1.1 apply?")
+    before = plain(child.before)
+    # Asked blind before: the operator could not see what "1.1" was about.
+    assert "▶ 1.1 Try it on staging first" in before and "$ echo staging > where.txt" in before
+    child.expect_exact(": ")
+    child.sendline("y")
+    child.expect_exact("? Run 1.1:")
+    assert "▶ 1.1" not in plain(child.before)  # shown once, not again
+    child.sendline("r")
+    status, _ = finish(child)
+    assert status == 0 and (tmp_path / "where.txt").read_text() == "staging\n"

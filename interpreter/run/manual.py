@@ -14,9 +14,10 @@ __all__ = ["announce_template", "run_by_hand"]
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
-def run_by_hand(ctx: StepContext, node: dict[str, Any]) -> None:
+def run_by_hand(ctx: StepContext, node: dict[str, Any], shown: bool = False) -> None:
     """A step with nothing to run (bullets, SQL to run by hand): the operator says when it is done."""
-    ctx.view.node(node, [], [])  # its blocks too: shown as written, or typed where they go
+    if not shown:  # its blocks too: shown as written, or typed where they go
+        ctx.view.node(node, [], [])
     if not typed_word(ctx, node, []):
         skip(ctx, node, "its typed word was not given")
         return  # destructive work done by hand is confirmed like any destructive step
@@ -46,9 +47,12 @@ def run_by_hand(ctx: StepContext, node: dict[str, Any]) -> None:
     ctx.state.done[node["id"]] = "ok"
 
 
-def announce_template(ctx: StepContext, node: dict[str, Any], block: dict[str, Any]) -> None:
+def announce_template(
+    ctx: StepContext, node: dict[str, Any], block: dict[str, Any], shown: bool = False
+) -> None:
     """Fill a message template's fields and variables, show it, record it as an announcement."""
-    ctx.view.node(node, [], [])
+    if not shown:
+        ctx.view.node(node, [], [])
     text = block["code"]
     for field_name in block["fields"]:
         value = ctx.ask(Question(f"{node['id']}:{field_name}", "text", f"[{field_name}]"))

@@ -41,7 +41,13 @@ def run_step(ctx: StepContext, node: dict[str, Any], revisit: bool = False) -> O
         return "next"
     flags = node["flags"]
     in_doubt = ctx.state.in_doubt.get(step_id)
+    runnable = [b for b in node["blocks"] if runs(b["kind"])]
+    # The step first (title, prose, commands as written), then what is asked about it.
+    written = [c for b in runnable for c in executor_for(b["kind"]).plan(b, ctx.settings, {})]
+    shown = False
     if flags["optional"] and in_doubt is None and done != "ok":
+        ctx.view.node(node, [ctx.masker.text(c.text) for c in written], env_lines(ctx, node))
+        shown = True
         if revisit:
             ctx.inputs.answers.used.add(step_id)  # asked again: not the answer recorded before
         applies = ctx.ask(
@@ -53,16 +59,16 @@ def run_step(ctx: StepContext, node: dict[str, Any], revisit: bool = False) -> O
             return "next"
     _note(ctx, step_id)
     if node["kind"] == "template":
-        announce_template(ctx, node, next(b for b in node["blocks"] if KINDS[b["kind"]].role == "announce"))
+        announce_template(
+            ctx, node, next(b for b in node["blocks"] if KINDS[b["kind"]].role == "announce"), shown
+        )
         return "next"
-    runnable = [b for b in node["blocks"] if runs(b["kind"])]
     if not runnable:
-        run_by_hand(ctx, node)
+        run_by_hand(ctx, node, shown)
         return "next"
-    # The step first (title, prose, commands as written), then the values it needs, then the
-    # commands as they will run when a value changed them.
-    written = [c for b in runnable for c in executor_for(b["kind"]).plan(b, ctx.settings, {})]
-    ctx.view.node(node, [ctx.masker.text(c.text) for c in written], env_lines(ctx, node))
+    # Then the values it needs, then the commands as they will run when a value changed them.
+    if not shown:
+        ctx.view.node(node, [ctx.masker.text(c.text) for c in written], env_lines(ctx, node))
     check_operator(ctx, node)  # a session needs the operator at the terminal (handover.py)
     ask_inputs(ctx, node)
     commands = ask_placeholders(ctx, node, runnable)
