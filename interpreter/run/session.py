@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -109,6 +109,19 @@ class ShellSession:
         self._private = Path(tempfile.mkdtemp(prefix=f"runbook-session-{os.getpid()}-", dir=_private_root()))
         (self._private / "prelude.sh").write_text(_PRELUDE, "utf-8")
 
+    def _command_env(self, capture: Sequence[str]) -> tuple[Path, dict[str, str]]:
+        """The environment one command starts with: the session's variables, and the prelude that
+        restores the state the last command left and saves the state this one leaves (in `state`)."""
+        state = self._private / "state"
+        state.unlink(missing_ok=True)
+        env = {
+            **self.env,
+            "BASH_ENV": str(self._private / "prelude.sh"),
+            "RUNBOOK_STATE": str(state),
+            "RUNBOOK_CAPTURE": " ".join(capture),
+        }
+        return state, env
+
     def close(self) -> None:
         shutil.rmtree(self._private, ignore_errors=True)
 
@@ -137,14 +150,7 @@ class ShellSession:
         Ctrl-C (KeyboardInterrupt) while it runs stops its whole process group and returns
         `interrupted`, or `stopped` for a never-ending command; it never propagates.
         """
-        state = self._private / "state"
-        state.unlink(missing_ok=True)
-        env = {
-            **self.env,
-            "BASH_ENV": str(self._private / "prelude.sh"),
-            "RUNBOOK_STATE": str(state),
-            "RUNBOOK_CAPTURE": " ".join(capture),
-        }
+        state, env = self._command_env(capture)
         started = time.monotonic()
         saved_terminal = _terminal_settings(self.terminal)
         gate = os.pipe() if on_spawn is not None else None
@@ -244,14 +250,7 @@ class ShellSession:
         inside makes it): whether the work was done is the operator's to say; only a command that
         could not start (exit 126, 127) is `errored`.
         """
-        state = self._private / "state"
-        state.unlink(missing_ok=True)
-        env = {
-            **self.env,
-            "BASH_ENV": str(self._private / "prelude.sh"),
-            "RUNBOOK_STATE": str(state),
-            "RUNBOOK_CAPTURE": " ".join(capture),
-        }
+        state, env = self._command_env(capture)
         started = time.monotonic()
         saved_terminal = _terminal_settings(self.terminal)
         held = _hold_for_foreground()
