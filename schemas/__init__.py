@@ -1,1 +1,2 @@
-"""The JSON Schemas of the step graph, annotations and answers (a package so importlib.resources can load them from a wheel)."""
+"""The JSON Schemas of the step graph, annotations and answers (a package so importlib.resources
+can load them from a wheel)."""

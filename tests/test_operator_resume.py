@@ -165,3 +165,65 @@ def test_the_story_lists_skipped_steps_as_skipped_not_done(tmp_path: Path) -> No
     child.sendline("r")
     status, _ = finish(child)
     assert status == 0 and not (tmp_path / "a.txt").exists() and (tmp_path / "c.txt").exists()
+
+
+def test_the_menu_promises_the_typed_word_only_when_what_it_runs_asks_for_it(tmp_path: Path) -> None:
+    """Found driving the seed: after a kill, "run the rest, from command 6 (type DROP first)" where
+    command 6 was harmless, while the run itself (rightly) asked nothing. The menu and the question
+    now follow one rule: the word is promised, and asked, when a destructive command will run."""
+    seconds = 5000 + os.getpid() % 1000
+    rb = write_runbook(
+        tmp_path,
+        f"""
+        ## Procedure 1: Clean
+        1. **Clear and rebuild**
+           ```bash
+           rm -rf scratch
+           sleep {seconds}
+           echo built >> log
+           ```
+        """,
+    )
+    child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
+    child.expect_exact("? Run 1.1:")
+    assert "1) [r] run (type clean first)" in plain(child.before)
+    child.sendline("r")
+    child.expect_exact("to go on, Enter to go back):")
+    child.sendline("clean")
+    wait_for(lambda: processes(f"^sleep {seconds}$"))
+    os.kill(child.pid, signal.SIGKILL)
+    child.close()
+    [sleeper] = processes(f"^sleep {seconds}$")
+    try:
+        [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
+        child = spawn("resume", run_id, "--runs-dir", "runs", cwd=tmp_path)
+        child.expect_exact("? Process group")
+        child.sendline("k")
+        child.expect_exact("? What happened to 1.1:")
+        menu = plain(child.before)
+        # Before the fix: "run the rest, from command 2 (type clean first)".
+        assert "1) [r] run the rest, from command 2\n" in menu
+        child.sendline("r")
+        child.expect_exact("again from [failed]:")
+        child.sendline("")  # the unfinished command: rm does not run again, so no word
+        child.expect_exact("$ sleep")
+        assert "to go on, Enter to go back)" not in plain(child.before)
+        wait_for(lambda: processes(f"^sleep {seconds}$"))
+        for pid in processes(f"^sleep {seconds}$"):  # only the rerun's sleep: the first was killed
+            os.kill(pid, signal.SIGKILL)
+        child.expect_exact("? 1.1 failed. What now:")
+        assert "1) [r] run again\n" in plain(child.before)
+        child.sendline("r")
+        child.expect_exact("again from [failed]:")
+        child.sendline("start")  # from the start, rm runs again: the word is asked
+        child.expect_exact("to go on, Enter to go back):")
+        child.sendline("")  # no word: nothing runs, the menu again
+        child.expect_exact("? 1.1 failed. What now:")
+        child.sendline("a")
+        finish(child)
+    finally:
+        for pid in processes(f"^sleep {seconds}$"):
+            os.kill(pid, signal.SIGKILL)
+        if processes(f"^sleep {seconds}$"):
+            os.kill(sleeper, signal.SIGKILL)
+    assert not (tmp_path / "log").exists()

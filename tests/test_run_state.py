@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from support.runs import run, write
+
 from interpreter.run.state import replay
 
 
@@ -43,3 +45,25 @@ def test_a_resume_rebuilds_decisions_state_and_environment(tmp_path: Path) -> No
     assert found.answers == {"1.2": "b", "1.1.1": "yes"}
     assert found.env == {"REGION": "eu", "A": None}  # a secret is asked again; A was unset
     assert found.cwd == str(tmp_path)
+
+
+def test_a_failed_continued_command_is_named_by_its_first_line_and_an_ellipsis(tmp_path: Path) -> None:
+    """A command continued with `\\` is one command: the failure names it as one line that says it
+    goes on, not a first line ending in a dangling backslash."""
+    rb = write(
+        tmp_path,
+        """
+        # T
+
+        ## Procedure 1: P
+
+        1. **Restore**
+           ```bash
+           cat missing-backup.sql | \\
+             wc -l
+           ```
+        """,
+    )
+    result = run(tmp_path, str(rb), "-p", "1", "--yes")
+    assert result.exit_code == 1
+    assert "failed: command 1, cat missing-backup.sql | … (exit 1)" in result.output

@@ -10,7 +10,7 @@ from typing import Any
 from ..policy.names import refusal
 from ..policy.secrets import is_secret_name
 from ..policy.weak_secrets import weakness
-from .context import OutputFile, Planned, StepContext
+from .context import OutputFile, Planned, StepContext, headline
 from .executors import executor_for
 from .expect import matches
 from .groups import boot_id
@@ -87,7 +87,7 @@ def attempt(
             status, code, failed_at = result.status, result.exit_code, index
             exit_text = f" (exit {result.exit_code})" if result.exit_code is not None else ""
             ctx.view.text(
-                f"  {result.status}: command {index + 1}, {texts[index].split(chr(10))[0]}{exit_text}"
+                f"  {result.status}: command {index + 1}, {headline(texts[index])}{exit_text}"
                 + (f" — {ctx.masker.text(result.error)}" if result.error else "")
             )
             break

@@ -14,7 +14,7 @@ from .context import Planned, StepContext
 from .executors import executor_for
 from .questions import Question
 
-__all__ = ["edit", "skip", "typed_word"]
+__all__ = ["edit", "skip", "typed_word", "word_needed"]
 
 
 def skip(ctx: StepContext, node: dict[str, Any], reason: str) -> None:
@@ -34,16 +34,14 @@ def typed_word(ctx: StepContext, node: dict[str, Any], commands: list[Planned], 
     Raises:
         UnansweredQuestion: the word is not given, and nobody can be asked.
     """
-    flags = node["flags"]
     about = commands[start:]
+    word = word_needed(ctx, node, commands, start)
+    if not word:
+        return True
     reasons = list(dict.fromkeys(r for c in about for r in c.destructive))
     edited = any(c.edited_from is not None for c in about)
-    if flags["confirm"] != "typed" and not reasons:
-        return True
-    if not reasons and any(c.destructive for c in commands):
-        return True  # the destructive commands succeeded already and do not run again
+    flags = node["flags"]
     step_id = node["id"]
-    word = flags["confirm_word"] or confirm_word([c.text for c in about if c.destructive], ctx.unit["slug"])
     for reason in reasons:
         ctx.view.text(
             f"  ⚠ {'the edit is destructive: ' if edited and not flags['destructive'] else ''}{reason}"
@@ -62,6 +60,19 @@ def typed_word(ctx: StepContext, node: dict[str, Any], commands: list[Planned], 
         data.update(edited=True, reasons=reasons)
     ctx.emit("step.confirmed", step_id, data)
     return True
+
+
+def word_needed(ctx: StepContext, node: dict[str, Any], commands: list[Planned], start: int = 0) -> str:
+    """The word an attempt from command `start` asks for, or "" when it asks none: one rule for the
+    question (`typed_word`) and for the menu's label, so the menu never promises a question that
+    does not come, nor hides one that does."""
+    about = commands[start:]
+    destructive = [c.text for c in about if c.destructive]
+    if node["flags"]["confirm"] != "typed" and not destructive:
+        return ""
+    if not destructive and any(c.destructive for c in commands):
+        return ""  # the destructive commands succeeded already and do not run again
+    return str(node["flags"]["confirm_word"] or confirm_word(destructive, ctx.unit["slug"]))
 
 
 def edit(ctx: StepContext, commands: list[Planned]) -> list[Planned] | None:

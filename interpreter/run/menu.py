@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context import Planned, StepContext, Stop
+from .context import Planned, StepContext, Stop, headline
 from .questions import IN_DOUBT_CHOICES, Question, menu
 from .subshell import open_shell
 
@@ -78,14 +78,15 @@ def where_from(
         f"  commands 1-{failed_at} succeeded already" if failed_at > 1 else "  command 1 succeeded already"
     )
     ctx.view.commands(texts, marks)
-    first_line = texts[failed_at].split("\n")[0]
+    first_line = headline(texts[failed_at])
+    before = "command 1" if failed_at == 1 else f"commands 1-{failed_at}"
     question = Question(
         f"{node['id']}:retry-from",
         "choice",
         f"Run {node['id']} again from",
         (
             ("failed", f"the {why} command, {failed_at + 1}: {first_line}"),
-            ("start", f"the start (runs command{'s' if failed_at > 1 else ''} 1-{failed_at} again)"),
+            ("start", f"the start (runs {before} again)"),
         ),
         default="failed",
     )

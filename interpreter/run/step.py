@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..model.kinds import KINDS, runs
 from .attempt import Attempted, attempt
-from .confirm import edit, skip, typed_word
+from .confirm import edit, skip, typed_word, word_needed
 from .context import Planned, StepContext, Stop
 from .executors import executor_for
 from .handover import check_operator
@@ -99,7 +99,8 @@ def _menu_loop(ctx: StepContext, node: dict[str, Any], commands: list[Planned], 
         )
     number = ctx.state.attempts.get(step_id, 0)  # a resumed run numbers on from earlier attempts
     while True:
-        action = ask_menu(ctx, node, situation, _labels(node, situation, pending, done))
+        word = word_needed(ctx, node, commands, pending if situation in ("failed", "in-doubt") else 0)
+        action = ask_menu(ctx, node, situation, _labels(situation, pending, done, word))
         if action == "b":
             return "back"
         if action in ("s", "d"):
@@ -138,9 +139,9 @@ def _menu_loop(ctx: StepContext, node: dict[str, Any], commands: list[Planned], 
         _stop_without_operator(ctx, node, result)
 
 
-def _labels(node: dict[str, Any], situation: str, start: int, done: str | None) -> dict[str, str]:
-    """The menu's words for the situation; its keys and their order never change."""
-    word = node["flags"]["confirm_word"] if node["flags"]["confirm"] == "typed" else ""
+def _labels(situation: str, start: int, done: str | None, word: str) -> dict[str, str]:
+    """The menu's words for the situation (`word`: what running from `start` asks to be typed);
+    its keys and their order never change."""
     typed = f" (type {word} first)" if word else ""
     if situation == "failed":
         return {"r": f"run again{typed}", "s": "skip (leave it failed)", "e": "edit, then run"}
