@@ -15,6 +15,7 @@ import pytest
 from rich.console import Console
 from support.runs import journal, write
 
+from interpreter.journal.outputs import partial_outputs
 from interpreter.policy.masking import MASK, Masker
 from interpreter.run.session import ShellSession
 from interpreter.run.view import TerminalView
@@ -137,3 +138,12 @@ def test_the_journal_holds_every_byte_of_a_gigabyte_whatever_the_screen_showed(t
             digest.update(block)
     assert digest.hexdigest() == expected.hexdigest()  # the file holds what its name says
     assert output["bytes"] == copies * len(masked) + len(pattern[:rest].replace(SECRET, MASK).encode())
+
+
+def test_the_in_doubt_screen_lists_partial_outputs_in_the_order_the_commands_ran(tmp_path: Path) -> None:
+    """Names sort as text (`-10` before `-2`); the screen shows them by command number."""
+    for command in (1, 2, 9, 10, 11):
+        (tmp_path / f"000012-2.3-1-{command}.partial").write_bytes(f"out {command}\n".encode())
+    (tmp_path / "000012-2.3-2-1.partial").write_bytes(b"another attempt\n")
+    found = partial_outputs(tmp_path, "2.3", 1, 100)
+    assert [(p.command, p.data) for p in found] == [(n, f"out {n}\n".encode()) for n in (1, 2, 9, 10, 11)]

@@ -387,6 +387,8 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     )
     assert stopped.returncode == 2 and "unanswered question 1.2:in-doubt" in stopped.stderr
     assert "halfway there" in stopped.stdout  # the partial output of the step in doubt is shown
+    # Each output is named by its command and what the journal knows of it, not a file name alone.
+    assert "--- output of command 2, it ended ok (" in stopped.stdout
     resumed = CliRunner().invoke(
         main,
         # --yes is the resuming operator's own choice: it is not inherited from the first run.
@@ -411,6 +413,9 @@ def test_kill_9_then_resume_settles_the_step_in_doubt(tmp_path: Path) -> None:
     kinds = [e["type"] for e in events]
     assert kinds.count("run.resumed") == 2 and "step.in-doubt" in kinds
     assert json.dumps(events[-1]["data"]) == json.dumps({"status": "ok", "exit_code": 0, "reason": ""})
+    # The timeline's line for the rerun names what it ran: from command 3, not the step's first.
+    timeline = CliRunner().invoke(main, ["timeline", directory.name, "--runs-dir", str(tmp_path / "runs")])
+    assert "started (attempt 2, from command 3): if [ ! -f two.done ]" in timeline.output
 
 
 @pytest.mark.parametrize("flag", ["--non-interactive", None])

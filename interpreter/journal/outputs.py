@@ -30,6 +30,8 @@ class PartialOutput:
     """The file's name (`000012-2.3-1-1.partial`)."""
     data: bytes
     """Its last bytes (at most the size asked for)."""
+    command: int = 0
+    """The command it is the output of (1-based; the name's last number)."""
 
 
 @dataclass(slots=True)
@@ -156,9 +158,8 @@ def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> lis
     """The partial outputs of one attempt of a step in an outputs folder, each cut to its last
     `limit` bytes, in the order the commands ran."""
     found = []
-    for path in (
-        sorted(directory.glob(f"*-{glob.escape(step)}-{attempt}-*{PARTIAL}")) if directory.is_dir() else []
-    ):
+    paths = directory.glob(f"*-{glob.escape(step)}-{attempt}-*{PARTIAL}") if directory.is_dir() else []
+    for command, path in sorted((_command_of(p.name), p) for p in paths):  # command 10 after 9
         try:
             # Never through a symlink, never blocking on a FIFO planted in the folder.
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -170,8 +171,14 @@ def partial_outputs(directory: Path, step: str, attempt: int, limit: int) -> lis
             continue
         with os.fdopen(fd, "rb") as handle:
             handle.seek(max(0, info.st_size - limit))
-            found.append(PartialOutput(path.name, handle.read(limit)))
+            found.append(PartialOutput(path.name, handle.read(limit), command))
     return found
+
+
+def _command_of(name: str) -> int:
+    """The command number at the end of a partial output's name; 0 when it has none."""
+    number = name.removesuffix(PARTIAL).rpartition("-")[2]
+    return int(number) if number.isdecimal() else 0
 
 
 def settle(directory: Path, *prefixes: str) -> None:

@@ -21,7 +21,7 @@ import re
 from functools import cache
 from typing import Any
 
-__all__ = ["LiveOutput", "controls", "visible"]
+__all__ = ["LiveOutput", "controls", "headline", "visible"]
 
 _HIDING = "\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
 """Bidirectional marks and overrides, zero-width spaces: they reorder or hide text without being
@@ -107,3 +107,10 @@ def _filter(match: re.Match[bytes]) -> bytes:
     if text[0] == 0xC2:
         return _caret(text[1]).encode()
     return b""
+
+
+def headline(text: str) -> str:
+    """A command in one line, for a message or a timeline: its first line, and `…` where it goes
+    on (a `\\` continuation, a here-document), never a dangling backslash."""
+    first, _, rest = text.partition("\n")
+    return first.rstrip(" \\") + " …" if rest.strip() else first

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..policy.durations import precise, since_start
-from ..policy.terminal import visible
+from ..policy.terminal import headline, visible
 
 __all__ = ["summary", "timeline_lines"]
 
@@ -19,7 +19,8 @@ def summary(event: dict[str, Any]) -> str:
         reason = f" — {data['reason']}" if data.get("reason") else ""
         return f"run {data['status']} (exit {data['exit_code']}){reason}"
     if kind == "step.started":
-        commands = "; ".join(c.split("\n")[0] for c in data["commands"])
+        # An attempt from command K runs the commands from K: those are what it started.
+        commands = "; ".join(headline(c) for c in data["commands"][max(data.get("from_command", 1), 1) - 1 :])
         if len(commands) > 120:
             commands = commands[:119] + "…"
         edited = " (edited)" if data.get("edited") else ""
@@ -27,7 +28,7 @@ def summary(event: dict[str, Any]) -> str:
         return f"started (attempt {data['attempt']}{where}){edited}: {commands}"
     if kind == "command.started":
         group = f" in process group {data['group']}" if data.get("group") else ""
-        return f"command {data['index']} started{group}: {str(data['text']).split(chr(10))[0]}"
+        return f"command {data['index']} started{group}: {headline(str(data['text']))}"
     if kind == "command.finished":
         code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
         return f"command {data['index']} {data['status']}{code} in {precise(data['duration'])}"

@@ -9,8 +9,9 @@ from typing import Any
 
 from ..policy.names import refusal
 from ..policy.secrets import is_secret_name
+from ..policy.terminal import headline
 from ..policy.weak_secrets import weakness
-from .context import OutputFile, Planned, StepContext, headline
+from .context import OutputFile, Planned, StepContext
 from .executors import executor_for
 from .expect import matches
 from .groups import boot_id

@@ -39,7 +39,6 @@ __all__ = [
     "SystemClock",
     "Terminated",
     "View",
-    "headline",
 ]
 
 Event = dict[str, Any]
@@ -193,12 +192,6 @@ class Inputs:
 
 
 # -- executors ----------------------------------------------------------------------------------
-
-
-def headline(text: str) -> str:
-    """A command in one line, for a message: its first line, a continued one ended with …"""
-    first, _, rest = text.partition("\n")
-    return first.rstrip(" \\") + " …" if rest.strip() else first
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,9 +47,13 @@ def examine(ctx: StepContext, node: dict[str, Any], info: InDoubt, commands: lis
         else:
             marks.append("")
     ctx.view.commands(texts, marks)
-    for name, data in info.partial:
-        ctx.view.text(f"--- partial output ({name}) ---")
-        ctx.view.output(data)
+    for output in info.partial:
+        index = output.command
+        state = "it was running" if running is not None and running.index == index else "partial"
+        if index in finished:
+            state = f"it ended {finished[index]}"
+        ctx.view.text(f"--- output of command {index}, {state} ({output.name}) ---")
+        ctx.view.output(output.data)
     facts: dict[str, Any] = {"finished": [i for i, s in journaled.finished if s in ("ok", "stopped")]}
     if running is not None:
         facts["running"] = running.index

@@ -173,7 +173,7 @@ def _replay(events: list[dict[str, Any]], runner: Runner, journal: RunJournal) -
     if found.cwd is not None:
         session.cwd = found.cwd
     for step, info in found.state.in_doubt.items():
-        partial = tuple((p.name, p.data) for p in journal.partial_outputs(step, info.attempt))
+        partial = tuple(journal.partial_outputs(step, info.attempt))
         found.state.in_doubt[step] = InDoubt(info.attempt, info.seq, partial, info.journaled)
     return sorted(name for name, value in found.env.items() if value is not None)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context import Planned, StepContext, Stop, headline
+from ..policy.terminal import headline
+from .context import Planned, StepContext, Stop
 from .questions import IN_DOUBT_CHOICES, Question, menu
 from .subshell import open_shell
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..journal import folds
 from ..journal.folds import resume_state
+from ..journal.outputs import PartialOutput
 
 __all__ = ["InDoubt", "Replayed", "RunState", "replay"]
 
@@ -21,8 +22,8 @@ class InDoubt:
     attempt: int
     seq: int
     """The seq of its step.started event (its output files are named after it)."""
-    partial: tuple[tuple[str, bytes], ...] = ()
-    """(file name, last bytes) of the output it had written."""
+    partial: tuple[PartialOutput, ...] = ()
+    """The last bytes of the output each of its commands had written, in the order they ran."""
     journaled: folds.InDoubt | None = None
     """What the journal says of it: its commands, those that finished, the one that was running."""
 
