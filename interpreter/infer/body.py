@@ -31,9 +31,18 @@ _WARNING = re.compile(
 )
 
 
+# Every way `_WARNING` matches holds one of these words, case-folded (a check tests it for each
+# character `(?i:)` lets through): a text holding none is no warning, without a regex scan.
+_WARNING_WORDS = (
+    "warning", "danger", "caution", "data loss", "irreversible", "estructive", "cannot be undone",
+    "last resort", "double", "be careful",
+)  # fmt: skip
+
+
 def is_warning(text: str) -> bool:
     """True when text warns of danger (`WARNING`, `DATA LOSS`, `Destructive`, `> [!CAUTION]`)."""
-    return bool(_WARNING.search(text))
+    folded = text.casefold()
+    return any(word in folded for word in _WARNING_WORDS) and bool(_WARNING.search(text))
 
 
 def read_body(
