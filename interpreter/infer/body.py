@@ -31,8 +31,9 @@ _WARNING = re.compile(
 )
 
 
-# Every way `_WARNING` matches holds one of these words, case-folded (a check tests it for each
-# character `(?i:)` lets through): a text holding none is no warning, without a regex scan.
+# Every way `_WARNING` matches holds one of these words, case-folded (tests/test_prefilters.py
+# checks each character `(?i:)` lets through): a text holding none is no warning, without a scan.
+# A new word in `_WARNING` goes here too.
 _WARNING_WORDS = (
     "warning", "danger", "caution", "data loss", "irreversible", "estructive", "cannot be undone",
     "last resort", "double", "be careful",
