@@ -31,9 +31,19 @@ _WARNING = re.compile(
 )
 
 
+# Every way `_WARNING` matches holds one of these words, case-folded (tests/test_prefilters.py
+# checks each character `(?i:)` lets through): a text holding none is no warning, without a scan.
+# A new word in `_WARNING` goes here too.
+_WARNING_WORDS = (
+    "warning", "danger", "caution", "data loss", "irreversible", "estructive", "cannot be undone",
+    "last resort", "double", "be careful",
+)  # fmt: skip
+
+
 def is_warning(text: str) -> bool:
     """True when text warns of danger (`WARNING`, `DATA LOSS`, `Destructive`, `> [!CAUTION]`)."""
-    return bool(_WARNING.search(text))
+    folded = text.casefold()
+    return any(word in folded for word in _WARNING_WORDS) and bool(_WARNING.search(text))
 
 
 def read_body(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from ..model.kinds import SHELL_LANGUAGES
@@ -47,15 +48,25 @@ _ROOT = re.compile(r"^\s*#\s?(?=\S)")
 
 def read_code(code: str, first_line: int, lang: str, trusted: bool) -> list[Piece]:
     """The statements of a block. `trusted`: the block or its prose says it holds commands, so a
-    statement starting with an unknown program (a team's own tool) may be one."""
+    statement starting with an unknown program (a team's own tool) may be one.
+
+    The pieces are shared with every caller asking about the same block: read them, never change them.
+    """
+    # Inference asks about a block when deciding a section's shape, then reads it for its step:
+    # each block is read once (`trusted` only counts where the language does not already say so).
+    return list(_read_code(code, first_line, lang, trusted or lang in SHELL_LANGUAGES))
+
+
+@lru_cache(maxsize=4096)
+def _read_code(code: str, first_line: int, lang: str, trusted: bool) -> tuple[Piece, ...]:
     lines = code.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     rooted = lang in ("console", "terminal", "shell-session", "") and _rooted(lines)
     named = "$" in code and named_prompts(lines)
     if rooted or named or any(shell_prompt(x) or program_prompt(x) for x in lines):
-        return _transcript(lines, first_line, rooted, named)
-    return _script(code, first_line, trusted or lang in SHELL_LANGUAGES)
+        return tuple(_transcript(lines, first_line, rooted, named))
+    return tuple(_script(code, first_line, trusted))
 
 
 def _rooted(lines: list[str]) -> bool:

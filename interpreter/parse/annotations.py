@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .. import jsonschemas
-from . import yamlsafe
 from .fences import is_foreign
 from .source import Finding
+
+if TYPE_CHECKING:  # PyYAML costs 13 ms to import: only front matter and runbook comments need it
+    import yaml
 
 __all__ = ["Annotation", "parse_comment", "parse_fence_info", "parse_front_matter"]
 
@@ -91,6 +91,10 @@ def parse_comment(html: str, path: str, line: int) -> tuple[Annotation, list[Fin
     match = _COMMENT.match(html)
     if match is None:
         return None
+    import yaml
+
+    from . import yamlsafe
+
     try:
         values = yamlsafe.load(match.group(1).strip() or "{}")
     except yaml.YAMLError as exc:
@@ -132,6 +136,8 @@ def _plain_data(value: Any) -> Any:
 
 def _key_lines(content: str, first_line: int) -> dict[tuple[str, ...], int]:
     """The line of every mapping key in the YAML, by path, for pointing at a bad key."""
+    import yaml
+
     lines: dict[tuple[str, ...], int] = {}
 
     def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
@@ -175,6 +181,10 @@ def _misspelt(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def parse_front_matter(content: str, path: str, start: int) -> tuple[dict[str, Any], list[Finding]]:
     """Read and check the YAML front matter whose `---` line is `start`."""
+    import yaml
+
+    from . import yamlsafe
+
     first = start + 1
     try:
         data = yamlsafe.load(content) if content.strip() else {}

@@ -69,6 +69,8 @@ def _line_starts(text: str) -> list[int]:
 
 def find_mojibake(text: str) -> Iterator[Mojibake]:
     """Yield every double-encoded character in `text`, in order."""
+    if text.isascii():
+        return  # every character `_PATTERN` matches is one Windows-1252 shows for a byte >= 0x80
     starts = _line_starts(text)
     line = 0
     for match in _PATTERN.finditer(text):

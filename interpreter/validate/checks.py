@@ -322,6 +322,8 @@ def _controls(runbook: Runbook, lines: tuple[str, ...]) -> Iterator[Finding]:
     in a command the run executes: in prose or a message to send it hides nothing that runs."""
     from ..policy.terminal import controls
 
+    if not controls("\n".join(lines)):
+        return  # one scan of the text (newline is no control character), not one per line
     executed = {
         line
         for block, runnable in code_blocks(runbook)

@@ -49,9 +49,17 @@ def slug_style(runbook: Runbook, default: SlugStyle | None) -> tuple[SlugStyle, 
     return (chosen, True) if chosen is not None else ("github", False)
 
 
+_MYST_MARKS = (")=", "```{", "~~~{", ":::{", "}`", "[](#")
+"""Text each way of `_MYST` to match holds: a file with none of them is not scanned."""
+
+
 def is_myst(text: str) -> bool:
     """Whether the text is written for MyST (Sphinx): targets, directive fences, roles, `[](#label)`."""
-    return ("(" in text or "{" in text) and _MYST.search(text) is not None
+    return (
+        ("(" in text or "{" in text)
+        and any(mark in text for mark in _MYST_MARKS)
+        and _MYST.search(text) is not None
+    )
 
 
 def anchors_of(runbook: Runbook, style: SlugStyle) -> set[str]:
