@@ -17,11 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchmarks  # noqa: F401  (registers the benchmarks)
 import gate  # noqa: F401  (registers the CI gate benchmark)
 import inference  # noqa: F401  (registers the measurements)
-from harness import MEASURES, REGISTRY, table
+from harness import MEASURES, REGISTRY, compile_package, table
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] in MEASURES:
+        compile_package()
         return MEASURES[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python tests/bench", description=__doc__)
     parser.add_argument(
@@ -37,6 +38,7 @@ def main() -> int:
     unknown = [n for n in args.names if n not in REGISTRY]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
+    compile_package()
     rows = []
     for name in args.names or list(REGISTRY):
         print(f"running {name} …", file=sys.stderr, flush=True)

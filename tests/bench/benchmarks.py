@@ -148,17 +148,9 @@ def bench_shellcheck(quick: bool) -> list[Row]:
         shutil.rmtree(folder)
 
 
-def _bytecode() -> None:
-    """Compile the package as pip does when it installs one. The libraries of the baseline were
-    compiled so; this checkout is an editable install, and with PYTHONDONTWRITEBYTECODE set (as on
-    the development machines) every start would compile its thirty modules from source again."""
-    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "interpreter")], check=True)
-
-
 @benchmark("startup")
 def bench_startup(quick: bool) -> list[Row]:
     """`runbook --version` and `runbook validate` of the seed vs importing the libraries they need."""
-    _bytecode()
     imports = command([PY, "-c", "import click, markdown_it, jsonschema, yaml"])
     repeat = 5 if quick else 11
     version, base = paired(command([RUNBOOK, "--version"]), imports, repeat)

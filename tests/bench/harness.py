@@ -16,6 +16,14 @@ BIN = Path(sys.executable).parent
 RUNBOOK = str(BIN / "runbook")
 
 
+def compile_package() -> None:
+    """Compile the package as pip does when it installs one, before any benchmark starts `runbook`.
+    The baseline's libraries were compiled so; this checkout is an editable install, and with
+    PYTHONDONTWRITEBYTECODE set (as on the development machines) every start would otherwise
+    compile from source each module edited since the last compile, timing the compiler."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "interpreter")], check=True)
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the table: our figure beside a baseline measured in the same run."""
