@@ -3,6 +3,7 @@ fingerprints that survive moved lines, and the baseline flow end to end."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,33 @@ def test_the_command_offers_every_format() -> None:
     assert command is not None
     [option] = [p for p in command.params if p.name == "fmt"]
     assert tuple(option.type.choices) == FORMATS  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("shellcheck", [False, True])
+def test_a_folder_validated_in_several_processes_reports_what_one_process_does(
+    tmp_path: Path, shellcheck: bool
+) -> None:
+    """A folder of runbooks is shared among one process per processor (interpreter.workers): the
+    findings, their order and a MyST target in one file mending a link in another (resolved across
+    the processes' results) are the same as from one process."""
+    from interpreter.validate import validate
+
+    folder = tmp_path / "runbooks"
+    folder.mkdir()
+    for n in range(130):
+        extra = "\n(shared-target)=\n## Shared\n" if n == 97 else ""
+        (folder / f"rb-{n:03}.md").write_text(
+            RUNBOOK.replace("api", f"api-{n}") + f"\nSee [the shared part](#shared-target).\n{extra}", "utf-8"
+        )
+    args = dict(today=dt.date(2026, 1, 1), shellcheck=shellcheck)
+    one = validate([str(folder)], jobs=1, **args)
+    several = validate([str(folder)], jobs=3, **args)
+
+    def seen(results: list[Any]) -> list[tuple[str, str, int, str]]:
+        return [(r.path, f.rule, f.line, f.message) for r in results for f in r.findings]
+
+    assert [r.path for r in several] == sorted(str(p) for p in folder.iterdir())
+    assert seen(several) == seen(one)
+    assert len(seen(one)) >= 130 * 3
+    # The target in file 97 mends the link in every file, in whichever process it was read.
+    assert not any("shared-target" in message for *_, message in seen(several))

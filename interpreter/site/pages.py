@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from .. import __version__
 from ..errors import RunbookError
 from ..journal.summary import RunSummary
 from ..perf import paused_gc
+from ..workers import fanned_out, processes_for
 from .history import match_runs, published_summary, run_card
 from .manifest import Manifest, digest, write_if_changed
 from .page import PageInput, media_name, overdue, render_page
@@ -24,8 +24,6 @@ __all__ = ["Built", "build_pages"]
 
 _AHEAD = 32
 """Pages read and validated ahead of the one being rendered, while shellcheck checks their blocks."""
-_PER_PROCESS = 50
-"""Runbooks worth a process of their own: below that, forking costs more than it saves."""
 
 
 @dataclass(slots=True)
@@ -211,42 +209,6 @@ class _Build:
         return built
 
 
-_SHARED: _Build | None = None
-"""The build a forked worker works for (set before the fork, inherited, never pickled)."""
-
-
-def _work(indices: list[int]) -> list[Built]:
-    assert _SHARED is not None
-    return _SHARED.build(indices)
-
-
-def _worker_signals() -> None:
-    """A worker leaves Ctrl-C to the parent, which stops it with SIGTERM: it then ends as from an
-    exit, so that its shellcheck processes are stopped and their temporary files removed, whatever
-    handlers it inherited from the process it was forked from."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, stop)
-
-
-def _processes(count: int, jobs: int | None) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    # fork: the workers inherit the imported modules, the templates and the build without a
-    # second start-up; where fork is unsafe (macOS) or missing (Windows), one process builds.
-    if not sys.platform.startswith("linux"):
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, count // _PER_PROCESS))
-
-
 def build_pages(
     files: list[Path],
     names: dict[Path, str],
@@ -263,7 +225,6 @@ def build_pages(
 ) -> list[Built]:
     """Every runbook's page, in the order of `files`: built by `jobs` processes (None: one per
     processor, when there are runbooks enough), each page written as soon as it is rendered."""
-    global _SHARED
     pages_key = digest(sorted(names.items()))
     build = _Build(
         files,
@@ -279,32 +240,4 @@ def build_pages(
         root or Path(os.path.commonpath([f.resolve().parent for f in files])),
         displays or {},
     )
-    processes = _processes(len(files), jobs)
-    if processes <= 1 or len(files) < 2:
-        return build.build(list(range(len(files))))
-    import multiprocessing
-
-    # The first page is built here, so that what every page needs (templates compiled, the
-    # renderer, lexers, lazy imports) is ready before the fork instead of once in each worker.
-    first = build.build([0])
-    # Four shares a process, each a stride through the files (big and small runbooks mixed), handed
-    # out as workers come free: on a shared machine one worker can be slowed while another is not.
-    count = min(processes * 4, len(files) - 1)
-    shares = [list(range(1 + n, len(files), count)) for n in range(count)]
-    _SHARED = build
-    pool = multiprocessing.get_context("fork").Pool(processes, initializer=_worker_signals)
-    try:
-        parts = pool.map(_work, shares, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()  # Ctrl-C, or a page that failed: the other workers stop too
-        raise
-    finally:
-        pool.join()
-        _SHARED = None
-    ordered: list[Built | None] = [None] * len(files)
-    ordered[0] = first[0]
-    for share, part in zip(shares, parts, strict=True):
-        for index, built in zip(share, part, strict=True):
-            ordered[index] = built
-    return [b for b in ordered if b is not None]
+    return fanned_out(len(files), build.build, processes_for(len(files), jobs))

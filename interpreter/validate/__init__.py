@@ -15,6 +15,7 @@ from ..parse.anchors import SlugStyle
 from ..parse.source import Finding, Source
 from ..policy.masking import Masker
 from ..policy.secrets import secret_values
+from ..workers import fanned_out, processes_for
 from .checks import check_model
 from .code import CodeDraft, code_draft, with_shellcheck
 from .links import Reference, check_links, is_myst, resolve_references, slug_style
@@ -276,13 +277,24 @@ def validate(
     changed_since: str | None = None,
     shellcheck: bool = True,
     slugs: SlugStyle | None = None,
+    jobs: int | None = None,
 ) -> list[FileResult]:
-    """Validate every runbook the paths name (shellcheck, when installed and asked for, runs once
-    for all of them, on the scripts its cache does not know).
+    """Validate every runbook the paths name (shellcheck, when installed and asked for, runs in
+    batches on the scripts its cache does not know), in `jobs` processes (None: one per processor
+    when there are files enough; see interpreter.workers).
 
     Raises:
         UsageError: a path does not exist or the git reference is unknown.
     """
     files = collect(paths, changed_since)
-    with Validator(today or dt.date.today(), shellcheck, slugs) as validator:
-        return resolve(list(validator.each(files)))
+    day = today or dt.date.today()
+
+    def job(indices: list[int]) -> list[FileResult]:
+        # One Validator (and one shellcheck batch) a process: its files' scripts go to shellcheck
+        # while the next files are read.
+        with Validator(day, shellcheck, slugs) as validator:
+            return list(validator.each(files[index] for index in indices))
+
+    # Files are independent (but for MyST targets, resolved across all of them below): a folder
+    # of them is shared among one process per processor, and a CI job waits less.
+    return resolve(fanned_out(len(files), job, processes_for(len(files), jobs)))
