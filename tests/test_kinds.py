@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import typing
 
+import pytest
+from jsonschema import Draft202012Validator
 from support.paths import ROOT
 
 from interpreter import jsonschemas
@@ -59,3 +61,9 @@ def test_no_module_lists_the_runnable_kinds_itself() -> None:
     ]
     assert offenders == [], "\n".join(offenders)
     assert {"shell", "console", "sql"} <= RUNNABLE
+
+
+@pytest.mark.parametrize("name", ["annotations", "answers", "events", "graph"])
+def test_every_shipped_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
+    """The run builds its validators without checking the schemas each time: this checks them once."""
+    Draft202012Validator.check_schema(jsonschemas.load(name))
