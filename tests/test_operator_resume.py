@@ -9,7 +9,7 @@ import os
 import signal
 from pathlib import Path
 
-from support.operator import finish, journal, plain, processes, spawn, wait_for, write_runbook
+from support.operator import finish, journal, killed_during, plain, processes, spawn, wait_for, write_runbook
 
 
 def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_unfinished_command(
@@ -41,10 +41,7 @@ def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_u
     child.sendline("r")
     child.expect_exact("? Run 1.2:")
     child.sendline("r")
-    wait_for(lambda: processes(f"^sleep {seconds}$"))
-    os.kill(child.pid, signal.SIGKILL)  # the interpreter dies; the step's command goes on
-    child.close()
-    [sleeper] = processes(f"^sleep {seconds}$")
+    sleeper = killed_during(child, f"^sleep {seconds}$")  # the interpreter dies; the command goes on
     try:
         [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
         child = spawn("resume", run_id, "--runs-dir", "runs", cwd=tmp_path)
@@ -190,10 +187,7 @@ def test_the_menu_promises_the_typed_word_only_when_what_it_runs_asks_for_it(tmp
     child.sendline("r")
     child.expect_exact("to go on, Enter to go back):")
     child.sendline("clean")
-    wait_for(lambda: processes(f"^sleep {seconds}$"))
-    os.kill(child.pid, signal.SIGKILL)
-    child.close()
-    [sleeper] = processes(f"^sleep {seconds}$")
+    sleeper = killed_during(child, f"^sleep {seconds}$")  # the interpreter dies; the command goes on
     try:
         [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
         child = spawn("resume", run_id, "--runs-dir", "runs", cwd=tmp_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -101,3 +102,13 @@ def processes(pattern: str) -> list[int]:
     """Pids of processes whose command line matches `pattern` (pgrep -f)."""
     found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
+
+
+def killed_during(child: pexpect.spawn, pattern: str) -> int:
+    """kill -9 the run once a process matching `pattern` (the step's command) runs; returns that
+    command's pid, which outlives the interpreter as a command in doubt does."""
+    wait_for(lambda: processes(pattern))
+    os.kill(child.pid, signal.SIGKILL)
+    child.close()
+    [pid] = processes(pattern)
+    return pid
