@@ -7,6 +7,7 @@ module imports another.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,14 @@ from interpreter.plan.graph import graph_json
 
 # GitPython binds subprocess.Popen when first imported. The run command imports it lazily, so a
 # first import inside a pytest-subprocess test would bind the fake for the rest of the session.
+
+
+# Started as a background job by a shell without job control (`.ci/run &` in a script), pytest
+# inherits SIGINT ignored, and so would every run the tests start (Python then never raises
+# KeyboardInterrupt): the Ctrl-C tests would wait for a stop that never comes. A handler, unlike
+# "ignored", is reset to the default when a child execs.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)

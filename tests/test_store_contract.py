@@ -132,7 +132,9 @@ def test_outputs_are_kept_by_hash_and_partial_ones_shown_until_settled(kind: str
         file = journal.output("000001-1.1-1-1")
         file.write(b"half of ")
         file.write(b"it")
-        assert journal.partial_outputs("1.1", 1) == [PartialOutput("000001-1.1-1-1.partial", b"half of it", 1)]
+        assert journal.partial_outputs("1.1", 1) == [
+            PartialOutput("000001-1.1-1-1.partial", b"half of it", 1)
+        ]
         assert journal.partial_outputs("1.1", 2) == [] and journal.partial_outputs("1.10", 1) == []
         kept = file.finish()
         journal.settle("000001-1.1-1-")
