@@ -7,7 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from support.operator import finish, plain, runbook, spawn, write_runbook
+from support.operator import finish, plain, runbook, spawn
+from support.runs import write
 
 TWO = """
     ## Procedure 1: Two
@@ -43,7 +44,7 @@ def test_runs_and_resume_from_another_directory_find_the_run(tmp_path: Path) -> 
     here, home = tmp_path / "work", tmp_path / "home"
     here.mkdir()
     home.mkdir()
-    rb = write_runbook(here, TWO)
+    rb = write(here, TWO)
     run_id = _stop_at_the_second_step(rb, here)
     # Before the fix: `no runs in .runbook/runs`, from anywhere but the directory it started in.
     listed = runbook("runs", "--json", cwd=home)
@@ -67,7 +68,7 @@ def test_a_project_runs_folder_is_found_upward_and_from_anywhere(tmp_path: Path)
     (project / ".runbook").mkdir(parents=True)
     (project / "ops" / "db").mkdir(parents=True)
     home.mkdir()
-    rb = write_runbook(project / "ops", TWO)
+    rb = write(project / "ops", TWO)
     run_id = _stop_at_the_second_step(rb, project / "ops" / "db")
     assert (project / ".runbook" / "runs" / run_id / "journal.jsonl").is_file()  # found upward, as git does
     listed = runbook("runs", "--json", cwd=home)

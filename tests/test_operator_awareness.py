@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from support.operator import finish, journal, plain, runbook, spawn, write_runbook
+from support.operator import finish, journal, plain, runbook, spawn
+from support.runs import write
 from support.services import database  # noqa: F401 (a fixture)
 
 TWO = """
@@ -26,7 +27,7 @@ TWO = """
 
 
 def test_a_note_from_a_second_terminal_appears_on_the_operator_s_screen(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, TWO)
+    rb = write(tmp_path, TWO)
     child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
     child.expect_exact("? Run 1.1:")
     [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
@@ -52,7 +53,7 @@ def test_two_operators_on_one_procedure_are_warned_and_the_second_may_follow(
     where = (
         ["--store", request.getfixturevalue("database")] if kind == "postgresql" else ["--runs-dir", "runs"]
     )
-    rb = write_runbook(tmp_path, TWO)
+    rb = write(tmp_path, TWO)
     first = spawn("run", str(rb), "-p", "1", *where, cwd=tmp_path)
     first.expect_exact("? Run 1.1:")
     second = spawn("run", str(rb), "-p", "1", *where, cwd=tmp_path)

@@ -8,23 +8,14 @@ import json
 import subprocess
 from pathlib import Path
 
-from support.operator import (
-    environment,
-    finish,
-    journal,
-    plain,
-    processes,
-    runbook,
-    spawn,
-    wait_for,
-    write_runbook,
-)
+from support.operator import environment, finish, journal, plain, processes, runbook, spawn, wait_for
+from support.runs import write
 
 
 def test_a_command_of_several_lines_is_shown_and_echoed_whole_without_doubled_backslashes(
     tmp_path: Path,
 ) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Lines
@@ -48,7 +39,7 @@ def test_a_command_of_several_lines_is_shown_and_echoed_whole_without_doubled_ba
 
 
 def test_the_step_is_shown_before_its_questions_and_a_git_revision_is_a_value(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Release
@@ -73,7 +64,7 @@ def test_the_step_is_shown_before_its_questions_and_a_git_revision_is_a_value(tm
 
 
 def test_a_value_that_is_not_plain_is_refused_with_the_rule_as_it_is(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Release
@@ -101,7 +92,7 @@ def test_a_value_that_is_not_plain_is_refused_with_the_rule_as_it_is(tmp_path: P
 
 
 def test_a_long_command_shows_a_clock_and_how_to_stop_it(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Slow
@@ -130,7 +121,7 @@ def test_a_long_command_shows_a_clock_and_how_to_stop_it(tmp_path: Path) -> None
 
 
 def test_waiting_for_a_condition_checks_again_with_a_countdown_until_it_holds(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Wait for it
@@ -160,7 +151,7 @@ def test_waiting_for_a_condition_checks_again_with_a_countdown_until_it_holds(tm
 
 def test_at_80_columns_runs_timeline_and_menus_break_between_words(tmp_path: Path) -> None:
     long_title = "Restore the primary database from the most recent verified nightly snapshot"
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         f"""
         ## Procedure 1: {long_title}
@@ -204,7 +195,7 @@ def test_at_80_columns_runs_timeline_and_menus_break_between_words(tmp_path: Pat
 
 
 def test_an_optional_step_is_shown_before_it_is_asked_whether_it_applies(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Release

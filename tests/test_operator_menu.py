@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pexpect
-from support.operator import environment, finish, journal, kinds, spawn, write_runbook
+from support.operator import environment, finish, journal, kinds, spawn
+from support.runs import write
 
 CHOICE = """
     ## Procedure 1: Clean up
@@ -51,7 +52,7 @@ def _data(tmp: Path) -> None:
 
 def test_back_from_a_destructive_step_to_its_choice_and_take_the_other_option(tmp_path: Path) -> None:
     _data(tmp_path)
-    rb = write_runbook(tmp_path, CHOICE)
+    rb = write(tmp_path, CHOICE)
     child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path, columns=100)
     child.expect_exact("? Run 1.1:")
     child.sendline("r")
@@ -89,7 +90,7 @@ def test_back_from_a_destructive_step_to_its_choice_and_take_the_other_option(tm
 
 def test_a_choice_is_changed_with_back_on_resume(tmp_path: Path) -> None:
     _data(tmp_path)
-    rb = write_runbook(tmp_path, CHOICE)
+    rb = write(tmp_path, CHOICE)
     child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
     child.expect_exact("? Run 1.1:")
     child.sendline("r")
@@ -117,7 +118,7 @@ def test_a_choice_is_changed_with_back_on_resume(tmp_path: Path) -> None:
 
 
 def test_the_failure_menu_takes_a_note_and_opens_a_journaled_marked_shell(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Fails once
@@ -154,7 +155,7 @@ def test_the_failure_menu_takes_a_note_and_opens_a_journaled_marked_shell(tmp_pa
 
 
 def test_ctrl_c_at_a_prompt_asks_before_it_stops_the_run(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Two

@@ -9,14 +9,15 @@ import os
 import signal
 from pathlib import Path
 
-from support.operator import finish, journal, killed_during, plain, processes, spawn, wait_for, write_runbook
+from support.operator import finish, journal, killed_during, plain, processes, spawn, wait_for
+from support.runs import write
 
 
 def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_unfinished_command(
     tmp_path: Path,
 ) -> None:
     seconds = 4000 + os.getpid() % 1000  # a sleep no other test starts
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         f"""
         ## Procedure 1: Long
@@ -78,7 +79,7 @@ def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_u
 def test_a_resume_tells_what_ran_was_skipped_and_overridden_and_records_an_override_once(
     tmp_path: Path,
 ) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Gated
@@ -126,7 +127,7 @@ def test_a_resume_tells_what_ran_was_skipped_and_overridden_and_records_an_overr
 
 
 def test_the_story_lists_skipped_steps_as_skipped_not_done(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Three
@@ -169,7 +170,7 @@ def test_the_menu_promises_the_typed_word_only_when_what_it_runs_asks_for_it(tmp
     command 6 was harmless, while the run itself (rightly) asked nothing. The menu and the question
     now follow one rule: the word is promised, and asked, when a destructive command will run."""
     seconds = 5000 + os.getpid() % 1000
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         f"""
         ## Procedure 1: Clean

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.operator import environment, finish, journal, kinds, spawn, write_runbook
+from support.operator import environment, finish, journal, kinds, spawn
+from support.runs import write
 
 RELOAD = """
     ## Procedure 1: Load the table
@@ -23,7 +24,7 @@ RELOAD = """
 
 
 def test_a_retry_goes_on_from_the_failed_command_and_the_backup_stays_whole(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, RELOAD)
+    rb = write(tmp_path, RELOAD)
     (tmp_path / "table").write_text("row 1\nrow 2\n")
     child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
     child.expect_exact("? Run 1.1:")
@@ -53,7 +54,7 @@ def test_a_retry_goes_on_from_the_failed_command_and_the_backup_stays_whole(tmp_
 
 
 def test_a_retry_from_the_start_runs_every_command_again_when_asked(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Twice
@@ -87,7 +88,7 @@ DESTRUCTIVE = """
 
 
 def test_a_second_attempt_of_a_destructive_command_asks_for_its_word_again(tmp_path: Path) -> None:
-    rb = write_runbook(tmp_path, DESTRUCTIVE)
+    rb = write(tmp_path, DESTRUCTIVE)
     child = spawn("run", str(rb), "-p", "1", "--runs-dir", "runs", cwd=tmp_path)
     child.expect_exact("? Run 1.1:")
     child.sendline("r")
@@ -114,7 +115,7 @@ def test_a_second_attempt_of_a_destructive_command_asks_for_its_word_again(tmp_p
 
 
 def test_a_cancelled_edit_runs_nothing_before_or_after_a_failure(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Edit
@@ -149,7 +150,7 @@ def test_a_cancelled_edit_runs_nothing_before_or_after_a_failure(tmp_path: Path)
 
 
 def test_an_edit_that_changes_nothing_is_not_recorded_as_edited(tmp_path: Path) -> None:
-    rb = write_runbook(
+    rb = write(
         tmp_path,
         """
         ## Procedure 1: Edit

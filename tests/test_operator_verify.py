@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from support.operator import runbook, write_runbook
+from support.operator import runbook
+from support.runs import write
 from support.services import database  # noqa: F401 (a fixture)
 
 THREE = """
@@ -30,7 +31,7 @@ THREE = """
 
 
 def _run(tmp: Path, *where: str) -> str:
-    rb = write_runbook(tmp, THREE)
+    rb = write(tmp, THREE)
     ran = runbook("run", str(rb), "-p", "1", "--yes", *where, cwd=tmp)
     assert ran.returncode == 0, ran.stderr
     listed = json.loads(runbook("runs", "--json", *where, cwd=tmp).stdout)

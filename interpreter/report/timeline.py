@@ -30,8 +30,7 @@ def summary(event: dict[str, Any]) -> str:
         group = f" in process group {data['group']}" if data.get("group") else ""
         return f"command {data['index']} started{group}: {headline(str(data['text']))}"
     if kind == "command.finished":
-        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
-        return f"command {data['index']} {data['status']}{code} in {precise(data['duration'])}"
+        return f"command {data['index']} {_ended(data)}"
     if kind == "step.back":
         return f"went back to {data['to']}"
     if kind == "shell.opened":
@@ -39,8 +38,7 @@ def summary(event: dict[str, Any]) -> str:
     if kind == "shell.closed":
         return f"shell closed (exit {data['exit_code']}) after {precise(data['duration'])}"
     if kind == "step.finished":
-        code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
-        return f"{data['status']}{code} in {precise(data['duration'])}"
+        return _ended(data)
     if kind == "choice.made":
         if data.get("changed_from"):
             return (
@@ -159,3 +157,9 @@ def _fit(head: str, sentence: str, width: int) -> list[str]:
         break_on_hyphens=False,
     )
     return [head.rstrip(), *rest]
+
+
+def _ended(data: dict[str, Any]) -> str:
+    """How a step or one of its commands ended: `ok exit 0 in 1.2s`."""
+    code = f" exit {data['exit_code']}" if data["exit_code"] is not None else ""
+    return f"{data['status']}{code} in {precise(data['duration'])}"

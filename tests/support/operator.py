@@ -12,21 +12,13 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 import pexpect
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def write_runbook(folder: Path, body: str, name: str = "rb.md") -> Path:
-    """A runbook written from an indented literal."""
-    path = folder / name
-    path.write_text(textwrap.dedent(body).lstrip(), "utf-8")
-    return path
+from .paths import ROOT
 
 
 def environment(**extra: str) -> dict[str, str]:
