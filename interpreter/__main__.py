@@ -1,5 +1,5 @@
 """`python -m interpreter` runs the `runbook` command."""
 
-from .cli import main
+from .cli import entry
 
-main(prog_name="runbook")
+entry()

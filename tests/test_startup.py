@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from support.paths import SEED
+from support.paths import SEED, runbook_command
 
 HEAVY = ("docker", "git", "psycopg", "jinja2", "playwright")
 PROBE = """
@@ -42,3 +43,25 @@ def test_validate_into_a_pipe_loads_no_colour_schema_or_highlighting_library() -
     )
     assert json.loads(done.stderr.strip().split("\n")[-1]) == []
     assert "rollback-procedures.md" in done.stdout and "file(s):" in done.stdout
+
+
+def test_the_quick_exit_after_validate_loses_no_output_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    """`runbook validate` leaves without the interpreter's teardown (cli.entry): what it printed
+    into a pipe, far more than a pipe's buffer, arrives whole, and the exit code (1: --strict
+    makes the unwarned deletes errors) is the one `main` gives when the process ends the usual way."""
+    body = "".join(
+        f"{n}. **Step {n}**\n   ```bash\n   kubectl delete pod api-{n} --token=$TOKEN_{n}\n   ```\n"
+        for n in range(1, 41)
+    )
+    for i in range(30):
+        (tmp_path / f"book-{i}.md").write_text(f"# Book {i}\n\n## Procedure 1: Many\n\n{body}", "utf-8")
+    args = ["validate", "--no-shellcheck", "--strict", "--format", "json", str(tmp_path)]
+    usual = subprocess.run(
+        [sys.executable, "-c", "import sys; from interpreter.cli import main; main(sys.argv[1:])", *args],
+        capture_output=True,
+    )
+    quick = subprocess.run(runbook_command(*args), capture_output=True)
+    assert len(usual.stdout) > 200_000  # several pipe buffers
+    assert quick.stdout == usual.stdout
+    assert json.loads(quick.stdout)  # whole, not cut off
+    assert quick.returncode == usual.returncode == 1

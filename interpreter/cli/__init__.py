@@ -2,10 +2,16 @@
 
 Each group of commands is a module of its own, imported only when one of its commands runs (see
 lazy.py), so `runbook --help` and `runbook validate` start without loading what `runbook run` needs.
-`interpreter.cli:main` is the console script.
+`interpreter.cli:entry` is the console script: `main`, with a quick exit after the commands that
+keep nothing open.
 """
 
 from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import NoReturn
 
 import click
 
@@ -13,7 +19,7 @@ from .. import __version__
 from .lazy import LazyGroup
 from .output import EXIT_CODES
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "QUICK_EXIT", "entry", "main"]
 
 COMMANDS = {
     "parse": ("interpreter.cli.read:parse", "Parse FILE into the step graph and report what was found."),
@@ -94,3 +100,37 @@ def main() -> None:
       runbook list runbooks/rollback-procedures.md
       runbook run runbooks/rollback-procedures.md --procedure 2
     """
+
+
+QUICK_EXIT = frozenset({"validate", "rules", "parse", "list", "graph", "site"})
+"""Commands that keep nothing open when they return: their files are written and closed, their
+worker processes waited for, and no thread is left. The process leaves at once after them (see
+`entry`)."""
+
+
+def entry() -> None:
+    """The console script `runbook` and `python -m interpreter`: `main`, then, after a command of
+    QUICK_EXIT, a quick exit. Tearing the interpreter down (freeing every module and object one by
+    one) costs 20 ms after `runbook validate` of one file, a tenth of its time, for nothing the
+    process will use. Tests call `main` itself and are not affected."""
+    try:
+        main(prog_name="runbook")
+    except SystemExit as done:
+        if isinstance(main, LazyGroup) and main.loaded in QUICK_EXIT:
+            quick_exit(done.code)
+        raise
+
+
+def quick_exit(code: object) -> NoReturn:
+    """Flush standard output and error, then end the process with `code` (as `sys.exit` reads it)
+    without the interpreter's teardown. A reader that went away (`| head`) is not an error: it has
+    what it read."""
+    if code is None or isinstance(code, int):
+        status = code or 0
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)

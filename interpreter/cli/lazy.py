@@ -28,6 +28,8 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy_subcommands = lazy_subcommands or {}
         """Command name → (`"package.module:function"` of the click command, its summary)."""
+        self.loaded: str | None = None
+        """The command this process loaded to run (or to show the help of)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
@@ -44,6 +46,7 @@ class LazyGroup(click.Group):
             TypeError: the table names something that is not a click command (a bug).
         """
         where = self.lazy_subcommands[cmd_name][0]
+        self.loaded = cmd_name
         module_name, _, attribute = where.partition(":")
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):

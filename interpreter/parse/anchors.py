@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Literal
 
 __all__ = [
@@ -42,11 +43,15 @@ def slugify(text: str, style: SlugStyle = "github") -> str:
 
 # Redcarpet's `with_toc_data` (Middleman sites, GOV.UK's tech docs): each run of these characters,
 # or of non-ASCII ones, becomes one hyphen, none at either end: `GOV.UK teams` is `gov-uk-teams`.
-_REDCARPET_BREAKS = re.compile(r"""[ \-&+$,/:;=?@"#{}|^~\[\]`\\*()%.!'\x80-\U0010ffff]+""")
+# Compiled at first use (3 ms: the range of every non-ASCII character), not by every command that
+# imports this module; most runbooks are never read by Redcarpet's rules.
+@cache
+def _redcarpet_breaks() -> re.Pattern[str]:
+    return re.compile(r"""[ \-&+$,/:;=?@"#{}|^~\[\]`\\*()%.!'\x80-\U0010ffff]+""")
 
 
 def _redcarpet(text: str) -> str:
-    return _REDCARPET_BREAKS.sub("-", text.lower()).strip("-")
+    return _redcarpet_breaks().sub("-", text.lower()).strip("-")
 
 
 def unique_slugs(texts: Iterable[str], style: SlugStyle = "github") -> list[str]:
