@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,27 @@ class Provenance:
 
 
 def _repo(directory: Path) -> Any:
+    if not _maybe_in_git(directory):
+        return None
     import git  # lazy: GitPython costs start-up time no other command should pay
 
     try:
         return git.Repo(directory.resolve(), search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
         return None
+
+
+def _maybe_in_git(directory: Path) -> bool:
+    """Whether git could find a repository from `directory`: a `.git` (a folder, or the file of a
+    worktree or submodule) in it or a folder above, or GIT_DIR set. Outside one, GitPython (80 ms
+    to import) is not loaded to say so."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    try:
+        start = directory.resolve()
+    except (OSError, RuntimeError):
+        return True  # let git say what it makes of it
+    return any((folder / ".git").exists() for folder in (start, *start.parents))
 
 
 def provenance(path: Path) -> Provenance:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,46 @@ def test_the_quick_exit_after_validate_loses_no_output_and_keeps_the_exit_code(t
     assert quick.stdout == usual.stdout
     assert json.loads(quick.stdout)  # whole, not cut off
     assert quick.returncode == usual.returncode == 1
+
+
+PROVENANCE = """
+import json, sys
+from pathlib import Path
+from interpreter.gitinfo import provenance
+found = provenance(Path(sys.argv[1]))
+print(json.dumps([found.commit, found.dirty, "git" in sys.modules]))
+"""
+
+
+def test_provenance_loads_gitpython_only_where_git_could_find_a_repository(tmp_path: Path) -> None:
+    """Outside git, a run's provenance is empty and GitPython (80 ms) is not imported; inside a
+    repository, from a folder several levels down, the commit and local changes are found."""
+    outside = tmp_path / "loose" / "rollback.md"
+    outside.parent.mkdir()
+    outside.write_text("# Rollback\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    done = subprocess.run(
+        [sys.executable, "-c", PROVENANCE, str(outside)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert json.loads(done.stdout) == [None, None, False]
+
+    repo = tmp_path / "repo"
+    inside = repo / "docs" / "runbooks" / "rollback.md"
+    inside.parent.mkdir(parents=True)
+    inside.write_text("# Rollback\n", "utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "-C", str(repo), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-q", "-m", "first"], check=True)
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    inside.write_text("# Rollback, changed\n", "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", PROVENANCE, str(inside)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert json.loads(done.stdout) == [head, True, True]
