@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,30 @@ _BARE_PARSE = (
     "for path in sorted(Path(sys.argv[1]).glob('*.md')):\n"
     "    md.parse(path.read_text('utf-8'))\n"
 )
+
+
+_SPAWN_LOOP = (
+    "import subprocess, sys\n"
+    "for _ in range(int(sys.argv[1])):\n"
+    "    subprocess.run(['bash', '-c', 'true'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,\n"
+    "                   stdin=subprocess.DEVNULL, start_new_session=True)\n"
+)
+"""Each step's least work with a bash per command: start it, in its own session, and wait."""
+
+_KEEP_EVERY_BYTE = (
+    "import hashlib, os, subprocess, sys\n"
+    "child = subprocess.Popen(['bash', '-c', sys.argv[1]], stdout=subprocess.PIPE)\n"
+    "fd, digest = child.stdout.fileno(), hashlib.sha256()\n"
+    "out = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\n"
+    "while block := os.read(fd, 1 << 20):\n"
+    "    os.write(out, block)\n"
+    "    digest.update(block)\n"
+    "    os.write(1, block)\n"
+    "os.fdatasync(out)\n"
+    "sys.exit(child.wait())\n"
+)
+"""The least a journal that keeps every byte does with a command's output: read it, write it to a
+file, hash it, pass it on to the screen (no masking, no events, no view)."""
 
 
 def _scratch() -> Path:
@@ -179,8 +204,20 @@ def bench_exec(quick: bool) -> list[Row]:
             command([RUNBOOK, "run", str(runbook), "-p", "1", "--yes", "--runs-dir", str(runs)])()
             shutil.rmtree(runs)
 
+        one = folder / "one.md"
+        one.write_text("# One\n\n## Procedure 1: One\n\n1. **Step**\n   ```bash\n   true\n   ```\n", "utf-8")
+
+        def floor() -> None:
+            # What any design with a bash per command costs at least: runbook's start-up and one
+            # step, then the other steps' bash alone, started from Python with nothing else done.
+            command([RUNBOOK, "run", str(one), "-p", "1", "--yes", "--runs-dir", str(runs)])()
+            shutil.rmtree(runs)
+            command([PY, "-c", _SPAWN_LOOP, str(steps - 1)])()
+
         loop = f"for i in $(seq {steps}); do bash -c true; done"
-        mine, base = paired(ours, command(["bash", "-c", loop]), 3)
+        baseline = command(["bash", "-c", loop])
+        mine, base = paired(ours, baseline, 3)
+        least, base2 = paired(floor, baseline, 3)
         return [
             Row(
                 f"run {steps} steps of `true` with --yes",
@@ -189,7 +226,14 @@ def bench_exec(quick: bool) -> list[Row]:
                 f"bash loop of {steps} `bash -c true`",
                 "<= 1.5x",
                 max_ratio=1.5,
-            )
+            ),
+            Row(
+                f"floor of a bash per command: 1 step, then {steps - 1} bare `bash -c true` from Python",
+                least,
+                base2,
+                f"bash loop of {steps} `bash -c true`",
+                "information",
+            ),
         ]
     finally:
         shutil.rmtree(folder)
@@ -217,7 +261,16 @@ def bench_output(quick: bool) -> list[Row]:
             command(["bash", "-o", "pipefail", "-c", ours_cmd], env=env)()
             shutil.rmtree(runs)
 
-        mine, base = paired(ours, command(["bash", "-c", f"{producer} | cat > /dev/null"]), 3)
+        baseline = command(["bash", "-c", f"{producer} | cat > /dev/null"])
+        mine, base = paired(ours, baseline, 3)
+        kept = folder / "kept.log"
+        floor_cmd = f"{shlex.quote(PY)} -c {shlex.quote(_KEEP_EVERY_BYTE)} {shlex.quote(producer)} {kept} | cat > /dev/null"
+
+        def floor() -> None:
+            command(["bash", "-o", "pipefail", "-c", floor_cmd])()
+            kept.unlink()
+
+        least, base2 = paired(floor, baseline, 3)
         peak = peak_memory_mb(["bash", "-o", "pipefail", "-c", ours_cmd], env)
         shutil.rmtree(runs)
         cat_peak = peak_memory_mb(["bash", "-c", f"{producer} | cat > /dev/null"])
@@ -230,6 +283,13 @@ def bench_output(quick: bool) -> list[Row]:
                 "the same bytes through cat to /dev/null",
                 "<= 2x (half cat's rate)",
                 max_ratio=2.0,
+            ),
+            Row(
+                f"floor of keeping every byte: {gb:g} GB read, written to a file, hashed, passed on",
+                least,
+                base2,
+                "the same bytes through cat to /dev/null",
+                "information",
             ),
             Row(
                 f"peak memory printing {gb:g} GB",
@@ -334,14 +394,16 @@ def bench_site(quick: bool) -> list[Row]:
                 config = _mkdocs_project(folder, docs)
                 build = command([*mkdocs, "build", "-q", "-f", str(config), "-d", str(folder / "mk")])
                 mine, theirs = paired(ours, build, 1)
+                # The issue's goal is at 1,000 runbooks; the smaller sizes show how each grows.
+                largest = count == sizes[-1]
                 rows.append(
                     Row(
                         f"site of {count} runbooks vs mkdocs-material",
                         mine,
                         theirs,
                         "mkdocs build, Material",
-                        "<= 0.1x",
-                        max_ratio=0.1,
+                        "<= 0.1x" if largest else "information",
+                        max_ratio=0.1 if largest else None,
                     )
                 )
         finally:
