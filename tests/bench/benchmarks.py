@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shlex
 import shutil
 import subprocess
 import sys
@@ -34,21 +33,6 @@ _SPAWN_LOOP = (
     "                   stdin=subprocess.DEVNULL, start_new_session=True)\n"
 )
 """Each step's least work with a bash per command: start it, in its own session, and wait."""
-
-_KEEP_EVERY_BYTE = (
-    "import hashlib, os, subprocess, sys\n"
-    "child = subprocess.Popen(['bash', '-c', sys.argv[1]], stdout=subprocess.PIPE)\n"
-    "fd, digest = child.stdout.fileno(), hashlib.sha256()\n"
-    "out = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\n"
-    "while block := os.read(fd, 1 << 20):\n"
-    "    os.write(out, block)\n"
-    "    digest.update(block)\n"
-    "    os.write(1, block)\n"
-    "os.fdatasync(out)\n"
-    "sys.exit(child.wait())\n"
-)
-"""The least a journal that keeps every byte does with a command's output: read it, write it to a
-file, hash it, pass it on to the screen (no masking, no events, no view)."""
 
 
 def _scratch() -> Path:
@@ -261,16 +245,7 @@ def bench_output(quick: bool) -> list[Row]:
             command(["bash", "-o", "pipefail", "-c", ours_cmd], env=env)()
             shutil.rmtree(runs)
 
-        baseline = command(["bash", "-c", f"{producer} | cat > /dev/null"])
-        mine, base = paired(ours, baseline, 3)
-        kept = folder / "kept.log"
-        floor_cmd = f"{shlex.quote(PY)} -c {shlex.quote(_KEEP_EVERY_BYTE)} {shlex.quote(producer)} {kept} | cat > /dev/null"
-
-        def floor() -> None:
-            command(["bash", "-o", "pipefail", "-c", floor_cmd])()
-            kept.unlink()
-
-        least, base2 = paired(floor, baseline, 3)
+        mine, base = paired(ours, command(["bash", "-c", f"{producer} | cat > /dev/null"]), 3)
         peak = peak_memory_mb(["bash", "-o", "pipefail", "-c", ours_cmd], env)
         shutil.rmtree(runs)
         cat_peak = peak_memory_mb(["bash", "-c", f"{producer} | cat > /dev/null"])
@@ -283,13 +258,6 @@ def bench_output(quick: bool) -> list[Row]:
                 "the same bytes through cat to /dev/null",
                 "<= 2x (half cat's rate)",
                 max_ratio=2.0,
-            ),
-            Row(
-                f"floor of keeping every byte: {gb:g} GB read, written to a file, hashed, passed on",
-                least,
-                base2,
-                "the same bytes through cat to /dev/null",
-                "information",
             ),
             Row(
                 f"peak memory printing {gb:g} GB",
