@@ -8,8 +8,11 @@ at least one case (the last tests check it), so a row added without a case fails
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from interpreter.policy.risk import TOOL_RULES, CommandRisk, assess_http, assess_shell, assess_sql
+from interpreter.policy.risk import sql as sql_risk
 from interpreter.policy.risk.wrappers import ENV_PRINTERS, WRAPPERS
 
 SHELL: list[tuple[str, str]] = [
@@ -576,3 +579,35 @@ def test_what_is_too_large_or_deep_to_read_is_unanalysable(command: str) -> None
     """Hostile shapes are not read to the end (their cost would grow without bound): destructive."""
     risk = assess_sql(command) if command.startswith("DO") else assess_shell(command)
     assert risk.unanalysable and risk.destructive
+
+
+_KINDS = [*sorted(sql_risk._DROPPED), "MATERIALIZED", "COLUMN", "foo", "IF", "TABLE", "ONLY"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    verb=st.sampled_from(["DROP", "drop", "Drop", "TRUNCATE", "truncate"]),
+    kind=st.sampled_from(_KINDS),
+    rest=st.lists(
+        st.sampled_from(
+            ["IF", "EXISTS", "users", "app.jobs", "CASCADE", "(a)", ",", "b_2", "ONLY", "1", "."]
+        ),
+        max_size=5,
+    ),
+    space=st.sampled_from([" ", "  ", "\n", "\t "]),
+    end=st.sampled_from(["", ";", ";\n", " ; ", "\n"]),
+)
+def test_a_plain_drop_or_truncate_is_judged_as_the_parse_tree_judges_it(
+    verb: str, kind: str, rest: list[str], space: str, end: str
+) -> None:
+    """`DROP TABLE x;` and the like are read without sqlparse (start-up): the verdict is the one the
+    parse tree gives, whatever the case, spacing, trailing words and semicolon; what the short
+    reading does not take is parsed."""
+    text = space.join([verb, kind, *rest]) + end
+    assert assess_sql(text) == sql_risk._parsed(text, 0)
+
+
+def test_the_short_reading_takes_the_seed_s_drop_and_leaves_the_rest_to_the_parser() -> None:
+    assert sql_risk._plain_removal("DROP DATABASE ai_agents;") is not None
+    for text in ("DROP TABLE a; DROP TABLE b", 'DROP TABLE "a;b"', "DROP TABLE x -- y", "DROP x"):
+        assert sql_risk._plain_removal(text) is None
