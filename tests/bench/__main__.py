@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchmarks  # noqa: F401  (registers the benchmarks)
 import gate  # noqa: F401  (registers the CI gate benchmark)
 import inference  # noqa: F401  (registers the measurements)
+import steps  # noqa: F401  (registers the step breakdown)
 from harness import MEASURES, REGISTRY, compile_package, table
 
 
