@@ -56,8 +56,11 @@ def _timers(parts: list[tuple[Any, str, str]]) -> Iterator[Counter[str]]:
 
 
 def _bash_alone(prelude: str | None, count: int) -> float:
-    """Milliseconds to start `bash -c true` as the session does (own session, output piped)."""
-    folder = Path(tempfile.mkdtemp(prefix="runbook-bench-"))
+    """Milliseconds to start `bash -c true` as the session does (own session, output piped, its
+    state file in memory where the system has a memory file system)."""
+    from interpreter.run.session import _private_root
+
+    folder = Path(tempfile.mkdtemp(prefix="runbook-bench-", dir=_private_root()))
     env = dict(os.environ)
     if prelude is not None:
         (folder / "prelude.sh").write_text(prelude, "utf-8")
