@@ -57,3 +57,26 @@ def test_mutated_runbooks_parse_into_a_valid_graph(seed: int) -> None:
         for u in [*graph["procedures"], *graph["sections"]]
         for n in u["nodes"]
     )
+
+
+def test_reading_a_runbook_leaves_no_reference_cycle_of_ours() -> None:
+    """Reading a runbook makes no reference cycle in our own code, so a folder of them (validate,
+    the site) frees each one's outline and model as soon as it is done with it, not at the next
+    collection. (sqlparse's trees link each token to its parent; the seed's SQL makes some.)"""
+    import gc
+
+    load_text(SEED.read_text("utf-8"), "seed.md")  # first use: imports, caches
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        load_text(SEED.read_text("utf-8"), "seed.md")
+        gc.collect()
+        ours = [
+            o
+            for o in gc.garbage
+            if (getattr(o, "__module__", None) or type(o).__module__).startswith("interpreter")
+        ]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []

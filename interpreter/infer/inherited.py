@@ -22,21 +22,24 @@ def inherit_warnings(root: Section, units: list[Procedure]) -> list[Procedure]:
     """`units` with the warnings of the sections around them (and before their first step) added
     to each of their steps."""
     chains: dict[int, list[Section]] = {}
-
-    def walk(section: Section, above: list[Section]) -> None:
-        chain = [*above, section]
-        if section.heading is not None:
-            chains[section.heading.span.start] = chain
-        for child in section.children:
-            walk(child, chain)
-
-    walk(root, [])
+    _chains(root, [], chains)
     found = []
     for unit in units:
         chain = chains.get(unit.span.start)
         warned = _warnings(chain, _first_line(unit)) if chain else []
         found.append(replace(unit, nodes=_warn(unit.nodes, tuple(warned))) if warned else unit)
     return found
+
+
+def _chains(section: Section, above: list[Section], chains: dict[int, list[Section]]) -> None:
+    """Each heading's line → the sections from the top down to it. (A function of the module, not
+    a nested one calling itself: that is a reference cycle, which kept every runbook's outline
+    alive until the next collection.)"""
+    chain = [*above, section]
+    if section.heading is not None:
+        chains[section.heading.span.start] = chain
+    for child in section.children:
+        _chains(child, chain, chains)
 
 
 def _first_line(unit: Procedure) -> int:
