@@ -88,3 +88,21 @@ def test_a_newline_is_no_control_character() -> None:
     """Lines joined with newlines hold a control character exactly when one of the lines does."""
     assert controls("\n") == []
     assert controls("a\nb\x1b[31mc") != []
+
+
+def test_a_line_taken_as_plain_splits_as_shlex_splits_it() -> None:
+    """`infer.sessions` splits a plain line with str.split instead of shlex: for every line the
+    shortcut takes, shlex (quotes, escapes, comments) would give the same words."""
+    import shlex
+
+    from interpreter.infer.sessions import _PLAIN
+
+    rng = random.Random(16)
+    alphabet = [chr(c) for c in range(32, 127)] + ["\t", " ", " ", "\x0b", "\xa0", "é"]
+    taken = 0
+    for _ in range(20_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        if _PLAIN.fullmatch(line):
+            taken += 1
+            assert line.split() == shlex.split(line, comments=True), repr(line)
+    assert taken > 1_000  # the shortcut is exercised, not just skipped
