@@ -9,7 +9,7 @@ import os
 import signal
 from pathlib import Path
 
-from support.operator import finish, journal, killed_during, plain, processes, spawn, wait_for
+from support.operator import finish, journal, plain, processes, resumed_in_doubt, spawn, wait_for
 from support.runs import write
 
 
@@ -42,11 +42,7 @@ def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_u
     child.sendline("r")
     child.expect_exact("? Run 1.2:")
     child.sendline("r")
-    sleeper = killed_during(child, f"^sleep {seconds}$")  # the interpreter dies; the command goes on
-    try:
-        [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
-        child = spawn("resume", run_id, "--runs-dir", "runs", cwd=tmp_path)
-        child.expect_exact("? Process group")
+    with resumed_in_doubt(child, tmp_path, f"^sleep {seconds}$") as child:  # the run dies; sleep goes on
         seen = plain(child.before)
         # Before the fix: "in doubt", and nothing said of the process still running.
         assert "1.2  in doubt" in seen
@@ -65,9 +61,6 @@ def test_kill_9_mid_step_then_resume_shows_the_live_group_and_goes_on_from_the_u
         child.sendline("r")
         status, _ = finish(child)
         assert status == 0
-    finally:
-        if processes(f"^sleep {seconds}$"):
-            os.kill(sleeper, signal.SIGKILL)
     # The command that had finished (two-a) is not run again; the rest is.
     assert (tmp_path / "log").read_text() == "one\ntwo-a\ntwo-b\ntwo-c\nthree\n"
     events = journal(tmp_path / "runs")
@@ -188,11 +181,7 @@ def test_the_menu_promises_the_typed_word_only_when_what_it_runs_asks_for_it(tmp
     child.sendline("r")
     child.expect_exact("to go on, Enter to go back):")
     child.sendline("clean")
-    sleeper = killed_during(child, f"^sleep {seconds}$")  # the interpreter dies; the command goes on
-    try:
-        [run_id] = [p.name for p in (tmp_path / "runs").iterdir()]
-        child = spawn("resume", run_id, "--runs-dir", "runs", cwd=tmp_path)
-        child.expect_exact("? Process group")
+    with resumed_in_doubt(child, tmp_path, f"^sleep {seconds}$") as child:  # the run dies; sleep goes on
         child.sendline("k")
         child.expect_exact("? What happened to 1.1:")
         menu = plain(child.before)
@@ -216,9 +205,4 @@ def test_the_menu_promises_the_typed_word_only_when_what_it_runs_asks_for_it(tmp
         child.expect_exact("? 1.1 failed. What now:")
         child.sendline("a")
         finish(child)
-    finally:
-        for pid in processes(f"^sleep {seconds}$"):
-            os.kill(pid, signal.SIGKILL)
-        if processes(f"^sleep {seconds}$"):
-            os.kill(sleeper, signal.SIGKILL)
     assert not (tmp_path / "log").exists()

@@ -6,6 +6,7 @@ answers its prompts by keystrokes, and reads the journal it wrote.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,23 @@ def processes(pattern: str) -> list[int]:
     """Pids of processes whose command line matches `pattern` (pgrep -f)."""
     found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
+
+
+@contextlib.contextmanager
+def resumed_in_doubt(child: pexpect.spawn, cwd: Path, pattern: str) -> Iterator[pexpect.spawn]:
+    """kill -9 the run (in `cwd`, journaling to `runs`) while the command matching `pattern` runs,
+    then `runbook resume` it up to the question about that command's live process group. Every
+    process matching `pattern` still there at the end is killed."""
+    killed_during(child, pattern)
+    try:
+        [run_id] = [p.name for p in (cwd / "runs").iterdir()]
+        resumed = spawn("resume", run_id, "--runs-dir", "runs", cwd=cwd)
+        resumed.expect_exact("? Process group")
+        yield resumed
+    finally:
+        for pid in processes(pattern):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def killed_during(child: pexpect.spawn, pattern: str) -> int:
